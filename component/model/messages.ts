@@ -1,0 +1,2 @@
+/** Tables, validators and helpers of the messages domain. */
+export const messageTables = {};

@@ -1,0 +1,2 @@
+/** Tables, validators and helpers of the resources domain. */
+export const resourceTables = {};

@@ -1,0 +1,2 @@
+/** Tables, validators and helpers of the scores domain. */
+export const scoreTables = {};

@@ -1,0 +1,2 @@
+/** Tables, validators and helpers of the threads domain. */
+export const threadTables = {};

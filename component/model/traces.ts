@@ -1,0 +1,2 @@
+/** Tables, validators and helpers of the traces domain. */
+export const traceTables = {};

@@ -1,0 +1,2 @@
+/** Tables, validators and helpers of the vectors domain. */
+export const vectorTables = {};

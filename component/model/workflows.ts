@@ -1,0 +1,2 @@
+/** Tables, validators and helpers of the workflows domain. */
+export const workflowTables = {};

@@ -1,0 +1,20 @@
+import { defineSchema } from "convex/server";
+import { counterTables } from "./model/counters.js";
+import { messageTables } from "./model/messages.js";
+import { resourceTables } from "./model/resources.js";
+import { scoreTables } from "./model/scores.js";
+import { threadTables } from "./model/threads.js";
+import { traceTables } from "./model/traces.js";
+import { vectorTables } from "./model/vectors.js";
+import { workflowTables } from "./model/workflows.js";
+
+export default defineSchema({
+  ...counterTables,
+  ...threadTables,
+  ...messageTables,
+  ...resourceTables,
+  ...vectorTables,
+  ...workflowTables,
+  ...scoreTables,
+  ...traceTables,
+});

@@ -1,0 +1,2 @@
+// Public functions of the scores domain.
+export {};

@@ -1,0 +1,26 @@
+import { defaultPolicy, exposeApi } from "convex-agent-memory/client";
+import { components } from "./_generated/api.js";
+
+/**
+ * The whole agent-memory API as this app's public functions (`memory:getThread`,
+ * ...). Authorization is the app's: the default policy binds a user to its own
+ * resource id (`identity.subject`) and lets identities with the
+ * `agent_memory_service` claim act on any resource.
+ */
+const memory = exposeApi(components.agentMemory, {
+  authorize: defaultPolicy({ resourceIdClaim: "subject", serviceClaim: "agent_memory_service" }),
+});
+
+// threads
+
+// messages
+
+// resources
+
+// vectors
+
+// workflows
+
+// scores
+
+// traces
