@@ -64,6 +64,7 @@ function send(res: http.ServerResponse, status: number, body: string, contentTyp
 }
 
 function sendError(res: http.ServerResponse, status: number, code: string, message: string): void {
+  if (status === 413) res.setHeader("Connection", "close");
   send(res, status, JSON.stringify({ code, message }));
 }
 
@@ -71,15 +72,19 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on("data", (chunk: Buffer) => {
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
+        // Stop buffering, discard the rest, answer 413 (the connection is closed after it).
+        req.off("data", onData);
+        req.resume();
+        chunks.length = 0;
         reject(new RequestError(413, "PayloadTooLarge", `The request body is larger than ${limit} bytes`));
-        req.destroy();
         return;
       }
       chunks.push(chunk);
-    });
+    };
+    req.on("data", onData);
     req.on("end", () => resolve(Buffer.concat(chunks)));
     req.on("error", reject);
   });

@@ -166,6 +166,19 @@ describe("malformed requests: 4xx with {code, message}", () => {
   });
 });
 
+test("a body over the size limit is answered 413", async () => {
+  const small = await startLocalBackend({ appDir: FIXTURE_APP, components: [], maxBodyBytes: 1024 });
+  try {
+    const reply = await post(small.url, "/api/mutation", { path: "notes:add", args: { text: "x".repeat(100_000) } });
+    expect(reply.status).toBe(413);
+    expect(reply.json.code).toBe("PayloadTooLarge");
+    const ok = await post(small.url, "/api/query", { path: "notes:count", args: {} });
+    expect(ok.json).toMatchObject({ status: "success", value: 0 });
+  } finally {
+    await small.close();
+  }
+});
+
 describe("a long-lived backend", () => {
   test("mutations are applied one at a time", async () => {
     const before = (await count()) as number;
