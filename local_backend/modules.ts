@@ -5,7 +5,7 @@
  */
 import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 
 export type ModuleLoader = () => Promise<Record<string, unknown>>;
 export type ModulesMap = Record<string, ModuleLoader>;
@@ -129,7 +129,7 @@ function findKey(modules: ModulesMap, name: string): string {
 }
 
 /** Default locations: the example app and the agentMemory component of this repository. */
-export const REPO_ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const DEFAULT_APP_DIR = path.join(REPO_ROOT, "example", "convex");
 export const DEFAULT_COMPONENT = { name: "agentMemory", dir: path.join(REPO_ROOT, "component") };
 
