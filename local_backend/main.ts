@@ -1,0 +1,143 @@
+/**
+ * CLI of the local backend:
+ *
+ *   npx tsx local_backend/main.ts [--port N|0] [--host 127.0.0.1]
+ *       [--jwks FILE | --public-key FILE] [--issuer ISS] [--application-id AUD]
+ *       [--app DIR] [--component NAME=DIR ... | --no-components]
+ *       [--no-transaction-limits] [--exit-on-stdin-close]
+ *
+ * When it listens it prints exactly one line on stdout:
+ *
+ *   LOCAL_BACKEND_URL=http://127.0.0.1:PORT
+ *
+ * Everything else (function console output, scheduled-function errors,
+ * diagnostics) goes to stderr. Exits 0 on SIGTERM / SIGINT, and when stdin
+ * closes if --exit-on-stdin-close is given (so a parent that dies never
+ * leaks it). Exits 2 on bad flags, 1 when the app does not load.
+ */
+import path from "node:path";
+import { format as formatText, parseArgs } from "node:util";
+import { startLocalBackend, type LocalBackendOptions } from "./server.js";
+
+export const READY_PREFIX = "LOCAL_BACKEND_URL=";
+
+const USAGE = `usage: npx tsx local_backend/main.ts [options]
+  --port N                 port to listen on (0 or absent: a free port)
+  --host HOST              interface (default 127.0.0.1)
+  --jwks FILE              JWKS (or single JWK) to verify bearer tokens with (RS256 / ES256)
+  --public-key FILE        PEM public key to verify bearer tokens with (RS256 / ES256)
+  --issuer ISS             required "iss" of tokens (like auth.config.ts's issuer)
+  --application-id AUD     required "aud" of tokens (like auth.config.ts's applicationID)
+  --app DIR                Convex functions directory of the app (default: example/convex)
+  --component NAME=DIR     register a component (repeatable; default: agentMemory=component)
+  --no-components          register no component
+  --no-transaction-limits  do not enforce Convex's per-transaction limits
+  --exit-on-stdin-close    exit when stdin reaches end of file
+  --help                   this text
+Ready line on stdout: ${READY_PREFIX}http://HOST:PORT`;
+
+function fail(message: string): never {
+  process.stderr.write(`local backend: ${message}\n${USAGE}\n`);
+  process.exit(2);
+}
+
+function parseCli(argv: string[]): { options: LocalBackendOptions; exitOnStdinClose: boolean } {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        port: { type: "string" },
+        host: { type: "string" },
+        jwks: { type: "string" },
+        "public-key": { type: "string" },
+        issuer: { type: "string" },
+        "application-id": { type: "string" },
+        app: { type: "string" },
+        component: { type: "string", multiple: true },
+        "no-components": { type: "boolean" },
+        "no-transaction-limits": { type: "boolean" },
+        "exit-on-stdin-close": { type: "boolean" },
+        help: { type: "boolean" },
+      },
+    });
+  } catch (error) {
+    fail((error as Error).message);
+  }
+  const v = parsed.values;
+  if (v.help) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  }
+  const port = v.port === undefined ? 0 : Number(v.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be an integer in 0..65535, got ${v.port}`);
+  if (v.jwks !== undefined && v["public-key"] !== undefined) fail("give --jwks or --public-key, not both");
+  if (v.component !== undefined && v["no-components"]) fail("give --component or --no-components, not both");
+  const components = v["no-components"]
+    ? []
+    : v.component?.map((spec) => {
+        const eq = spec.indexOf("=");
+        if (eq <= 0 || eq === spec.length - 1) fail(`--component takes NAME=DIR, got ${spec}`);
+        return { name: spec.slice(0, eq), dir: path.resolve(spec.slice(eq + 1)) };
+      });
+  const auth =
+    v.jwks !== undefined || v["public-key"] !== undefined || v.issuer !== undefined || v["application-id"] !== undefined
+      ? { jwksFile: v.jwks, publicKeyFile: v["public-key"], issuer: v.issuer, applicationId: v["application-id"] }
+      : undefined;
+  return {
+    options: {
+      port,
+      host: v.host ?? "127.0.0.1",
+      appDir: v.app === undefined ? undefined : path.resolve(v.app),
+      components,
+      auth,
+      transactionLimits: !v["no-transaction-limits"],
+    },
+    exitOnStdinClose: v["exit-on-stdin-close"] ?? false,
+  };
+}
+
+async function main(): Promise<void> {
+  const { options, exitOnStdinClose } = parseCli(process.argv.slice(2));
+  // stdout carries only the ready line: route console output (functions' logs included) to stderr.
+  const toStderr = (...args: unknown[]) => process.stderr.write(`${formatText(...args)}\n`);
+  console.log = toStderr;
+  console.info = toStderr;
+  console.debug = toStderr;
+  process.on("unhandledRejection", (reason) => console.error("local backend: unhandled rejection", reason));
+
+  let backend;
+  try {
+    backend = await startLocalBackend(options);
+  } catch (error) {
+    process.stderr.write(`local backend: could not start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  }
+  let stopping = false;
+  const stop = (why: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`local backend: stopping (${why})\n`);
+    void backend.close().finally(() => process.exit(0));
+    // Do not wait for stuck connections.
+    setTimeout(() => process.exit(0), 2000).unref();
+  };
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
+  if (exitOnStdinClose) {
+    process.stdin.on("end", () => stop("stdin closed"));
+    process.stdin.on("close", () => stop("stdin closed"));
+    process.stdin.resume();
+  }
+  const appFunctions = backend.runtime.functions.filter((fn) => fn.visibility === "public").length;
+  process.stderr.write(
+    `local backend: app ${backend.runtime.appDir} (${backend.runtime.modules.length} modules, ${appFunctions} public functions)` +
+      backend.runtime.components.map((c) => `, component ${c.name} (${c.functions.length} functions)`).join("") +
+      "\n",
+  );
+  process.stdout.write(`${READY_PREFIX}${backend.url}\n`);
+}
+
+await main();

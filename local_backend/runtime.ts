@@ -1,0 +1,172 @@
+/**
+ * The Convex app the local backend serves: an app (default: example/convex)
+ * with its components (default: agentMemory from component/) loaded into one
+ * long-lived convex-test instance, state in memory.
+ *
+ * Transport-independent: the HTTP server (server.ts) calls `run`; a
+ * WebSocket sync endpoint can call the same `run` and listen to `onCommit`.
+ */
+import { randomBytes } from "node:crypto";
+import { convexTest } from "convex-test";
+import { makeFunctionReference, type SchemaDefinition, type GenericSchema } from "convex/server";
+import type { Value } from "convex/values";
+import type { Identity } from "./auth.js";
+import { DEFAULT_APP_DIR, DEFAULT_COMPONENT, loadModules, loadSchema, type FunctionInfo, type FunctionKind } from "./modules.js";
+import type { FunctionPath } from "./wire.js";
+
+export interface ComponentSpec {
+  /** The name the app installs it under (`components.<name>`), e.g. "agentMemory". */
+  name: string;
+  /** The component's directory (holding its schema.ts and `_generated/`). */
+  dir: string;
+}
+
+export interface RuntimeOptions {
+  /** The app's Convex functions directory. Default: example/convex of this repository. */
+  appDir?: string;
+  /** Components to register. Default: agentMemory from component/. Pass [] for none. */
+  components?: ComponentSpec[];
+  /** convex-test transaction limits: true (production limits, the default), false, or custom figures. */
+  transactionLimits?: boolean | Record<string, number>;
+}
+
+export type RunResult =
+  | { status: "success"; value: Value }
+  | { status: "error"; errorMessage: string; errorData?: Value };
+
+type TestInstance = Accessor & { withIdentity: (identity: Identity) => Accessor };
+
+type Accessor = {
+  query: (ref: unknown, args: Record<string, Value>) => Promise<Value>;
+  mutation: (ref: unknown, args: Record<string, Value>) => Promise<Value>;
+  action: (ref: unknown, args: Record<string, Value>) => Promise<Value>;
+};
+
+const KIND_LABEL: Record<FunctionKind, string> = {
+  query: "Query",
+  mutation: "Mutation",
+  action: "Action",
+  httpAction: "HttpAction",
+};
+
+function requestId(): string {
+  return randomBytes(8).toString("hex");
+}
+
+function isConvexError(error: unknown): error is Error & { data: Value } {
+  return typeof error === "object" && error !== null && Symbol.for("ConvexError") in error;
+}
+
+/** A function error as the backend reports it (HTTP 200, status "error"). */
+function functionError(message: string, errorData?: Value): RunResult {
+  const reply: RunResult = { status: "error", errorMessage: `[Request ID: ${requestId()}] Server Error\n${message}` };
+  if (errorData !== undefined) reply.errorData = errorData;
+  return reply;
+}
+
+export class AppRuntime {
+  private mutationTail: Promise<unknown> = Promise.resolve();
+  private readonly commitListeners = new Set<() => void>();
+  private readonly byPath: Map<string, FunctionInfo>;
+
+  private constructor(
+    private readonly t: TestInstance,
+    /** The app's directory (absolute). */
+    readonly appDir: string,
+    /** The app's function modules ("memory", "dir/notes"). */
+    readonly modules: string[],
+    /** Every function the app exports (public and internal). */
+    readonly functions: FunctionInfo[],
+    /** The registered components and their modules. */
+    readonly components: Array<{ name: string; dir: string; modules: string[]; functions: FunctionInfo[] }>,
+  ) {
+    this.byPath = new Map(functions.map((fn) => [fn.path, fn]));
+  }
+
+  static async create(options: RuntimeOptions = {}): Promise<AppRuntime> {
+    const app = await loadModules(options.appDir ?? DEFAULT_APP_DIR);
+    const schema = (await loadSchema(app)) as SchemaDefinition<GenericSchema, boolean> | undefined;
+    const t = convexTest({
+      schema,
+      modules: app.modules,
+      transactionLimits: options.transactionLimits ?? true,
+    } as Parameters<typeof convexTest>[0]);
+    const components = [];
+    for (const spec of options.components ?? [DEFAULT_COMPONENT]) {
+      const loaded = await loadModules(spec.dir);
+      const componentSchema = await loadSchema(loaded);
+      t.registerComponent(spec.name, componentSchema as SchemaDefinition<GenericSchema, boolean>, loaded.modules);
+      components.push({ name: spec.name, dir: loaded.dir, modules: loaded.moduleNames, functions: loaded.functions });
+    }
+    return new AppRuntime(t as unknown as TestInstance, app.dir, app.moduleNames, app.functions, components);
+  }
+
+  /** The public function at `path`, if any. */
+  lookup(path: FunctionPath): FunctionInfo | undefined {
+    const fn = this.byPath.get(path.canonical);
+    return fn !== undefined && fn.visibility === "public" ? fn : undefined;
+  }
+
+  /**
+   * Runs a public function as a client call: `kind` is what the endpoint
+   * expects ("any" for /api/run and /api/function). Function errors (thrown
+   * errors, ConvexErrors, argument or return validation, limits, unknown or
+   * internal function, wrong kind) come back as `{status: "error"}`, like the
+   * real backend's HTTP 200 replies.
+   */
+  async run(kind: FunctionKind | "any", path: FunctionPath, args: Record<string, Value>, identity: Identity | null): Promise<RunResult> {
+    const fn = this.lookup(path);
+    if (fn === undefined || fn.kind === "httpAction") {
+      return functionError(
+        `Could not find public function for '${path.canonical}'. Did you forget to run \`npx convex dev\` or \`npx convex deploy\`?`,
+      );
+    }
+    if (kind !== "any" && fn.kind !== kind) {
+      return functionError(`Trying to execute ${path.canonical} as ${KIND_LABEL[kind]}, but it is defined as ${KIND_LABEL[fn.kind]}.`);
+    }
+    const accessor: Accessor = identity === null ? this.t : this.t.withIdentity(identity);
+    const call = async (): Promise<RunResult> => {
+      try {
+        if (fn.kind === "query") return { status: "success", value: await accessor.query(makeFunctionReference<"query">(path.canonical), args) };
+        if (fn.kind === "mutation") return { status: "success", value: await accessor.mutation(makeFunctionReference<"mutation">(path.canonical), args) };
+        return { status: "success", value: await accessor.action(makeFunctionReference<"action">(path.canonical), args) };
+      } catch (error) {
+        if (isConvexError(error)) return functionError(`Uncaught ConvexError: ${error.message}`, error.data ?? null);
+        const name = error instanceof Error ? error.name : "Error";
+        const message = error instanceof Error ? error.message : String(error);
+        return functionError(`Uncaught ${name}: ${message}`);
+      }
+    };
+    if (fn.kind === "query") return call();
+    // Mutations one at a time (Convex transactions are serializable); actions
+    // run concurrently, their inner mutations are serialized by convex-test.
+    const result = fn.kind === "mutation" ? await this.serialized(call) : await call();
+    this.notifyCommit();
+    return result;
+  }
+
+  /**
+   * Called after every mutation and action a client ran (successful or not).
+   * Scheduled functions' writes are not reported. Returns an unsubscribe function.
+   */
+  onCommit(listener: () => void): () => void {
+    this.commitListeners.add(listener);
+    return () => this.commitListeners.delete(listener);
+  }
+
+  private notifyCommit(): void {
+    for (const listener of this.commitListeners) {
+      try {
+        listener();
+      } catch (error) {
+        console.error("local backend: a commit listener failed", error);
+      }
+    }
+  }
+
+  private serialized<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.mutationTail.then(fn, fn);
+    this.mutationTail = run.catch(() => undefined);
+    return run;
+  }
+}

@@ -1,0 +1,256 @@
+/**
+ * The local backend's HTTP server: Convex's HTTP API in front of an
+ * {@link AppRuntime}.
+ *
+ * Endpoints (all POST, JSON bodies, replies as the real backend writes them):
+ *   /api/query, /api/mutation, /api/action   {path, args, format}
+ *   /api/run/{module path}/{function}        {args, format}   (any kind; format defaults to "json")
+ *   /api/function                            {path, args, format}  (any kind; root component only)
+ * and GET /_local_backend/functions (what was loaded; not a Convex endpoint).
+ *
+ * For a WebSocket endpoint (/api/sync), attach an "upgrade" listener to
+ * `httpServer` and use `runtime.run` / `runtime.onCommit`.
+ */
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { jsonToConvex, type Value } from "convex/values";
+import { AuthError, identityFromHeader, loadAuthConfig, type AuthConfig, type AuthOptions, type Identity } from "./auth.js";
+import type { FunctionKind } from "./modules.js";
+import { AppRuntime, type RunResult, type RuntimeOptions } from "./runtime.js";
+import { argsObject, exportValue, parseFormat, parseFunctionPath, stringifyWire, type ValueFormat } from "./wire.js";
+
+export interface LocalBackendOptions extends RuntimeOptions {
+  /** TCP port; 0 or absent picks a free one. */
+  port?: number;
+  /** Interface to listen on. Default 127.0.0.1. */
+  host?: string;
+  /** How bearer tokens are verified (as the app's customJwt provider). No key: every token is refused. */
+  auth?: AuthOptions;
+  /** Largest request body accepted, in bytes. Default 32 MiB (Convex caps arguments at 16 MiB). */
+  maxBodyBytes?: number;
+}
+
+export interface LocalBackend {
+  /** "http://127.0.0.1:PORT", the deployment URL clients take. */
+  url: string;
+  host: string;
+  port: number;
+  runtime: AppRuntime;
+  httpServer: http.Server;
+  /** Stops listening, drops open connections. */
+  close(): Promise<void>;
+}
+
+/** A request the backend refuses before running anything: HTTP status + `{code, message}`. */
+class RequestError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const ENDPOINT_KIND: Record<string, FunctionKind> = {
+  "/api/query": "query",
+  "/api/mutation": "mutation",
+  "/api/action": "action",
+};
+
+function send(res: http.ServerResponse, status: number, body: string, contentType = "application/json"): void {
+  res.writeHead(status, { "Content-Type": contentType, "Content-Length": Buffer.byteLength(body) });
+  res.end(body);
+}
+
+function sendError(res: http.ServerResponse, status: number, code: string, message: string): void {
+  if (status === 413) res.setHeader("Connection", "close");
+  send(res, status, JSON.stringify({ code, message }));
+}
+
+function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        // Stop buffering, discard the rest, answer 413 (the connection is closed after it).
+        req.off("data", onData);
+        req.resume();
+        chunks.length = 0;
+        reject(new RequestError(413, "PayloadTooLarge", `The request body is larger than ${limit} bytes`));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on("data", onData);
+    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}
+
+function encodeReply(result: RunResult, format: ValueFormat): string {
+  if (result.status === "success") {
+    return stringifyWire({ status: "success", value: exportValue(result.value, format), logLines: [] });
+  }
+  const reply: Record<string, unknown> = { status: "error", errorMessage: result.errorMessage };
+  if (result.errorData !== undefined) reply.errorData = exportValue(result.errorData, format);
+  reply.logLines = [];
+  return stringifyWire(reply);
+}
+
+async function parseRequest(req: http.IncomingMessage, maxBodyBytes: number): Promise<Record<string, unknown>> {
+  const contentType = req.headers["content-type"];
+  if (contentType !== undefined && !/^application\/json\b/i.test(contentType)) {
+    throw new RequestError(415, "BadContentType", "Expected request with `Content-Type: application/json`");
+  }
+  const raw = await readBody(req, maxBodyBytes);
+  let body: unknown;
+  try {
+    body = JSON.parse(raw.toString("utf8"));
+  } catch (error) {
+    throw new RequestError(400, "BadJsonBody", `Failed to parse the request body as JSON: ${(error as Error).message}`);
+  }
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    throw new RequestError(400, "BadJsonBody", "The request body must be a JSON object");
+  }
+  return body as Record<string, unknown>;
+}
+
+function decodeArgs(rawArgs: unknown): Record<string, Value> {
+  let args;
+  try {
+    args = argsObject(rawArgs);
+  } catch (error) {
+    throw new RequestError(400, "BadJsonBody", (error as Error).message);
+  }
+  try {
+    return jsonToConvex(args) as Record<string, Value>;
+  } catch (error) {
+    throw new RequestError(400, "BadJsonBody", `Invalid Convex value in \`args\`: ${(error as Error).message}`);
+  }
+}
+
+function parsePathOr400(raw: unknown) {
+  if (raw === undefined) throw new RequestError(400, "BadJsonBody", "Missing field `path` (\"module:function\")");
+  try {
+    return parseFunctionPath(raw);
+  } catch (error) {
+    throw new RequestError(400, "BadConvexFunctionIdentifier", (error as Error).message);
+  }
+}
+
+function parseFormatOr400(raw: unknown, fallback?: ValueFormat): ValueFormat {
+  try {
+    return parseFormat(raw, fallback);
+  } catch (error) {
+    throw new RequestError(400, "BadFormat", (error as Error).message);
+  }
+}
+
+function authenticate(req: http.IncomingMessage, auth: AuthConfig | null): Identity | null {
+  const header = req.headers.authorization;
+  return identityFromHeader(Array.isArray(header) ? header[0] : header, auth);
+}
+
+/** Starts the local backend; resolves once it listens. */
+export async function startLocalBackend(options: LocalBackendOptions = {}): Promise<LocalBackend> {
+  const auth = options.auth ? loadAuthConfig(options.auth) : null;
+  const runtime = await AppRuntime.create(options);
+  const maxBodyBytes = options.maxBodyBytes ?? 32 * 1024 * 1024;
+
+  async function handleFunctionCall(req: http.IncomingMessage, res: http.ServerResponse, pathname: string) {
+    const body = await parseRequest(req, maxBodyBytes);
+    let kind: FunctionKind | "any";
+    let fnPath;
+    let format: ValueFormat;
+    if (pathname.startsWith("/api/run/")) {
+      // /api/run/messages/list -> "messages:list"
+      const parts = pathname.slice("/api/run/".length).split("/").map((p) => decodeURIComponent(p));
+      if (parts.length < 2 || parts.some((p) => p === "")) {
+        throw new RequestError(400, "MissingIdentifier", "Path or function name not provided in path, e.g. /api/run/messages/list");
+      }
+      const name = parts.pop() as string;
+      fnPath = parsePathOr400(`${parts.join("/")}:${name}`);
+      kind = "any";
+      format = parseFormatOr400(body.format, "json");
+    } else if (pathname === "/api/function") {
+      if (typeof body.componentPath === "string" && body.componentPath !== "") {
+        throw new RequestError(401, "Unauthenticated", "Calling a component's function needs an admin key, which the local backend does not accept");
+      }
+      fnPath = parsePathOr400(body.path);
+      kind = "any";
+      format = parseFormatOr400(body.format);
+    } else {
+      fnPath = parsePathOr400(body.path);
+      kind = ENDPOINT_KIND[pathname];
+      format = parseFormatOr400(body.format);
+    }
+    const args = decodeArgs(body.args);
+    const identity = authenticate(req, auth);
+    const result = await runtime.run(kind, fnPath, args, identity);
+    send(res, 200, encodeReply(result, format));
+  }
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse) {
+    const pathname = new URL(req.url ?? "/", "http://local").pathname;
+    const isFunctionCall = pathname in ENDPOINT_KIND || pathname === "/api/function" || pathname.startsWith("/api/run/");
+    if (isFunctionCall) {
+      if (req.method !== "POST") throw new RequestError(405, "MethodNotAllowed", `${req.method} ${pathname}: use POST`);
+      return await handleFunctionCall(req, res, pathname);
+    }
+    if (req.method === "GET" && pathname === "/_local_backend/functions") {
+      const listing = {
+        app: { dir: runtime.appDir, modules: runtime.modules, functions: runtime.functions },
+        components: runtime.components,
+      };
+      return send(res, 200, JSON.stringify(listing));
+    }
+    if (req.method === "GET" && (pathname === "/" || pathname === "/instance_name")) {
+      return send(res, 200, pathname === "/" ? "This Convex deployment is running (convex-agent-memory local backend).\n" : "local-backend", "text/plain");
+    }
+    if (pathname === "/api/sync") {
+      throw new RequestError(404, "NotImplemented", "The WebSocket sync protocol (/api/sync) is not served by this local backend yet");
+    }
+    throw new RequestError(404, "NotFound", `No such endpoint: ${req.method} ${pathname}`);
+  }
+
+  const httpServer = http.createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      if (error instanceof RequestError || error instanceof AuthError) {
+        sendError(res, error.status, error.code, error.message);
+      } else {
+        console.error("local backend: internal error", error);
+        sendError(res, 500, "InternalServerError", String(error));
+      }
+    });
+  });
+
+  const host = options.host ?? "127.0.0.1";
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once("error", reject);
+    httpServer.listen(options.port ?? 0, host, () => {
+      httpServer.off("error", reject);
+      resolve();
+    });
+  });
+  const port = (httpServer.address() as AddressInfo).port;
+  const urlHost = host.includes(":") ? `[${host}]` : host;
+  return {
+    url: `http://${urlHost}:${port}`,
+    host,
+    port,
+    runtime,
+    httpServer,
+    close: () =>
+      new Promise<void>((resolve) => {
+        httpServer.close(() => resolve());
+        httpServer.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,66 @@
+import { generateKeyPairSync, sign, type KeyObject } from "node:crypto";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+export const FIXTURE_APP = path.join(REPO, "tests/fixtures/basic_app/convex");
+export const ISSUER = "https://auth.local.test";
+export const AUDIENCE = "convex-agent-memory";
+
+export interface RawReply {
+  status: number;
+  text: string;
+  json: Record<string, unknown>;
+}
+
+/** POSTs a JSON body (a string is sent verbatim) and returns status, raw text and parsed JSON. */
+export async function post(
+  base: string,
+  endpoint: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<RawReply> {
+  const response = await fetch(`${base}${endpoint}`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", ...headers },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+  const text = await response.text();
+  let json: Record<string, unknown> = {};
+  try {
+    json = JSON.parse(text);
+  } catch {
+    // not JSON: leave empty, the test looks at `text`
+  }
+  return { status: response.status, text, json };
+}
+
+export function rsaKeys() {
+  return generateKeyPairSync("rsa", { modulusLength: 2048 });
+}
+
+export function ecKeys() {
+  return generateKeyPairSync("ec", { namedCurve: "P-256" });
+}
+
+/** A compact JWS signed with RS256 or ES256 (raw r||s signature for ES256, as JOSE wants). */
+export function signJwt(
+  payload: Record<string, unknown>,
+  privateKey: KeyObject,
+  options: { alg?: "RS256" | "ES256"; kid?: string; header?: Record<string, unknown> } = {},
+): string {
+  const alg = options.alg ?? "RS256";
+  const header = { alg, typ: "JWT", ...(options.kid ? { kid: options.kid } : {}), ...options.header };
+  const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
+  const data = `${encode(header)}.${encode(payload)}`;
+  const signature = sign("sha256", Buffer.from(data), {
+    key: privateKey,
+    dsaEncoding: alg === "ES256" ? "ieee-p1363" : "der",
+  });
+  return `${data}.${signature.toString("base64url")}`;
+}
+
+export function claims(sub: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const now = Math.floor(Date.now() / 1000);
+  return { iss: ISSUER, aud: AUDIENCE, sub, iat: now, exp: now + 600, ...extra };
+}
