@@ -121,3 +121,18 @@ test("watchMessages returns the latest N in chronological order", async () => {
   const watched = await alice.query(app.watchThread, { id: "history" });
   expect(watched).toMatchObject({ thread: { id: "history", resourceId: "alice" }, messageCount: TOTAL });
 });
+
+test("re-saving a full batch of 1,000 existing messages through the app fits one transaction and keeps counts", async () => {
+  const { alice } = await setUp();
+  const messages = Array.from({ length: 1_000 }, (_, i) => ({
+    id: id(i),
+    threadId: "history",
+    role: "user",
+    content: text(`#${i}`),
+  }));
+  const saved = await alice.mutation(app.saveMessages, { messages });
+  expect(saved).toHaveLength(1_000);
+  // createdAt is kept when a re-save does not give it.
+  expect(saved[999].createdAt).toBe(10_000 + Math.floor(999 / 3));
+  expect(await alice.query(app.countMessages, { threadId: "history" })).toBe(TOTAL);
+});
