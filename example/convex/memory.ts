@@ -12,10 +12,31 @@ const memory = exposeApi(components.agentMemory, {
 });
 
 // threads
+export const {
+  getThread,
+  saveThread,
+  updateThread,
+  deleteThread,
+  listThreads,
+  countThreads,
+  watchThread,
+  watchThreadsByResource,
+} = memory;
 
 // messages
+export const {
+  saveMessages,
+  getMessagesByIds,
+  listMessages,
+  listMessagesByResource,
+  updateMessages,
+  deleteMessages,
+  countMessages,
+  watchMessages,
+} = memory;
 
 // resources
+export const { getResource, saveResource, updateResource } = memory;
 
 // vectors
 
