@@ -9,18 +9,18 @@ import httpx
 __all__ = [
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
-    "ENV_TOKEN",
     "ENV_URL",
     "INITIAL_RETRY_DELAY",
     "MAX_RETRY_AFTER",
     "MAX_RETRY_DELAY",
     "STATUS_CODE_UDF_FAILED",
+    "VERSION",
 ]
+
+VERSION: Final = "0.1.0"
 
 #: Environment variable read when no ``url`` is given.
 ENV_URL: Final = "CONVEX_URL"
-#: Environment variable read when neither ``token`` nor ``token_provider`` is given.
-ENV_TOKEN: Final = "CONVEX_AUTH_TOKEN"
 
 #: A query or mutation may run for about 1 s of user code; actions up to 10 minutes.
 #: The read timeout leaves room for slow actions; connecting should be quick.
