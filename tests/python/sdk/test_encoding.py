@@ -10,9 +10,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from convex_agent_memory import _encoding
 from convex_agent_memory._encoding import decode_value, dumps, encode_value, loads
 
 ROOT = Path(__file__).resolve().parents[3]
+
+
+@pytest.fixture(autouse=True, params=["stdlib json", "orjson"])
+def json_backend(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test runs with and without the optional orjson accelerator."""
+    if request.param == "orjson":
+        if _encoding._orjson is None:
+            pytest.skip("orjson is not installed")
+    else:
+        monkeypatch.setattr(_encoding, "_orjson", None)
+
 
 # Produced by `convexToJson` of the convex npm package (node_modules/convex, values/value.js).
 REFERENCE: list[tuple[str, Any, Any]] = [
@@ -140,6 +152,14 @@ def test_unknown_dollar_objects_are_refused_when_decoding() -> None:
         decode_value({"$integer": "AAAA"})
     with pytest.raises(ValueError):
         loads('{"$bytes": "not base64!"}')
+
+
+def test_json_numbers_beyond_64_bits_still_parse() -> None:
+    assert loads(b'{"x": 123456789012345678901234567890}') == {"x": 1.2345678901234568e29}
+
+
+def test_dumps_is_compact_utf8() -> None:
+    assert dumps({"s": "\u2603", "l": [0.5, None]}) == '{"s":"\u2603","l":[0.5,null]}'.encode()
 
 
 def test_round_trip() -> None:
