@@ -1,6 +1,18 @@
 """Typed Python SDK for convex-agent-memory."""
 
 from ._auth import AsyncTokenProvider, TokenProvider
+from ._bulk import (
+    MAX_BATCH_BYTES,
+    MAX_BATCH_ITEMS,
+    as_float_list,
+    asave_in_batches,
+    asave_messages_in_batches,
+    aupsert_vectors_in_batches,
+    save_in_batches,
+    save_messages_in_batches,
+    split_into_batches,
+    upsert_vectors_in_batches,
+)
 from ._client import AsyncClient, Client
 from ._constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
 from ._constants import VERSION as __version__
@@ -25,6 +37,8 @@ from ._types import Omit, omit
 __all__ = [
     "DEFAULT_MAX_RETRIES",
     "DEFAULT_TIMEOUT",
+    "MAX_BATCH_BYTES",
+    "MAX_BATCH_ITEMS",
     "APIConnectionError",
     "APIError",
     "APIResponseValidationError",
@@ -47,7 +61,15 @@ __all__ = [
     "TokenProvider",
     "UnauthenticatedError",
     "__version__",
+    "as_float_list",
+    "asave_in_batches",
+    "asave_messages_in_batches",
+    "aupsert_vectors_in_batches",
     "omit",
+    "save_in_batches",
+    "save_messages_in_batches",
+    "split_into_batches",
+    "upsert_vectors_in_batches",
 ]
 
 # Tracebacks and reprs name the public module (convex_agent_memory.NotFoundError), not

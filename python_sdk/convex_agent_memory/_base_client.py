@@ -329,7 +329,14 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
     def _call(
         self, kind: FunctionKind, path: str, args: Mapping[str, Any], *, idempotent: bool = False
     ) -> Any:
-        body = self._encode_request(kind, path, args)
+        return self._call_encoded(
+            kind, path, self._encode_request(kind, path, args), idempotent=idempotent
+        )
+
+    def _call_encoded(
+        self, kind: FunctionKind, path: str, body: bytes, *, idempotent: bool = False
+    ) -> Any:
+        """``_call`` with the request body already encoded (the bulk helpers build it)."""
         endpoint = self._endpoints[kind]
         plan = self._plan(kind, path, idempotent)
         outcome: _Outcome = None
@@ -449,7 +456,14 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
     async def _call(
         self, kind: FunctionKind, path: str, args: Mapping[str, Any], *, idempotent: bool = False
     ) -> Any:
-        body = self._encode_request(kind, path, args)
+        return await self._call_encoded(
+            kind, path, self._encode_request(kind, path, args), idempotent=idempotent
+        )
+
+    async def _call_encoded(
+        self, kind: FunctionKind, path: str, body: bytes, *, idempotent: bool = False
+    ) -> Any:
+        """``_call`` with the request body already encoded (the bulk helpers build it)."""
         endpoint = self._endpoints[kind]
         plan = self._plan(kind, path, idempotent)
         outcome: _Outcome = None

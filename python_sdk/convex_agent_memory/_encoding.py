@@ -34,7 +34,7 @@ try:  # optional accelerator (the "fast" extra): about 10x faster on large vecto
 except ImportError:  # pragma: no cover - exercised by forcing _orjson = None in tests
     _orjson = None  # type: ignore[assignment]
 
-__all__ = ["decode_value", "dumps", "encode_value", "loads"]
+__all__ = ["check_field_name", "decode_value", "dumps", "encode_value", "loads", "serialize"]
 
 _MIN_INT64 = -(2**63)
 _MAX_INT64 = 2**63 - 1
@@ -66,6 +66,11 @@ def _encode_int(value: int) -> Any:
     if not _MIN_INT64 <= value <= _MAX_INT64:
         raise ValueError(f"int {value} does not fit into a 64-bit signed integer")
     return {"$integer": _b64(_I64.pack(value))}
+
+
+def check_field_name(key: object) -> str:
+    """Returns ``key`` if Convex accepts it as a field name; ValueError otherwise."""
+    return _check_field_name(key)
 
 
 def _check_field_name(key: object) -> str:
@@ -251,11 +256,15 @@ def loads(text: str | bytes) -> Any:
     return json.loads(text, parse_int=float, object_hook=_decode_special)
 
 
-def dumps(value: Any) -> bytes:
-    """Encodes ``value`` and serialises it compactly as UTF-8 JSON."""
-    encoded = encode_value(value)
+def serialize(encoded: Any) -> bytes:
+    """Compact UTF-8 JSON of an already encoded value."""
     if _orjson is not None:
         return _orjson.dumps(encoded)
     return json.dumps(encoded, separators=(",", ":"), ensure_ascii=False, allow_nan=False).encode(
         "utf-8"
     )
+
+
+def dumps(value: Any) -> bytes:
+    """Encodes ``value`` and serialises it compactly as UTF-8 JSON."""
+    return serialize(encode_value(value))
