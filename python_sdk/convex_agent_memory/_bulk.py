@@ -328,7 +328,12 @@ async def asave_messages_in_batches(
 def _vector_item(vector_key: str) -> Callable[[Any], Any]:
     def prepare(item: Any) -> Any:
         if isinstance(item, Mapping) and vector_key in item:
-            return {**item, vector_key: as_float_list(item[vector_key])}
+            vector = item[vector_key]
+            if hasattr(vector, "dtype") and hasattr(vector, "astype"):
+                if vector.ndim != 1:
+                    raise ValueError(f"a vector must be one-dimensional, got shape {vector.shape}")
+                return {**item, vector_key: vector.astype("float64", copy=False)}
+            return {**item, vector_key: as_float_list(vector)}
         return item
 
     return prepare
@@ -339,7 +344,8 @@ def as_float_list(vector: Any) -> list[float]:
     if hasattr(vector, "dtype") and hasattr(vector, "tolist"):
         if vector.ndim != 1:
             raise ValueError(f"a vector must be one-dimensional, got shape {vector.shape}")
-        return [float(x) for x in vector.astype("float64").tolist()]
+        values: list[float] = vector.astype("float64").tolist()
+        return values
     return [float(x) for x in vector]
 
 

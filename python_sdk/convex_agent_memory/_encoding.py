@@ -111,10 +111,10 @@ def _encode_list(value: list[Any] | tuple[Any, ...]) -> list[Any]:
     # The hot path (vectors): all plain floats, no zero (-0.0 hides among zeros), and a
     # finite sum (a NaN or an infinity would make it non-finite). All checks run in C.
     kinds = set(map(type, value))
-    if kinds == _ONLY_FLOATS and 0.0 not in value and math.isfinite(sum(value)):
-        return list(value)
-    if kinds == _ONLY_STRS:
-        return list(value)
+    if (kinds == _ONLY_FLOATS and 0.0 not in value and math.isfinite(sum(value))) or (
+        kinds == _ONLY_STRS
+    ):
+        return value if type(value) is list else list(value)
     out: list[Any] = []
     append = out.append
     for index, item in enumerate(value):
@@ -138,6 +138,11 @@ def _encode_list(value: list[Any] | tuple[Any, ...]) -> list[Any]:
 def _encode_numpy(value: Any) -> Any:
     # ndarray.tolist() / generic.item() give Python floats, ints, bools (and nested lists).
     if hasattr(value, "tolist") and hasattr(value, "dtype"):
+        if getattr(value, "ndim", 0) == 1 and value.dtype.kind == "f" and value.all():
+            # A vector with no zero: finite values need no per-element look (checked in C).
+            as_list = value.tolist()
+            if math.isfinite(sum(as_list)):
+                return as_list
         return _encode(value.tolist())
     raise TypeError(f"{type(value).__name__} is not a supported Convex type")
 

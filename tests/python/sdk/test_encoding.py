@@ -143,6 +143,14 @@ def test_numpy_arrays_and_scalars() -> None:
     assert encode_value(np.int64(1)) == {"$integer": "AQAAAAAAAAA="}
     assert encode_value(np.bool_(True)) is True
     assert encode_value({"v": np.array([1.5])}) == {"v": [1.5]}
+    # Vectors take a fast path; special values still come out as $float.
+    assert encode_value(np.array([1.0, np.nan]))[1] == {"$float": "AAAAAAAA+H8="}
+    assert encode_value(np.array([np.inf, 2.0]))[0] == {"$float": "AAAAAAAA8H8="}
+    assert encode_value([1.0, math.nan, 2.0])[1] == {"$float": "AAAAAAAA+H8="}
+    assert encode_value(np.array([1, 2], dtype=np.int8)) == [
+        {"$integer": "AQAAAAAAAAA="},
+        {"$integer": "AgAAAAAAAAA="},
+    ]
 
 
 def test_unknown_dollar_objects_are_refused_when_decoding() -> None:
