@@ -5,7 +5,8 @@ from __future__ import annotations
 import convex_agent_memory as cam
 import httpx
 import pytest
-from conftest import MakeHarness, coded_error, success
+
+from .fakes import MakeHarness, coded_error, success
 
 
 def token_provider(*tokens: str | None) -> tuple[list[str | None], object]:

@@ -9,8 +9,9 @@ from typing import Any
 import convex_agent_memory as cam
 import httpx
 import pytest
-from conftest import URL, success
 from convex_agent_memory import split_into_batches
+
+from .fakes import URL, success
 
 
 def message(i: int, text_size: int = 10) -> dict[str, Any]:

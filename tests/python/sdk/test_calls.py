@@ -7,7 +7,8 @@ from typing import Any
 import convex_agent_memory as cam
 import httpx
 import pytest
-from conftest import URL, FakeDeployment, Harness, MakeHarness, coded_error, function_error, success
+
+from .fakes import URL, FakeDeployment, Harness, MakeHarness, coded_error, function_error, success
 
 
 async def test_a_call_posts_the_convex_http_api_request(harness: Harness) -> None:

@@ -7,7 +7,8 @@ import inspect
 import convex_agent_memory as cam
 import httpx
 import pytest
-from conftest import URL, MakeHarness, success
+
+from .fakes import URL, MakeHarness, success
 
 
 def test_the_context_manager_closes_the_pool() -> None:

@@ -7,8 +7,9 @@ from typing import Any
 import convex_agent_memory as cam
 import httpx
 import pytest
-from conftest import Harness, MakeHarness, coded_error, success
 from convex_agent_memory._retry import retry_delay
+
+from .fakes import Harness, MakeHarness, coded_error, success
 
 
 def unavailable(**headers: str) -> httpx.Response:
