@@ -26,7 +26,9 @@ class SyncPaginator(Generic[T]):
     Nothing is fetched until iteration starts; each iteration starts over.
     """
 
-    def __init__(self, fetch_page: Callable[[str | None], PageResult[T]], *, cursor: str | None = None) -> None:
+    def __init__(
+        self, fetch_page: Callable[[str | None], PageResult[T]], *, cursor: str | None = None
+    ) -> None:
         self._fetch_page = fetch_page
         self._start = cursor
 
@@ -48,7 +50,10 @@ class AsyncPaginator(Generic[T]):
     """The async twin of :class:`SyncPaginator`: ``async for item in paginator``."""
 
     def __init__(
-        self, fetch_page: Callable[[str | None], Awaitable[PageResult[T]]], *, cursor: str | None = None
+        self,
+        fetch_page: Callable[[str | None], Awaitable[PageResult[T]]],
+        *,
+        cursor: str | None = None,
     ) -> None:
         self._fetch_page = fetch_page
         self._start = cursor

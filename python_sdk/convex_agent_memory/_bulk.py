@@ -1,0 +1,393 @@
+"""Large writes split into calls that stay under Convex's per-transaction limits.
+
+One call of a batch function (``saveMessages``, a vector ``upsert``, ...) carries at most
+``max_items`` items (default 1,000) and at most ``max_bytes`` bytes of request body
+(default 8 MiB, measured on the exact JSON sent). Items are encoded once, streamed from
+any iterable (a generator of 20,000 vectors is fine), and sent in order.
+
+These helpers take the function's path rather than a generated method, so they work for
+any batch function whose arguments are ``{**extra_args, arg_name: [item, ...]}``.
+If a call fails, the calls before it have been applied; the exception carries a note
+saying how many items were saved.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any, Protocol
+
+from ._base_client import AsyncAPIClient, SyncAPIClient
+from ._encoding import check_field_name, encode_value, serialize
+from ._exceptions import InvalidArgumentError, LimitExceededError
+from ._types import FunctionKind
+
+__all__ = [
+    "MAX_BATCH_BYTES",
+    "MAX_BATCH_ITEMS",
+    "Batch",
+    "as_float_list",
+    "asave_in_batches",
+    "asave_messages_in_batches",
+    "aupsert_vectors_in_batches",
+    "save_in_batches",
+    "save_messages_in_batches",
+    "split_into_batches",
+    "upsert_vectors_in_batches",
+]
+
+#: The component's own caps (component/model/limits.ts): MAX_BATCH_ITEMS, MAX_BATCH_BYTES.
+MAX_BATCH_ITEMS = 1_000
+MAX_BATCH_BYTES = 8 * 1024 * 1024
+
+
+class Batch:
+    """One call's worth of items: their count and the exact request body to send."""
+
+    __slots__ = ("body", "count", "first_index")
+
+    def __init__(self, body: bytes, count: int, first_index: int) -> None:
+        self.body = body
+        self.count = count
+        self.first_index = first_index
+
+    def __repr__(self) -> str:
+        last = self.first_index + self.count - 1
+        return f"Batch(items {self.first_index}..{last}, {len(self.body)} bytes)"
+
+
+def split_into_batches(
+    items: Iterable[Any],
+    *,
+    path: str,
+    arg_name: str,
+    extra_args: Mapping[str, Any] | None = None,
+    max_items: int = MAX_BATCH_ITEMS,
+    max_bytes: int = MAX_BATCH_BYTES,
+    prepare: Callable[[Any], Any] | None = None,
+) -> Iterator[Batch]:
+    """Yields request bodies ``{"path", "args": {**extra_args, arg_name: [...]}, "format"}``.
+
+    Each has at most ``max_items`` items and ``len(body) <= max_bytes``. An item too large
+    to fit a call on its own raises LimitExceededError; an item that cannot be encoded
+    raises InvalidArgumentError naming its index. ``prepare`` maps each item first.
+    """
+    if max_items < 1:
+        raise ValueError("max_items must be at least 1")
+    extra = dict(extra_args or {})
+    try:
+        name = check_field_name(arg_name)
+        if name in extra:
+            raise ValueError(f"{name!r} is both arg_name and a key of extra_args")
+        encoded_extra = serialize(encode_value(extra))
+    except (ValueError, TypeError) as error:
+        raise InvalidArgumentError(str(error), code="INVALID_ARGUMENT", path=path) from error
+    # {"path":"m:f","format":"convex_encoded_json","args":{<extra>,"name":[<items>]}}
+    head = (
+        b'{"path":'
+        + json.dumps(path).encode()
+        + b',"format":"convex_encoded_json","args":'
+        + encoded_extra[:-1]
+        + (b"," if extra else b"")
+        + json.dumps(name).encode()
+        + b":["
+    )
+    tail = b"]}}"
+    overhead = len(head) + len(tail)
+
+    chunk: list[bytes] = []
+    size = overhead
+    first = 0
+    for index, item in enumerate(items):
+        try:
+            encoded = serialize(encode_value(prepare(item) if prepare else item))
+        except (ValueError, TypeError) as error:
+            raise InvalidArgumentError(
+                f"item {index} cannot be sent: {error}", code="INVALID_ARGUMENT", path=path
+            ) from error
+        cost = len(encoded) + (1 if chunk else 0)  # the comma before it
+        if overhead + len(encoded) > max_bytes:
+            raise LimitExceededError(
+                f"item {index} is {len(encoded):,} bytes encoded; one call carries at most "
+                f"{max_bytes - overhead:,} bytes of items: make it smaller",
+                code="LIMIT_EXCEEDED",
+                path=path,
+            )
+        if chunk and (len(chunk) >= max_items or size + cost > max_bytes):
+            yield Batch(head + b",".join(chunk) + tail, len(chunk), first)
+            chunk, size, first = [], overhead, index
+            cost = len(encoded)
+        chunk.append(encoded)
+        size += cost
+    if chunk:
+        yield Batch(head + b",".join(chunk) + tail, len(chunk), first)
+
+
+# --- progress -----------------------------------------------------------------------
+
+
+class _Progress(Protocol):
+    def update(self, n: int) -> object: ...
+    def close(self) -> None: ...
+
+
+class _NoProgress:
+    def update(self, n: int) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def _total_of(items: Iterable[Any]) -> int | None:
+    try:
+        return len(items)  # type: ignore[arg-type]
+    except TypeError:
+        return None
+
+
+@contextmanager
+def _progress_bar(progress: bool, total: int | None, desc: str) -> Iterator[_Progress]:
+    if not progress:
+        yield _NoProgress()
+        return
+    try:
+        from tqdm.auto import tqdm
+    except ImportError as error:  # pragma: no cover - tqdm is in the dev extras
+        raise ImportError(
+            "progress=True needs tqdm: pip install 'convex-agent-memory[progress]'"
+        ) from error
+    bar = tqdm(total=total, desc=desc, unit="item", unit_scale=True)
+    try:
+        yield bar
+    finally:
+        bar.close()
+
+
+def _note_progress(error: BaseException, saved: int, calls: int) -> None:
+    if calls == 0:
+        return
+    error.add_note(
+        f"{saved:,} items were saved by {calls} earlier call(s) before this one failed; "
+        "resume after them"
+    )
+
+
+# --- sync and async drivers ---------------------------------------------------------
+
+
+def save_in_batches(
+    client: SyncAPIClient,
+    *,
+    path: str,
+    items: Iterable[Any],
+    arg_name: str,
+    extra_args: Mapping[str, Any] | None = None,
+    kind: FunctionKind = "mutation",
+    idempotent: bool = False,
+    max_items: int = MAX_BATCH_ITEMS,
+    max_bytes: int = MAX_BATCH_BYTES,
+    progress: bool = False,
+    prepare: Callable[[Any], Any] | None = None,
+) -> list[Any]:
+    """Calls ``path`` once per batch of ``items``, in order; returns each call's result.
+
+    ``idempotent=True`` lets a failed batch be retried (an upsert by id). ``progress=True``
+    shows a tqdm bar counting items.
+    """
+    results: list[Any] = []
+    saved = 0
+    batches = split_into_batches(
+        items, path=path, arg_name=arg_name, extra_args=extra_args,
+        max_items=max_items, max_bytes=max_bytes, prepare=prepare,
+    )  # fmt: skip
+    with _progress_bar(progress, _total_of(items), path) as bar:
+        try:
+            for batch in batches:
+                results.append(client._call_encoded(kind, path, batch.body, idempotent=idempotent))
+                saved += batch.count
+                bar.update(batch.count)
+        except Exception as error:
+            _note_progress(error, saved, len(results))
+            raise
+    return results
+
+
+async def asave_in_batches(
+    client: AsyncAPIClient,
+    *,
+    path: str,
+    items: Iterable[Any],
+    arg_name: str,
+    extra_args: Mapping[str, Any] | None = None,
+    kind: FunctionKind = "mutation",
+    idempotent: bool = False,
+    max_items: int = MAX_BATCH_ITEMS,
+    max_bytes: int = MAX_BATCH_BYTES,
+    progress: bool = False,
+    prepare: Callable[[Any], Any] | None = None,
+    concurrency: int = 1,
+) -> list[Any]:
+    """The async twin of :func:`save_in_batches`; results come back in batch order.
+
+    ``concurrency > 1`` keeps that many calls in flight: faster, but batches may commit
+    out of order, so keep 1 where order matters (messages of one thread).
+    """
+    if concurrency < 1:
+        raise ValueError("concurrency must be at least 1")
+    batches = split_into_batches(
+        items, path=path, arg_name=arg_name, extra_args=extra_args,
+        max_items=max_items, max_bytes=max_bytes, prepare=prepare,
+    )  # fmt: skip
+    results: dict[int, Any] = {}
+    saved = 0
+
+    async def send(number: int, batch: Batch) -> None:
+        nonlocal saved
+        results[number] = await client._call_encoded(kind, path, batch.body, idempotent=idempotent)
+        saved += batch.count
+        bar.update(batch.count)
+
+    with _progress_bar(progress, _total_of(items), path) as bar:
+        in_flight: set[asyncio.Task[None]] = set()
+        try:
+            async for number, batch in _numbered(batches):
+                if len(in_flight) >= concurrency:
+                    done, in_flight = await asyncio.wait(
+                        in_flight, return_when=asyncio.FIRST_COMPLETED
+                    )
+                    for task in done:
+                        task.result()
+                in_flight.add(asyncio.ensure_future(send(number, batch)))
+            if in_flight:
+                for outcome in await asyncio.gather(*in_flight, return_exceptions=True):
+                    if isinstance(outcome, BaseException):
+                        raise outcome
+                in_flight = set()
+        except Exception as error:
+            for task in in_flight:
+                task.cancel()
+            await asyncio.gather(*in_flight, return_exceptions=True)
+            _note_progress(error, saved, len(results))
+            raise
+    return [results[n] for n in sorted(results)]
+
+
+async def _numbered(batches: Iterator[Batch]) -> AsyncIterator[tuple[int, Batch]]:
+    for number, batch in enumerate(batches):
+        yield number, batch
+        await asyncio.sleep(0)  # encoding is CPU work: let calls in flight progress
+
+
+# --- named helpers ------------------------------------------------------------------
+
+
+def save_messages_in_batches(
+    client: SyncAPIClient,
+    *,
+    messages: Iterable[Any],
+    path: str = "memory:saveMessages",
+    arg_name: str = "messages",
+    extra_args: Mapping[str, Any] | None = None,
+    progress: bool = False,
+    max_items: int = MAX_BATCH_ITEMS,
+    max_bytes: int = MAX_BATCH_BYTES,
+) -> list[Any]:
+    """Saves many messages (e.g. ``extra_args={"threadId": ...}``) in order, batch by batch.
+
+    Not retried after a failure that may have been applied (saving is not idempotent
+    unless the messages carry ids the function upserts by: then use save_in_batches with
+    ``idempotent=True``).
+    """
+    return save_in_batches(
+        client, path=path, items=messages, arg_name=arg_name, extra_args=extra_args,
+        progress=progress, max_items=max_items, max_bytes=max_bytes,
+    )  # fmt: skip
+
+
+async def asave_messages_in_batches(
+    client: AsyncAPIClient,
+    *,
+    messages: Iterable[Any],
+    path: str = "memory:saveMessages",
+    arg_name: str = "messages",
+    extra_args: Mapping[str, Any] | None = None,
+    progress: bool = False,
+    max_items: int = MAX_BATCH_ITEMS,
+    max_bytes: int = MAX_BATCH_BYTES,
+) -> list[Any]:
+    """The async twin of :func:`save_messages_in_batches` (one call at a time, in order)."""
+    return await asave_in_batches(
+        client, path=path, items=messages, arg_name=arg_name, extra_args=extra_args,
+        progress=progress, max_items=max_items, max_bytes=max_bytes,
+    )  # fmt: skip
+
+
+def _vector_item(vector_key: str) -> Callable[[Any], Any]:
+    def prepare(item: Any) -> Any:
+        if isinstance(item, Mapping) and vector_key in item:
+            vector = item[vector_key]
+            if hasattr(vector, "dtype") and hasattr(vector, "astype"):
+                if vector.ndim != 1:
+                    raise ValueError(f"a vector must be one-dimensional, got shape {vector.shape}")
+                return {**item, vector_key: vector.astype("float64", copy=False)}
+            return {**item, vector_key: as_float_list(vector)}
+        return item
+
+    return prepare
+
+
+def as_float_list(vector: Any) -> list[float]:
+    """A vector as a list of float64 (numpy arrays of any dtype, lists, tuples)."""
+    if hasattr(vector, "dtype") and hasattr(vector, "tolist"):
+        if vector.ndim != 1:
+            raise ValueError(f"a vector must be one-dimensional, got shape {vector.shape}")
+        values: list[float] = vector.astype("float64").tolist()
+        return values
+    return [float(x) for x in vector]
+
+
+def upsert_vectors_in_batches(
+    client: SyncAPIClient,
+    *,
+    path: str,
+    items: Iterable[Mapping[str, Any]],
+    arg_name: str = "items",
+    vector_key: str = "vector",
+    extra_args: Mapping[str, Any] | None = None,
+    progress: bool = False,
+    max_items: int = MAX_BATCH_ITEMS,
+    max_bytes: int = MAX_BATCH_BYTES,
+) -> list[Any]:
+    """Upserts many ``{id, vector, ...}`` items; vectors may be numpy arrays (any dtype).
+
+    Upserts by id are idempotent, so a batch that failed in transit is retried.
+    """
+    return save_in_batches(
+        client, path=path, items=items, arg_name=arg_name, extra_args=extra_args,
+        idempotent=True, progress=progress, max_items=max_items, max_bytes=max_bytes,
+        prepare=_vector_item(vector_key),
+    )  # fmt: skip
+
+
+async def aupsert_vectors_in_batches(
+    client: AsyncAPIClient,
+    *,
+    path: str,
+    items: Iterable[Mapping[str, Any]],
+    arg_name: str = "items",
+    vector_key: str = "vector",
+    extra_args: Mapping[str, Any] | None = None,
+    progress: bool = False,
+    max_items: int = MAX_BATCH_ITEMS,
+    max_bytes: int = MAX_BATCH_BYTES,
+    concurrency: int = 4,
+) -> list[Any]:
+    """The async twin of :func:`upsert_vectors_in_batches`, with calls in flight together."""
+    return await asave_in_batches(
+        client, path=path, items=items, arg_name=arg_name, extra_args=extra_args,
+        idempotent=True, progress=progress, max_items=max_items, max_bytes=max_bytes,
+        prepare=_vector_item(vector_key), concurrency=concurrency,
+    )  # fmt: skip

@@ -1,0 +1,234 @@
+"""Bulk writes split by count and by bytes, sent in order, numpy vectors accepted."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from typing import Any
+
+import convex_agent_memory as cam
+import httpx
+import pytest
+from convex_agent_memory import split_into_batches
+
+from .fakes import URL, success
+
+
+def message(i: int, text_size: int = 10) -> dict[str, Any]:
+    return {"id": f"m{i}", "role": "user", "content": "x" * text_size}
+
+
+def recording_client(
+    replies: list[Any] | None = None,
+) -> tuple[cam.Client, list[dict[str, Any]], list[float]]:
+    bodies: list[dict[str, Any]] = []
+    queue = list(replies or [])
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        bodies.append(json.loads(request.content))
+        if queue:
+            reply = queue.pop(0)
+            if isinstance(reply, Exception):
+                raise reply
+            return reply  # type: ignore[no-any-return]
+        return success(len(bodies[-1]["args"].get("messages") or bodies[-1]["args"]["items"]))
+
+    sleeps: list[float] = []
+    client = cam.Client(url=URL, http_client=httpx.Client(transport=httpx.MockTransport(handle)))
+    client._sleep = sleeps.append
+    return client, bodies, sleeps
+
+
+def test_batches_are_capped_by_count_and_keep_order() -> None:
+    batches = list(
+        split_into_batches(
+            (message(i) for i in range(2_500)),
+            path="memory:saveMessages",
+            arg_name="messages",
+            extra_args={"threadId": "t1"},
+        )
+    )
+    assert [b.count for b in batches] == [1_000, 1_000, 500]
+    assert [b.first_index for b in batches] == [0, 1_000, 2_000]
+    sent = [json.loads(b.body) for b in batches]
+    assert all(s["path"] == "memory:saveMessages" for s in sent)
+    assert all(s["format"] == "convex_encoded_json" for s in sent)
+    assert all(s["args"]["threadId"] == "t1" for s in sent)
+    ids = [m["id"] for s in sent for m in s["args"]["messages"]]
+    assert ids == [f"m{i}" for i in range(2_500)]
+
+
+def test_batches_are_capped_by_encoded_bytes() -> None:
+    limit = 50_000
+    items = [message(i, text_size=900 + (i % 7) * 100) for i in range(300)]
+    batches = list(split_into_batches(items, path="m:f", arg_name="messages", max_bytes=limit))
+    assert len(batches) > 1
+    assert all(len(b.body) <= limit for b in batches)
+    assert sum(b.count for b in batches) == 300
+    # Each batch is as full as it can be: the next item would not have fit.
+    for batch, following in itertools.pairwise(batches):
+        next_item = json.dumps(items[following.first_index], separators=(",", ":"))
+        assert len(batch.body) + 1 + len(next_item) > limit
+
+
+def test_the_body_is_exactly_what_a_single_call_would_send() -> None:
+    (batch,) = split_into_batches(
+        [{"n": 1, "raw": b"\x01"}], path="m:f", arg_name="items", extra_args={"a": 1.5}
+    )
+    assert json.loads(batch.body) == {
+        "path": "m:f",
+        "format": "convex_encoded_json",
+        "args": {
+            "a": 1.5,
+            "items": [{"n": {"$integer": "AQAAAAAAAAA="}, "raw": {"$bytes": "AQ=="}}],
+        },
+    }
+    (empty_extra,) = split_into_batches([1.0], path="m:f", arg_name="xs")
+    assert json.loads(empty_extra.body)["args"] == {"xs": [1.0]}
+
+
+def test_an_item_too_big_for_any_call_is_refused() -> None:
+    with pytest.raises(cam.LimitExceededError, match="item 1 is"):
+        list(
+            split_into_batches(
+                [message(0), message(1, text_size=5_000)], path="m:f", arg_name="messages",
+                max_bytes=2_000,
+            )
+        )  # fmt: skip
+
+
+def test_an_item_that_cannot_be_encoded_is_named() -> None:
+    with pytest.raises(cam.InvalidArgumentError, match="item 2"):
+        list(split_into_batches([1.0, 2.0, {"$x": 1.0}], path="m:f", arg_name="xs"))
+    with pytest.raises(cam.InvalidArgumentError, match="arg_name"):
+        list(split_into_batches([1.0], path="m:f", arg_name="xs", extra_args={"xs": 1.0}))
+
+
+def test_save_messages_in_batches_calls_once_per_batch() -> None:
+    client, bodies, _ = recording_client()
+    with client:
+        results = cam.save_messages_in_batches(
+            client,
+            messages=[message(i) for i in range(2_001)],
+            extra_args={"threadId": "t1"},
+            progress=True,
+        )
+    assert results == [1_000.0, 1_000.0, 1.0]
+    assert [len(b["args"]["messages"]) for b in bodies] == [1_000, 1_000, 1]
+
+
+def test_numpy_vectors_of_any_dtype_are_sent_as_floats() -> None:
+    np = pytest.importorskip("numpy")
+    vectors = np.arange(12, dtype=np.int32).reshape(4, 3)
+    client, bodies, _ = recording_client()
+    with client:
+        cam.upsert_vectors_in_batches(
+            client,
+            path="memory:upsertVectors",
+            items=({"id": f"v{i}", "vector": row} for i, row in enumerate(vectors)),
+            extra_args={"indexName": "docs"},
+        )
+    (body,) = bodies
+    assert body["args"]["items"][1] == {"id": "v1", "vector": [3.0, 4.0, 5.0]}
+    assert all(type(x) is float for item in body["args"]["items"] for x in item["vector"])
+
+
+def test_a_realistic_vector_load_stays_under_the_limits() -> None:
+    np = pytest.importorskip("numpy")
+    vectors = np.random.default_rng(0).standard_normal((3_000, 384)).astype(np.float32)
+    batches = list(
+        split_into_batches(
+            ({"id": f"doc-{i}", "vector": v, "metadata": {"source": "corpus"}}
+             for i, v in enumerate(vectors)),
+            path="memory:upsertVectors", arg_name="items",
+            prepare=lambda item: {**item, "vector": cam.as_float_list(item["vector"])},
+        )
+    )  # fmt: skip
+    assert sum(b.count for b in batches) == 3_000
+    assert all(
+        b.count <= cam.MAX_BATCH_ITEMS and len(b.body) <= cam.MAX_BATCH_BYTES for b in batches
+    )
+
+
+def test_idempotent_vector_upserts_are_retried() -> None:
+    client, bodies, sleeps = recording_client([httpx.Response(503), success(2.0)])
+    with client:
+        results = cam.upsert_vectors_in_batches(
+            client, path="m:upsert", items=[{"id": "a", "vector": [0.5, 0.25]}] * 2
+        )
+    assert results == [2.0]
+    assert len(bodies) == 2 and bodies[0] == bodies[1]
+    assert len(sleeps) == 1
+
+
+def test_a_failure_says_how_much_was_saved() -> None:
+    client, _, _ = recording_client([success(1.0), httpx.Response(503)])
+    with client, pytest.raises(cam.APIStatusError) as caught:
+        cam.save_messages_in_batches(
+            client, messages=[message(i) for i in range(1_500)], extra_args={"threadId": "t"}
+        )
+    assert any("1,000 items were saved by 1 earlier call" in n for n in caught.value.__notes__)
+
+
+async def test_async_batches_in_flight_come_back_in_order() -> None:
+    in_flight = 0
+    peak = 0
+
+    async def handle(request: httpx.Request) -> httpx.Response:
+        nonlocal in_flight, peak
+        import asyncio
+
+        in_flight += 1
+        peak = max(peak, in_flight)
+        await asyncio.sleep(0.001)
+        in_flight -= 1
+        first = json.loads(request.content)["args"]["items"][0]["id"]
+        return success(first)
+
+    async with cam.AsyncClient(
+        url=URL, http_client=httpx.AsyncClient(transport=httpx.MockTransport(handle))
+    ) as client:
+        results = await cam.aupsert_vectors_in_batches(
+            client,
+            path="m:upsert",
+            items=[{"id": f"v{i}", "vector": [1.0, 2.0]} for i in range(10)],
+            max_items=2,
+            concurrency=3,
+        )
+    assert results == ["v0", "v2", "v4", "v6", "v8"]
+    assert 1 < peak <= 3
+
+
+async def test_async_messages_are_sent_one_call_at_a_time() -> None:
+    seen: list[int] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        seen.append(len(json.loads(request.content)["args"]["messages"]))
+        return success(None)
+
+    async with cam.AsyncClient(
+        url=URL, http_client=httpx.AsyncClient(transport=httpx.MockTransport(handle))
+    ) as client:
+        await cam.asave_messages_in_batches(
+            client, messages=[message(i) for i in range(1_200)], extra_args={"threadId": "t"}
+        )
+    assert seen == [1_000, 200]
+
+
+async def test_async_failure_cancels_the_rest_and_reports_progress() -> None:
+    calls = 0
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        nonlocal calls
+        calls += 1
+        return success(None) if calls == 1 else httpx.Response(400, text="bad")
+
+    async with cam.AsyncClient(
+        url=URL, http_client=httpx.AsyncClient(transport=httpx.MockTransport(handle))
+    ) as client:
+        with pytest.raises(cam.APIStatusError) as caught:
+            await cam.asave_in_batches(
+                client, path="m:f", items=list(range(10)), arg_name="xs", max_items=2,
+            )  # fmt: skip
+    assert calls == 2
+    assert any("2 items were saved" in n for n in caught.value.__notes__)
