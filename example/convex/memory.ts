@@ -20,6 +20,7 @@ const memory = exposeApi(components.agentMemory, {
 // vectors
 
 // workflows
+export const { persistWorkflowSnapshot, loadWorkflowSnapshot, getWorkflowRunById, listWorkflowRuns, countWorkflowRuns, deleteWorkflowRunById, updateWorkflowResults, updateWorkflowState, watchWorkflowRun, watchWorkflowRuns } = memory;
 
 // scores
 
