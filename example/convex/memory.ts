@@ -23,5 +23,6 @@ const memory = exposeApi(components.agentMemory, {
 export const { persistWorkflowSnapshot, loadWorkflowSnapshot, getWorkflowRunById, listWorkflowRuns, countWorkflowRuns, deleteWorkflowRunById, updateWorkflowResults, updateWorkflowState, watchWorkflowRun, watchWorkflowRuns } = memory;
 
 // scores
+export const { saveScore, getScoreById, listScoresByScorerId, listScoresByRunId, listScoresByEntityId, listScoresBySpan } = memory;
 
 // traces
