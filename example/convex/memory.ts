@@ -26,3 +26,4 @@ export const { persistWorkflowSnapshot, loadWorkflowSnapshot, getWorkflowRunById
 export const { saveScore, getScoreById, listScoresByScorerId, listScoresByRunId, listScoresByEntityId, listScoresBySpan } = memory;
 
 // traces
+export const { createSpans, updateSpans, getTrace, listTraces, deleteTraces } = memory;
