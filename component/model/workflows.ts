@@ -17,8 +17,12 @@ import { boundedPage, checkName, checkTime, parseJsonObject, parseJsonText, spli
 type Reader = GenericDatabaseReader<DataModel>;
 type Writer = GenericDatabaseWriter<DataModel>;
 
-/** Largest snapshot accepted (UTF-8 bytes of its JSON text). A merge reads and rewrites it in one transaction. */
-export const MAX_SNAPSHOT_BYTES = 8 * 1024 * 1024;
+/**
+ * Largest snapshot accepted (UTF-8 bytes of its JSON text). A merge reads the
+ * chunks (N bytes) and patches or deletes them, which reads them again (N):
+ * 2 × 7 MiB stays under the 16 MiB a transaction may read.
+ */
+export const MAX_SNAPSHOT_BYTES = 7 * 1024 * 1024;
 /** Bytes of snapshot text per chunk document (Convex documents are at most 1 MiB). */
 export const SNAPSHOT_CHUNK_BYTES = 900_000;
 /** Chunks a snapshot may span (MAX_SNAPSHOT_BYTES / SNAPSHOT_CHUNK_BYTES, rounded up). */
@@ -203,12 +207,16 @@ async function readChunks(db: Reader, run: Doc<"workflowRuns">): Promise<Doc<"wo
     .take(MAX_SNAPSHOT_CHUNKS + 1);
 }
 
-async function readSnapshot(db: Reader, run: Doc<"workflowRuns">): Promise<string> {
+async function readSnapshotChunks(db: Reader, run: Doc<"workflowRuns">) {
   const chunks = await readChunks(db, run);
   if (chunks.length !== run.chunkCount) {
     throw new Error(`workflow run ${run.runId}: expected ${run.chunkCount} snapshot chunks, found ${chunks.length}`);
   }
-  return chunks.map((c) => c.text).join("");
+  return { text: chunks.map((c) => c.text).join(""), chunks };
+}
+
+async function readSnapshot(db: Reader, run: Doc<"workflowRuns">): Promise<string> {
+  return (await readSnapshotChunks(db, run)).text;
 }
 
 /** Replaces the run's chunks with `text` split in pieces (patching in place, inserting and deleting the difference). */
@@ -271,6 +279,8 @@ async function storeSnapshot(
   existing: Doc<"workflowRuns"> | null,
   text: string,
   status: string,
+  /** The run's chunks when the caller has read them already (each byte is read once per transaction). */
+  oldChunks?: Doc<"workflowSnapshotChunks">[],
 ): Promise<Doc<"workflowRuns">> {
   const snapshotBytes = utf8Length(text);
   checkSnapshotSize(snapshotBytes, "snapshot");
@@ -294,7 +304,7 @@ async function storeSnapshot(
     return (await db.get(ref))!;
   }
   const resourceId = existing.resourceId ?? target.resourceId;
-  const old = await readChunks(db, existing);
+  const old = oldChunks ?? (await readChunks(db, existing));
   const chunkCount = await writeChunks(db, existing._id, text, old);
   await db.patch(existing._id, { status, chunkCount, snapshotBytes, updatedAt: now, resourceId });
   await moveCounters(db, existing, { workflowName: existing.workflowName, resourceId, status });
@@ -422,12 +432,13 @@ export async function updateWorkflowResults(db: Writer, args: ArgsOf<"updateWork
   const requestContext = args.requestContext === undefined ? {} : parseJsonObject(args.requestContext, "requestContext");
   const existing = await findRun(db, args.runId, args.workflowName);
   checkOwner(existing, args.resourceId);
-  const snapshot = existing === null ? emptySnapshot(args.runId) : parseJsonObject(await readSnapshot(db, existing), "stored snapshot");
+  const stored = existing === null ? null : await readSnapshotChunks(db, existing);
+  const snapshot = stored === null ? emptySnapshot(args.runId) : parseJsonObject(stored.text, "stored snapshot");
   const context = isObject(snapshot.context) ? snapshot.context : {};
   context[args.stepId] = result;
   snapshot.context = context;
   snapshot.requestContext = { ...(isObject(snapshot.requestContext) ? snapshot.requestContext : {}), ...requestContext };
-  await storeSnapshot(db, args, existing, JSON.stringify(snapshot), statusOf(snapshot));
+  await storeSnapshot(db, args, existing, JSON.stringify(snapshot), statusOf(snapshot), stored?.chunks);
   return JSON.stringify(context);
 }
 
@@ -437,9 +448,10 @@ export async function updateWorkflowState(db: Writer, args: ArgsOf<"updateWorkfl
   statusOf(opts, "opts");
   const existing = await findRun(db, args.runId, args.workflowName);
   if (existing === null) return null;
-  const snapshot = { ...parseJsonObject(await readSnapshot(db, existing), "stored snapshot"), ...opts };
+  const stored = await readSnapshotChunks(db, existing);
+  const snapshot = { ...parseJsonObject(stored.text, "stored snapshot"), ...opts };
   const text = JSON.stringify(snapshot);
-  await storeSnapshot(db, args, existing, text, statusOf(snapshot));
+  await storeSnapshot(db, args, existing, text, statusOf(snapshot), stored.chunks);
   return text;
 }
 

@@ -24,7 +24,7 @@ describe("scores", () => {
     expect(await t.query(api.scores.getScoreById, { id: "nope" })).toBeNull();
     const generated = await t.mutation(api.scores.saveScore, base);
     expect(generated.id.length).toBeGreaterThan(0);
-    expect((await t.query(api.scores.listScoresBySpan, { traceId: "tr", spanId: "sp", paginationOpts: { numItems: 5, cursor: null } })).page.map((s) => s.id)).toEqual(["sc1"]);
+    expect((await t.query(api.scores.listScoresBySpan, { traceId: "tr", spanId: "sp", paginationOpts: { numItems: 5, cursor: null } })).page.map((s: any) => s.id)).toEqual(["sc1"]);
   });
 
   test("bad input gets a typed error and changes nothing", async () => {

@@ -29,15 +29,15 @@ describe("traces", () => {
     });
     let trace = (await t.query(api.traces.getTrace, { traceId: "tr" }))!;
     expect(trace.truncated).toBe(false);
-    expect(trace.spans.map((s) => [s.spanId, s.status])).toEqual([["root", "running"], ["child", "running"]]);
+    expect(trace.spans.map((s: any) => [s.spanId, s.status])).toEqual([["root", "running"], ["child", "running"]]);
     expect(trace.spans[0].input).toBe('{"$schema":"x"}');
     await t.mutation(api.traces.updateSpans, { updates: [{ traceId: "tr", spanId: "child", endedAt: 1005, error: '{"message":"boom"}' }, { traceId: "tr", spanId: "root", endedAt: 1010, output: '{"_x":1}' }] });
     trace = (await t.query(api.traces.getTrace, { traceId: "tr" }))!;
-    expect(trace.spans.map((s) => [s.spanId, s.status])).toEqual([["root", "success"], ["child", "error"]]);
+    expect(trace.spans.map((s: any) => [s.spanId, s.status])).toEqual([["root", "success"], ["child", "error"]]);
     expect((await t.query(api.traces.getTrace, { traceId: "tr", limit: 1 }))!).toMatchObject({ truncated: true });
     expect(await t.query(api.traces.getTrace, { traceId: "none" })).toBeNull();
     const roots = await t.query(api.traces.listTraces, { status: "success", paginationOpts: { numItems: 10, cursor: null } });
-    expect(roots.page.map((s) => s.spanId)).toEqual(["root"]);
+    expect(roots.page.map((s: any) => s.spanId)).toEqual(["root"]);
   });
 
   test("bad input gets a typed error and changes nothing", async () => {
@@ -78,8 +78,8 @@ describe("traces", () => {
     expect(await t.query(api.traces.getTrace, { traceId: "huge" })).toBeNull();
     expect(await t.query(api.traces.getTrace, { traceId: "small" })).toBeNull();
     const roots = await t.query(api.traces.listTraces, { resourceId: "u", paginationOpts: { numItems: 10, cursor: null } });
-    expect(roots.page.map((s) => s.traceId)).toEqual(["keep"]);
-    const left = () => t.run(async (ctx) => (await ctx.db.query("spans").collect()).map((s) => s.traceId));
+    expect(roots.page.map((s: any) => s.traceId)).toEqual(["keep"]);
+    const left = () => t.run(async (ctx) => (await ctx.db.query("spans").collect()).map((s: any) => s.traceId));
     expect((await left()).length).toBeGreaterThan(1); // the rest waits for the scheduled batches
     expect(await codeOf(t.mutation(api.traces.createSpans, { spans: [span("huge", "late", { resourceId: "u" })] }))).toBe("CONFLICT");
     await t.finishAllScheduledFunctions(vi.runAllTimers);
@@ -167,7 +167,7 @@ describe("on a table of 10,000+ spans", () => {
 
   test("getTrace reads only its trace; the read budget is enforced", async () => {
     const trace = (await t.query(api.traces.getTrace, { traceId: "T5" }))!;
-    expect(trace.spans.map((s) => s.spanId)).toEqual(["root", "child"]);
+    expect(trace.spans.map((s: any) => s.spanId)).toEqual(["root", "child"]);
     expect((await t.query(api.traces.getTrace, { traceId: "trace7" }))!.spans.length).toBe(4);
     await expect(t.query(api.traces.listTraces, { paginationOpts: { numItems: PAGE + 11, cursor: null } })).rejects.toThrow(/too many documents/);
   });

@@ -61,6 +61,15 @@ describe("snapshots", () => {
     expect(await t.query(api.workflows.loadWorkflowSnapshot, { workflowName: "wf", runId: "r1" })).toBeNull();
   });
 
+  test("a snapshot at the 7 MiB cap is stored, merged and replaced within transaction limits", async () => {
+    const t = componentTest(true);
+    const text = JSON.stringify({ status: "running", context: {}, blob: "z".repeat(MAX_SNAPSHOT_BYTES - 200) });
+    await t.mutation(api.workflows.persistWorkflowSnapshot, { workflowName: "wf", runId: "max", snapshot: text });
+    await t.mutation(api.workflows.updateWorkflowState, { workflowName: "wf", runId: "max", opts: '{"status":"failed"}' });
+    await t.mutation(api.workflows.persistWorkflowSnapshot, { workflowName: "wf", runId: "max", snapshot: text });
+    expect(await t.query(api.workflows.loadWorkflowSnapshot, { workflowName: "wf", runId: "max" })).toBe(text);
+  });
+
   test("keys starting with $ and _ survive a round-trip and a merge", async () => {
     const t = componentTest(true);
     const snapshot = '{"status":"running","$integer":"AQ==","$bytes":"","_id":"x","nested":{"$ref":"#","__proto__x":[{"$float":"AAA="}]},"context":{}}';
