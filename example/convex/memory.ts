@@ -41,7 +41,10 @@ export const { getResource, saveResource, updateResource } = memory;
 // vectors
 
 // workflows
+export const { persistWorkflowSnapshot, loadWorkflowSnapshot, getWorkflowRunById, listWorkflowRuns, countWorkflowRuns, deleteWorkflowRunById, updateWorkflowResults, updateWorkflowState, watchWorkflowRun, watchWorkflowRuns } = memory;
 
 // scores
+export const { saveScore, getScoreById, listScoresByScorerId, listScoresByRunId, listScoresByEntityId, listScoresBySpan } = memory;
 
 // traces
+export const { createSpans, updateSpans, getTrace, listTraces, deleteTraces } = memory;
