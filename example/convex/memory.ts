@@ -18,6 +18,18 @@ const memory = exposeApi(components.agentMemory, {
 // resources
 
 // vectors
+export const {
+  createIndex,
+  listIndexes,
+  describeIndex,
+  deleteIndex,
+  truncateIndex,
+  upsert,
+  updateVector,
+  deleteVectors,
+  getVectors,
+  query,
+} = memory;
 
 // workflows
 
