@@ -59,7 +59,10 @@ export function isJsonValue(value: unknown, depth = 0): value is Json {
     case "object":
       if (Array.isArray(value)) return value.every((item) => isJsonValue(item, depth + 1));
       if (Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null) return false;
-      return Object.values(value as object).every((item) => isJsonValue(item, depth + 1));
+      // Convex field names may not start with "$" (and "_" is reserved for system fields).
+      return Object.entries(value as object).every(
+        ([key, item]) => !key.startsWith("$") && !key.startsWith("_") && isJsonValue(item, depth + 1),
+      );
     default:
       return false;
   }

@@ -79,6 +79,8 @@ describe("parsing refuses malformed filters with INVALID_ARGUMENT", () => {
     ["$and empty", JSON.stringify({ $and: [] })],
     ["key with _", JSON.stringify({ _id: 1 })],
     ["empty segment", JSON.stringify({ "a..b": 1 })],
+    ["operand object with $ key", JSON.stringify({ a: { $eq: { $x: 1 } } })],
+    ["plain value object with _ key", JSON.stringify({ a: { _x: 1 } })],
   ])("%s", (_name, input) => {
     expect(codeOf(() => parseFilter(input))).toBe("INVALID_ARGUMENT");
   });
