@@ -1,6 +1,120 @@
+import { actionGeneric, mutationGeneric, paginationOptsValidator, queryGeneric } from "convex/server";
+import { v } from "convex/values";
+import {
+  vCreateIndexArgs,
+  vCreateIndexResult,
+  vDeleteVectorsArgs,
+  vDeleteVectorsResult,
+  vGetVectorsArgs,
+  vGetVectorsResult,
+  vIndexDescription,
+  vIndexNameArgs,
+  vQueryArgs,
+  vQueryResult,
+  vUpdateVectorArgs,
+  vUpsertArgs,
+  vUpsertResult,
+} from "../model/vectors.js";
+import type { Operation } from "./authorize.js";
 import type { AgentMemoryComponent, ExposeOptions } from "./types.js";
 
-/** The vectors domain's functions, as public functions of the host app. */
-export function exposeVectors(_component: AgentMemoryComponent, _options: ExposeOptions) {
-  return {};
+/**
+ * The vectors domain's functions, as public functions of the host app.
+ * Vector indexes are shared (no owner): each call is authorized with the index
+ * it names (`operation.indexName`); reads are query/describe/list/get, the rest
+ * are writes. The default policy lets authenticated users read and services write.
+ */
+export function exposeVectors(component: AgentMemoryComponent, options: ExposeOptions) {
+  const vectors = component.vectors;
+  const op = (name: string, access: Operation["access"], indexName?: string): Operation => ({
+    name,
+    domain: "vectors",
+    access,
+    resourceIds: [],
+    ...(indexName === undefined ? {} : { indexName }),
+  });
+
+  return {
+    createIndex: mutationGeneric({
+      args: vCreateIndexArgs,
+      returns: vCreateIndexResult,
+      handler: async (ctx, args) => {
+        await options.authorize(ctx, op("createIndex", "write", args.name));
+        return ctx.runMutation(vectors.createIndex, args);
+      },
+    }),
+    listIndexes: queryGeneric({
+      args: { paginationOpts: paginationOptsValidator },
+      returns: v.object({ page: v.array(vIndexDescription), isDone: v.boolean(), continueCursor: v.string() }),
+      handler: async (ctx, args) => {
+        await options.authorize(ctx, op("listIndexes", "read"));
+        return ctx.runQuery(vectors.listIndexes, args);
+      },
+    }),
+    describeIndex: queryGeneric({
+      args: vIndexNameArgs,
+      returns: vIndexDescription,
+      handler: async (ctx, args) => {
+        await options.authorize(ctx, op("describeIndex", "read", args.indexName));
+        return ctx.runQuery(vectors.describeIndex, args);
+      },
+    }),
+    deleteIndex: mutationGeneric({
+      args: vIndexNameArgs,
+      returns: v.null(),
+      handler: async (ctx, args) => {
+        await options.authorize(ctx, op("deleteIndex", "write", args.indexName));
+        return ctx.runMutation(vectors.deleteIndex, args);
+      },
+    }),
+    truncateIndex: mutationGeneric({
+      args: vIndexNameArgs,
+      returns: v.null(),
+      handler: async (ctx, args) => {
+        await options.authorize(ctx, op("truncateIndex", "write", args.indexName));
+        return ctx.runMutation(vectors.truncateIndex, args);
+      },
+    }),
+    upsert: mutationGeneric({
+      args: vUpsertArgs,
+      returns: vUpsertResult,
+      handler: async (ctx, args) => {
+        await options.authorize(ctx, op("upsert", "write", args.indexName));
+        return ctx.runMutation(vectors.upsert, args);
+      },
+    }),
+    updateVector: mutationGeneric({
+      args: vUpdateVectorArgs,
+      returns: v.null(),
+      handler: async (ctx, args) => {
+        await options.authorize(ctx, op("updateVector", "write", args.indexName));
+        return ctx.runMutation(vectors.updateVector, args);
+      },
+    }),
+    deleteVectors: mutationGeneric({
+      args: vDeleteVectorsArgs,
+      returns: vDeleteVectorsResult,
+      handler: async (ctx, args) => {
+        await options.authorize(ctx, op("deleteVectors", "write", args.indexName));
+        return ctx.runMutation(vectors.deleteVectors, args);
+      },
+    }),
+    getVectors: queryGeneric({
+      args: vGetVectorsArgs,
+      returns: vGetVectorsResult,
+      handler: async (ctx, args) => {
+        // Vectors have no owner; the index is what the policy sees (checked before reading).
+        await options.authorize(ctx, op("getVectors", "read", args.indexName));
+        return ctx.runQuery(vectors.getVectors, args);
+      },
+    }),
+    query: actionGeneric({
+      args: vQueryArgs,
+      returns: vQueryResult,
+      handler: async (ctx, args) => {
+        await options.authorize(ctx, op("query", "read", args.indexName));
+        return ctx.runAction(vectors.query, args);
+      },
+    }),
+  };
 }

@@ -39,6 +39,18 @@ export const {
 export const { getResource, saveResource, updateResource } = memory;
 
 // vectors
+export const {
+  createIndex,
+  listIndexes,
+  describeIndex,
+  deleteIndex,
+  truncateIndex,
+  upsert,
+  updateVector,
+  deleteVectors,
+  getVectors,
+  query,
+} = memory;
 
 // workflows
 export const { persistWorkflowSnapshot, loadWorkflowSnapshot, getWorkflowRunById, listWorkflowRuns, countWorkflowRuns, deleteWorkflowRunById, updateWorkflowResults, updateWorkflowState, watchWorkflowRun, watchWorkflowRuns } = memory;
