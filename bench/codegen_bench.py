@@ -25,8 +25,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--config", type=Path, action="append")
     args = parser.parse_args()
-    configs = args.config or [ROOT / "codegen" / "agent_memory.toml",
-                              ROOT / "tests" / "fixtures" / "codegen" / "fixture.toml"]
+    configs = args.config or [
+        ROOT / "codegen" / "agent_memory.toml",
+        ROOT / "tests" / "fixtures" / "codegen" / "fixture.toml",
+    ]
     for path in configs:
         config = load_config(path)
         times: list[float] = []
@@ -38,9 +40,11 @@ def main() -> None:
                 written = generate(config, Path(tmp) / "_generated", spec=spec)
                 times.append(time.perf_counter() - started)
                 functions, files = len(spec.functions), len(written)
-        print(f"{config.display(path)}: {functions} functions -> {files} files; "
-              f"median {statistics.median(times):.2f} s over {args.runs} runs "
-              f"(min {min(times):.2f} s, max {max(times):.2f} s)")
+        print(
+            f"{config.display(path)}: {functions} functions -> {files} files; "
+            f"median {statistics.median(times):.2f} s over {args.runs} runs "
+            f"(min {min(times):.2f} s, max {max(times):.2f} s)"
+        )
     if not args.config:
         scaled(8, args.runs)
 
@@ -56,16 +60,27 @@ def scaled(copies: int, runs: int) -> None:
         with tempfile.TemporaryDirectory() as tmp:
             started = time.perf_counter()
             base = read_spec(config)
-            data = {"component": base.component, "functions": [
-                {"identifier": f"{f.module}{i}.js:{f.name}{i}",
-                 "functionType": f.kind.capitalize(), "visibility": {"kind": "public"},
-                 "args": f.args, "returns": f.returns}
-                for i in range(copies) for f in base.functions]}
+            data = {
+                "component": base.component,
+                "functions": [
+                    {
+                        "identifier": f"{f.module}{i}.js:{f.name}{i}",
+                        "functionType": f.kind.capitalize(),
+                        "visibility": {"kind": "public"},
+                        "args": f.args,
+                        "returns": f.returns,
+                    }
+                    for i in range(copies)
+                    for f in base.functions
+                ],
+            }
             spec = parse_spec(data)
             generate(config, Path(tmp) / "_generated", spec=spec)
             times.append(time.perf_counter() - started)
-    print(f"fixture x{copies}: {len(spec.functions)} functions; median "
-          f"{statistics.median(times):.2f} s over {runs} runs (min {min(times):.2f} s)")
+    print(
+        f"fixture x{copies}: {len(spec.functions)} functions; median "
+        f"{statistics.median(times):.2f} s over {runs} runs (min {min(times):.2f} s)"
+    )
 
 
 if __name__ == "__main__":

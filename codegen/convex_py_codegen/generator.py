@@ -123,7 +123,11 @@ def describe(v: Validator, registry: TypeRegistry, node: Node | None = None) -> 
             name = node.items[0].obj.name
             return f"v.union({name}, v.null())" if len(node.items) > 1 else name
         subs = node.items if node is not None else [None] * len(v["value"])
-        return "v.union(" + ", ".join(describe(m, registry, s) for m, s in zip(v["value"], subs)) + ")"
+        return (
+            "v.union("
+            + ", ".join(describe(m, registry, s) for m, s in zip(v["value"], subs, strict=True))
+            + ")"
+        )
     names = {"number": "float64", "bigint": "int64"}
     return f"v.{names.get(str(kind), str(kind))}()"
 
@@ -134,8 +138,13 @@ def _wrap(text: str, width: int, indent: str = "") -> list[str]:
         if not paragraph.strip():
             lines.append("")
             continue
-        lines += textwrap.wrap(paragraph, width, subsequent_indent=indent, break_long_words=False,
-                               break_on_hyphens=False) or [""]
+        lines += textwrap.wrap(
+            paragraph,
+            width,
+            subsequent_indent=indent,
+            break_long_words=False,
+            break_on_hyphens=False,
+        ) or [""]
     return lines
 
 
@@ -165,8 +174,9 @@ class Generator:
                         "(the SDK types its result from it); add `returns: v.null()` if it "
                         "returns nothing"
                     )
-                warnings.warn(f"{fn.identifier} declares no `returns`: its result is typed Any",
-                              stacklevel=2)
+                warnings.warn(
+                    f"{fn.identifier} declares no `returns`: its result is typed Any", stacklevel=2
+                )
         if self.options.component:
             seen: dict[str, str] = {}
             for fn in functions:
@@ -181,8 +191,10 @@ class Generator:
 
     def plan(self) -> tuple[list[Namespace], dict[str, Any]]:
         functions = self._check_functions()
-        nodes = {fn.identifier: self.registry.add_function(fn, component=self.options.component)
-                 for fn in functions}
+        nodes = {
+            fn.identifier: self.registry.add_function(fn, component=self.options.component)
+            for fn in functions
+        }
         self.registry.assign_names()
         roots: dict[str, Namespace] = {}
         for fn in functions:
@@ -200,8 +212,9 @@ class Generator:
         for root in namespaces:
             for ns in root.walk():
                 ns.children.sort(key=lambda c: c.segments)
-                names = [m.method for m in ns.methods] + [m.method + "_all" for m in ns.methods
-                                                          if m.paginated]
+                names = [m.method for m in ns.methods] + [
+                    m.method + "_all" for m in ns.methods if m.paginated
+                ]
                 names += [c.attr for c in ns.children]
                 clash = sorted({n for n in names if names.count(n) > 1})
                 if clash:
@@ -223,15 +236,17 @@ class Generator:
             if paginated and name == "paginationOpts":
                 continue
             py = python_identifier(name)
-            while py in used or py in {"page_size", "cursor"} and paginated:
+            while py in used or (py in {"page_size", "cursor"} and paginated):
                 py += "_"
             used.add(py)
             annotation = reg.python_type(node)
             if optional:
-                annotation = (annotation.removesuffix(" | None") + " | Omit | None"
-                              if annotation.endswith(" | None") else annotation + " | Omit")
-            param = Param(py, string_literal(name), annotation,
-                          "omit" if optional else "", py)
+                annotation = (
+                    annotation.removesuffix(" | None") + " | Omit | None"
+                    if annotation.endswith(" | None")
+                    else annotation + " | Omit"
+                )
+            param = Param(py, string_literal(name), annotation, "omit" if optional else "", py)
             params.append(param)
             sent.append(param)
             described = describe(validators[name]["fieldType"], reg, node)
@@ -243,15 +258,24 @@ class Generator:
             page_size = Param("page_size", "", "int", str(self.options.default_page_size), "")
             cursor = Param("cursor", "", "str | None", "None", "")
             params += [page_size, cursor]
-            sent.append(Param("", string_literal("paginationOpts"), "", "",
-                              '{"numItems": page_size, "cursor": cursor}'))
+            sent.append(
+                Param(
+                    "",
+                    string_literal("paginationOpts"),
+                    "",
+                    "",
+                    '{"numItems": page_size, "cursor": cursor}',
+                )
+            )
             arg_docs.append(("page_size", "items per page (the server may cap it)"))
-            arg_docs.append(("cursor", "where to start: None for the first page, else a "
-                                       "``continue_cursor``"))
+            arg_docs.append(
+                ("cursor", "where to start: None for the first page, else a ``continue_cursor``")
+            )
         if free_args:
             params = [Param("args", "", "dict[str, Any] | Omit", "omit", "")]
-            arg_docs = [("args", "the arguments, by Convex field name (the function declares "
-                                 "no validator)")]
+            arg_docs = [
+                ("args", "the arguments, by Convex field name (the function declares no validator)")
+            ]
         returns = reg.python_type(returns_node) if returns_node is not None else "Any"
         item = ""
         if paginated:
@@ -279,8 +303,9 @@ class Generator:
             doc=self._docstring(fn, path, arg_docs, returns_node),
         )
 
-    def _docstring(self, fn: Function, path: str, arg_docs: list[tuple[str, str]],
-                   returns_node: Node | None) -> str:
+    def _docstring(
+        self, fn: Function, path: str, arg_docs: list[tuple[str, str]], returns_node: Node | None
+    ) -> str:
         width = self.options.line_length - 12
         lines: list[str] = []
         if fn.description:
@@ -293,14 +318,24 @@ class Generator:
         if arg_docs:
             lines += ["", "Args:"]
             for label, text in arg_docs:
-                lines += ["    " + line if i == 0 else line
-                          for i, line in enumerate(_wrap(f"{label}: {docstring_text(text)}",
-                                                         width - 4, "        "))]
+                lines += [
+                    "    " + line if i == 0 else line
+                    for i, line in enumerate(
+                        _wrap(f"{label}: {docstring_text(text)}", width - 4, "        ")
+                    )
+                ]
         if returns_node is not None and fn.returns is not None:
             lines += ["", "Returns:"]
-            lines += ["    " + line if i == 0 else line
-                      for i, line in enumerate(_wrap(docstring_text(
-                          describe(fn.returns, self.registry, returns_node)), width - 4, "        "))]
+            lines += [
+                "    " + line if i == 0 else line
+                for i, line in enumerate(
+                    _wrap(
+                        docstring_text(describe(fn.returns, self.registry, returns_node)),
+                        width - 4,
+                        "        ",
+                    )
+                )
+            ]
         else:
             lines += ["", "Returns:", "    Any (the function declares no ``returns``)."]
         return "\n".join(lines)
@@ -320,11 +355,13 @@ class Generator:
         header = self.header()
         same_runtime = self.options.runtime_package == self.options.package
         models = generate_models(document, set(self.registry.ids.values()), header)
-        model_names = sorted({m.name for m in self.registry.objects.values()}
-                             | set(self.registry.ids.values()))
+        model_names = sorted(
+            {m.name for m in self.registry.objects.values()} | set(self.registry.ids.values())
+        )
         files: dict[str, str] = {"models.py": models}
         files["_base.py"] = self.env.get_template("_base.py.jinja").render(
-            header=header, runtime="." if same_runtime else self.options.runtime_package)
+            header=header, runtime="." if same_runtime else self.options.runtime_package
+        )
         runtime_deep = ".." if same_runtime else self.options.runtime_package
         for ns in namespaces:
             used = sorted(n for n in model_names if _mentions(ns, n))
@@ -337,17 +374,22 @@ class Generator:
                 namespaces=ns.walk(),
             )
         files["resources/__init__.py"] = self.env.get_template("resources_init.py.jinja").render(
-            header=header, namespaces=namespaces,
-            all_classes=sorted(c for ns in namespaces for c in ns.all_classes))
-        label = (f"the component `{self.spec.component}`" if self.options.component
-                 else "the app")
+            header=header,
+            namespaces=namespaces,
+            all_classes=sorted(c for ns in namespaces for c in ns.all_classes),
+        )
+        label = f"the component `{self.spec.component}`" if self.options.component else "the app"
         client_doc = f"Typed access to {label}'s public functions."
         files["client.py"] = self.env.get_template("client.py.jinja").render(
-            header=header, component=self.options.component, client_doc=client_doc,
+            header=header,
+            component=self.options.component,
+            client_doc=client_doc,
             runtime="." if same_runtime else self.options.runtime_package,
-            namespaces=namespaces)
+            namespaces=namespaces,
+        )
         files["__init__.py"] = self.env.get_template("package_init.py.jinja").render(
-            header=header, model_names=model_names)
+            header=header, model_names=model_names
+        )
         return files
 
 
@@ -396,6 +438,7 @@ def generate_models(document: dict[str, Any], id_names: set[str], header: str) -
         custom_file_header=header + '\n"""Models of every object the functions take or return."""',
     )
     assert isinstance(code, str)
+
     # Ids: a distinct str type per table (TypeAliasType would make them plain str).
     def alias(match: re.Match[str]) -> str:
         name = match.group(1)
@@ -406,15 +449,23 @@ def generate_models(document: dict[str, Any], id_names: set[str], header: str) -
         return match.group(0)
 
     code = _ALIAS_LINE.sub(alias, code)
-    code = re.sub(r"^from \.+ import ConvexModel$|^from \.ConvexModel import ConvexModel$|"
-                  r"^from [\w.]* import ConvexModel$",
-                  "from ._base import ConvexModel\nfrom typing import NewType", code, flags=re.M)
+    code = re.sub(
+        r"^from \.+ import ConvexModel$|^from \.ConvexModel import ConvexModel$|"
+        r"^from [\w.]* import ConvexModel$",
+        "from ._base import ConvexModel\nfrom typing import NewType",
+        code,
+        flags=re.M,
+    )
     if "from ._base import ConvexModel" not in code:
-        code = code.replace("from __future__ import annotations",
-                            "from __future__ import annotations\n\nfrom typing import NewType\n"
-                            "from ._base import ConvexModel", 1)
+        code = code.replace(
+            "from __future__ import annotations",
+            "from __future__ import annotations\n\nfrom typing import NewType\n"
+            "from ._base import ConvexModel",
+            1,
+        )
     defined = set(re.findall(r"^class (\w+)\(", code, re.M)) | set(
-        re.findall(r"^(\w+) = ", code, re.M))
+        re.findall(r"^(\w+) = ", code, re.M)
+    )
     missing = expected - defined
     if missing:
         raise SpecError(f"datamodel-code-generator did not emit models {sorted(missing)}")
@@ -427,15 +478,31 @@ def format_tree(root: Path, line_length: int) -> None:
     common = ["--isolated", "--line-length", str(line_length), "--target-version", "py311"]
     ruff = _ruff_binary()
     check = subprocess.run(
-        [ruff, "check", "--fix", "--quiet", *common, "--select", "F401,I,UP,RUF022",
-         "--exit-zero", str(root)], capture_output=True, text=True, check=False)
+        [
+            ruff,
+            "check",
+            "--fix",
+            "--quiet",
+            *common,
+            "--select",
+            "F401,I,UP,RUF022",
+            "--exit-zero",
+            str(root),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if check.returncode != 0:
         raise SpecError(f"ruff check --fix failed:\n{check.stderr}{check.stdout}")
-    fmt = subprocess.run([ruff, "format", "--quiet", *common, str(root)],
-                         capture_output=True, text=True, check=False)
+    fmt = subprocess.run(
+        [ruff, "format", "--quiet", *common, str(root)], capture_output=True, text=True, check=False
+    )
     if fmt.returncode != 0:
-        raise SpecError(f"ruff format failed (the generated code is not valid Python?):\n"
-                        f"{fmt.stderr}{fmt.stdout}")
+        raise SpecError(
+            f"ruff format failed (the generated code is not valid Python?):\n"
+            f"{fmt.stderr}{fmt.stdout}"
+        )
 
 
 def _ruff_binary() -> str:

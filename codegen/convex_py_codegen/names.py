@@ -10,7 +10,7 @@ _NON_WORD = re.compile(r"[^0-9A-Za-z]+")
 
 
 def words(name: str) -> list[str]:
-    """``getThreadById`` -> ``["get", "Thread", "By", "Id"]``; ``tool-call`` -> ``["tool", "call"]``."""
+    """``getThreadById`` -> ``["get", "Thread", "By", "Id"]``; ``tool-call`` -> two words."""
     out: list[str] = []
     for part in _NON_WORD.split(name):
         out.extend(w for w in _WORD_BOUNDARY.split(part) if w)

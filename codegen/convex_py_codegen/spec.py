@@ -53,7 +53,7 @@ def _module_and_name(identifier: str) -> tuple[str, str]:
 
 
 def parse_spec(data: Any, *, component: str | None = None) -> Spec:
-    """Reads the extractor's ``{component, functions}`` or a function-spec's ``{url, functions}``."""
+    """Reads the extractor's ``{component, functions}`` or a function-spec's ``{url, ...}``."""
     if isinstance(data, list):
         entries, found_component = data, None
     elif isinstance(data, dict) and isinstance(data.get("functions"), list):
@@ -65,7 +65,9 @@ def parse_spec(data: Any, *, component: str | None = None) -> Spec:
     kept_entries: list[Any] = []
     for entry in entries:
         function_type = entry.get("functionType")
-        identifier = entry.get("identifier") or f"{entry.get('method', '?')} {entry.get('path', '?')}"
+        identifier = (
+            entry.get("identifier") or f"{entry.get('method', '?')} {entry.get('path', '?')}"
+        )
         visibility = (entry.get("visibility") or {}).get("kind", "public")
         if function_type not in FUNCTION_TYPES or visibility != "public":
             skipped.append(identifier)
@@ -89,12 +91,21 @@ def parse_spec(data: Any, *, component: str | None = None) -> Spec:
             )
         )
         kept_entries.append(
-            {k: entry.get(k) for k in ("identifier", "functionType", "args", "returns", "description")}
+            {
+                k: entry.get(k)
+                for k in ("identifier", "functionType", "args", "returns", "description")
+            }
         )
     functions.sort(key=lambda f: f.identifier)
     name = component if component is not None else found_component
-    digest = hashlib.sha256(canonical_json({"component": name, "functions": sorted(
-        kept_entries, key=lambda e: str(e["identifier"]))}).encode()).hexdigest()
+    digest = hashlib.sha256(
+        canonical_json(
+            {
+                "component": name,
+                "functions": sorted(kept_entries, key=lambda e: str(e["identifier"])),
+            }
+        ).encode()
+    ).hexdigest()
     return Spec(name, tuple(functions), digest, tuple(sorted(skipped)))
 
 
@@ -102,9 +113,7 @@ def load_spec_file(path: Path) -> Any:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def run_extractor(
-    *, extractor: Path, functions_dir: Path, exclude: list[str], cwd: Path
-) -> Any:
+def run_extractor(*, extractor: Path, functions_dir: Path, exclude: list[str], cwd: Path) -> Any:
     """Runs the Node extractor (tsx) on a functions folder and returns its JSON."""
     tsx = cwd / "node_modules" / ".bin" / "tsx"
     command = [str(tsx)] if tsx.exists() else ["npx", "--no-install", "tsx"]

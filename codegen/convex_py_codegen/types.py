@@ -32,8 +32,22 @@ INT64_MAX = 2**63 - 1
 
 # Verbs whose result is the entity the rest of the name says (getThread -> Thread).
 ENTITY_VERBS = frozenset(
-    {"get", "save", "create", "update", "upsert", "load", "fetch", "find", "read", "put", "set",
-     "patch", "add", "append"}
+    {
+        "get",
+        "save",
+        "create",
+        "update",
+        "upsert",
+        "load",
+        "fetch",
+        "find",
+        "read",
+        "put",
+        "set",
+        "patch",
+        "add",
+        "append",
+    }
 )
 PAGE_FIELDS = frozenset({"page", "isDone", "continueCursor"})
 
@@ -72,7 +86,9 @@ class ObjectModel:
 
     key: str
     validator: Validator
-    fields: list[tuple[str, Node, bool]] = field(default_factory=list)  # (convex name, type, optional)
+    fields: list[tuple[str, Node, bool]] = field(
+        default_factory=list
+    )  # (convex name, type, optional)
     short: Counter[str] = field(default_factory=Counter)
     qualified: set[str] = field(default_factory=set)
     forced: str | None = None
@@ -100,7 +116,9 @@ class TypeRegistry:
 
     # ---- walking ------------------------------------------------------------------------
 
-    def walk(self, v: Validator, short: str | None, qualified: str, *, forced: str | None = None) -> Node:
+    def walk(
+        self, v: Validator, short: str | None, qualified: str, *, forced: str | None = None
+    ) -> Node:
         """``short``/``qualified``: candidate names for an object at this position."""
         kind = v.get("type")
         if kind in {"null", "number", "bigint", "boolean", "string", "bytes", "any"}:
@@ -117,7 +135,9 @@ class TypeRegistry:
             return Node("array", items=[self.walk(v["value"], item_short, item_qualified)])
         if kind == "record":
             keys = self.walk(v["keys"], None, qualified + "Key")
-            values = self.walk(v["values"]["fieldType"], short and short + "Value", qualified + "Value")
+            values = self.walk(
+                v["values"]["fieldType"], short and short + "Value", qualified + "Value"
+            )
             return Node("record", items=[keys, values])
         if kind == "union":
             return self._walk_union(v, short, qualified)
@@ -149,8 +169,9 @@ class TypeRegistry:
             if first:
                 model.members = nodes
             nullable = len(rest) < len(members)
-            return Node("union", items=[Node("tagged", obj=model)] + ([Node("null")] if nullable
-                                                                        else []))
+            return Node(
+                "union", items=[Node("tagged", obj=model)] + ([Node("null")] if nullable else [])
+            )
         items: list[Node] = []
         for index, member in enumerate(members):
             if member.get("type") != "object" or len(objects) == 1:
@@ -160,7 +181,9 @@ class TypeRegistry:
             items.append(self.walk(member, short and short + suffix, qualified + suffix))
         return Node("union", items=items)
 
-    def _walk_object(self, v: Validator, short: str | None, qualified: str, forced: str | None) -> Node:
+    def _walk_object(
+        self, v: Validator, short: str | None, qualified: str, forced: str | None
+    ) -> Node:
         key = f"forced:{forced}" if forced else canonical_json(v)
         model = self.objects.get(key)
         first = model is None
@@ -176,21 +199,27 @@ class TypeRegistry:
         page_shape = set(v["value"]) == PAGE_FIELDS
         for name, spec in v["value"].items():
             if page_shape and name == "page":
-                item_short = short.removesuffix("Page") if short and short.endswith("Page") else None
+                item_short = (
+                    short.removesuffix("Page") if short and short.endswith("Page") else None
+                )
                 item_qual = qualified.removesuffix("Page") + "Item"
-                node = Node("array", items=[self.walk(spec["fieldType"]["value"], item_short, item_qual)])
+                node = Node(
+                    "array", items=[self.walk(spec["fieldType"]["value"], item_short, item_qual)]
+                )
             elif name == "paginationOpts":
                 node = self.walk(spec["fieldType"], "PaginationOptions", "PaginationOptions")
             else:
                 part = pascalcase(name)
-                node = self.walk(spec["fieldType"], child_short and child_short + part, qualified + part)
+                node = self.walk(
+                    spec["fieldType"], child_short and child_short + part, qualified + part
+                )
             fields.append((name, node, bool(spec.get("optional"))))
         if first:
             model.fields = fields
         return Node("object", obj=model)
 
     def add_function(self, fn: Function, *, component: bool) -> tuple[Node, Node | None]:
-        """Walks one function's args and returns; returns their nodes (returns None: none declared)."""
+        """Walks one function's args and returns (None when it declares no `returns`)."""
         base = pascalcase(fn.name)
         args = fn.args if fn.args.get("type") == "object" else {"type": "object", "value": {}}
         args_node = self.walk(args, None, base + "Args", forced=base + "Args")
@@ -206,7 +235,12 @@ class TypeRegistry:
         shape = _strip_null(returns)
         if shape.get("type") == "object" and verb in ENTITY_VERBS and noun and not is_plural(noun):
             short = noun
-        elif shape.get("type") == "array" and verb in ENTITY_VERBS | {"list"} and noun and is_plural(noun):
+        elif (
+            shape.get("type") == "array"
+            and verb in ENTITY_VERBS | {"list"}
+            and noun
+            and is_plural(noun)
+        ):
             short = noun  # the array walk makes it singular
         return args_node, self.walk(returns, short, base + "Result")
 
@@ -264,8 +298,10 @@ class TypeRegistry:
         if k == "literal":
             if isinstance(node.value, float):
                 return "float"  # typing.Literal cannot hold a float; validated by range instead
-            return f"Literal[{node.value!r}]" if not isinstance(node.value, str) else (
-                "Literal[" + _quoted(node.value) + "]"
+            return (
+                f"Literal[{node.value!r}]"
+                if not isinstance(node.value, str)
+                else ("Literal[" + _quoted(node.value) + "]")
             )
         if k == "id":
             return self.ids[node.value]
@@ -283,7 +319,7 @@ class TypeRegistry:
                 seen.remove("None")
                 seen.append("None")
             if all(s.startswith("Literal[") for s in seen) and len(seen) > 1:
-                return "Literal[" + ", ".join(s[len("Literal["):-1] for s in seen) + "]"
+                return "Literal[" + ", ".join(s[len("Literal[") : -1] for s in seen) + "]"
             return " | ".join(seen)
         if k in {"object", "tagged"}:
             assert node.obj is not None

@@ -71,23 +71,29 @@ class Recorder:
         self.calls.append((kind, path, dict(args), idempotent))
         value = self.answers[path]
         # What crosses the wire: encoded, JSON, decoded, as the real runtime would.
-        return decode(json.loads(json.dumps(encode(value(dict(args)) if callable(value) else value))))
+        return decode(
+            json.loads(json.dumps(encode(value(dict(args)) if callable(value) else value)))
+        )
 
 
 def fake_clients(package: str, recorder: Recorder) -> tuple[Any, Any]:
     generated = importlib.import_module(f"{package}._generated")
 
     class FakeClient(generated.GeneratedClient):  # type: ignore[misc,name-defined]
-        def _call(self, kind: str, path: str, args: Mapping[str, Any], *,
-                  idempotent: bool = False) -> Any:
-            return recorder.answer(kind, path, decode(json.loads(json.dumps(encode(args)))),
-                                   idempotent)
+        def _call(
+            self, kind: str, path: str, args: Mapping[str, Any], *, idempotent: bool = False
+        ) -> Any:
+            return recorder.answer(
+                kind, path, decode(json.loads(json.dumps(encode(args)))), idempotent
+            )
 
     class FakeAsyncClient(generated.AsyncGeneratedClient):  # type: ignore[misc,name-defined]
-        async def _call(self, kind: str, path: str, args: Mapping[str, Any], *,
-                        idempotent: bool = False) -> Any:
-            return recorder.answer(kind, path, decode(json.loads(json.dumps(encode(args)))),
-                                   idempotent)
+        async def _call(
+            self, kind: str, path: str, args: Mapping[str, Any], *, idempotent: bool = False
+        ) -> Any:
+            return recorder.answer(
+                kind, path, decode(json.loads(json.dumps(encode(args)))), idempotent
+            )
 
     return FakeClient(), FakeAsyncClient()
 
@@ -134,5 +140,6 @@ def decode(value: Any) -> Any:
 def extract_fixture(functions_dir: Path) -> Any:
     from convex_py_codegen.spec import run_extractor
 
-    return run_extractor(extractor=ROOT / "codegen" / "extract.ts", functions_dir=functions_dir,
-                         exclude=[], cwd=ROOT)
+    return run_extractor(
+        extractor=ROOT / "codegen" / "extract.ts", functions_dir=functions_dir, exclude=[], cwd=ROOT
+    )

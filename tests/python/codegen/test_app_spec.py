@@ -21,16 +21,22 @@ def app_sdk(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 def test_nested_namespaces_and_own_paths(app_sdk: str) -> None:
-    recorder = Recorder({
-        "agents/memory:remember": "fact1",
-        "agents/memory:recall": [{"_id": "fact1", "fact": "sky is blue"}],
-        "agents:list": ["a1", "a2"],
-        "legacy:doStuff": {"anything": [1, "two"]},
-    })
+    recorder = Recorder(
+        {
+            "agents/memory:remember": "fact1",
+            "agents/memory:recall": [{"_id": "fact1", "fact": "sky is blue"}],
+            "agents:list": ["a1", "a2"],
+            "legacy:doStuff": {"anything": [1, "two"]},
+        }
+    )
     client, _ = fake_clients(app_sdk, recorder)
     assert client.agents.memory.remember(agent_id="a1", fact="sky is blue") == "fact1"
-    assert recorder.calls[-1] == ("mutation", "agents/memory:remember",
-                                  {"agentId": "a1", "fact": "sky is blue"}, False)
+    assert recorder.calls[-1] == (
+        "mutation",
+        "agents/memory:remember",
+        {"agentId": "a1", "fact": "sky is blue"},
+        False,
+    )
     facts = client.agents.memory.recall(agent_id="a1")
     assert facts[0].fact == "sky is blue" and facts[0].weight is None
     assert facts[0].field_id == "fact1"  # `_id` -> field_id, alias "_id"
@@ -65,8 +71,21 @@ def test_a_component_function_without_returns_fails_generation(tmp_path: Any) ->
     from convex_py_codegen.generator import Generator, Options
     from convex_py_codegen.spec import SpecError, parse_spec
 
-    spec = parse_spec({"component": "c", "functions": [{
-        "identifier": "things.js:get", "functionType": "Query", "visibility": {"kind": "public"},
-        "args": {"type": "object", "value": {}}, "returns": None}]})
-    with pytest.raises(SpecError, match="things.js:get: a public component function must declare"):
+    spec = parse_spec(
+        {
+            "component": "c",
+            "functions": [
+                {
+                    "identifier": "things.js:get",
+                    "functionType": "Query",
+                    "visibility": {"kind": "public"},
+                    "args": {"type": "object", "value": {}},
+                    "returns": None,
+                }
+            ],
+        }
+    )
+    with pytest.raises(
+        SpecError, match=r"things\.js:get: a public component function must declare"
+    ):
         Generator(spec, Options(package="p", runtime_package="p", component=True)).render()

@@ -7,7 +7,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from convex_py_codegen.cli import main
 
 from .helpers import FIXTURES, ROOT
@@ -21,7 +20,7 @@ def project(tmp_path: Path) -> Path:
     (tmp_path / "codegen.toml").write_text(f"""
 [codegen]
 functions_dir = "component"
-extractor = "{ROOT / 'codegen' / 'extract.ts'}"
+extractor = "{ROOT / "codegen" / "extract.ts"}"
 component = true
 wrapper_module = "memory"
 output_dir = "sdk/scratch_sdk/_generated"
@@ -42,9 +41,12 @@ def test_new_optional_argument_check_fails_then_regenerate_shows_it(
 
     source = project / "component" / "threads.ts"
     text = source.read_text()
-    text = text.replace('    order: v.optional(v.union(v.literal("asc"), v.literal("desc"))),\n',
-                        '    order: v.optional(v.union(v.literal("asc"), v.literal("desc"))),\n'
-                        "    includeArchived: v.optional(v.boolean()),\n", 1)
+    text = text.replace(
+        '    order: v.optional(v.union(v.literal("asc"), v.literal("desc"))),\n',
+        '    order: v.optional(v.union(v.literal("asc"), v.literal("desc"))),\n'
+        "    includeArchived: v.optional(v.boolean()),\n",
+        1,
+    )
     source.write_text(text)
 
     capsys.readouterr()
@@ -73,7 +75,7 @@ def test_generation_is_deterministic(project: Path) -> None:
 def test_a_function_spec_file_can_replace_extraction(tmp_path: Path) -> None:
     (tmp_path / "app.toml").write_text(f"""
 [codegen]
-spec = "{FIXTURES / 'app_function_spec.json'}"
+spec = "{FIXTURES / "app_function_spec.json"}"
 output_dir = "out/app_pkg/_generated"
 package = "app_pkg"
 runtime_package = "convex_agent_memory"

@@ -17,9 +17,14 @@ THREAD = {"id": "t1", "resourceId": "u1", "createdAt": 1.0, "updatedAt": 2.0}
 
 @pytest.fixture(scope="module")
 def sdk(tmp_path_factory: pytest.TempPathFactory, fixture_component_spec: Any) -> str:
-    build_sdk(tmp_path_factory.mktemp("fixture"), fixture_component_spec, package="fixture_sdk",
-              component=True, idempotent=frozenset({"saveThread", "saveMessages"}),
-              own_runtime=True)
+    build_sdk(
+        tmp_path_factory.mktemp("fixture"),
+        fixture_component_spec,
+        package="fixture_sdk",
+        component=True,
+        idempotent=frozenset({"saveThread", "saveMessages"}),
+        own_runtime=True,
+    )
     return "fixture_sdk"
 
 
@@ -29,11 +34,15 @@ def test_extractor_reads_public_internal_and_http_functions(fixture_component_sp
     ids = [f["identifier"] for f in spec["functions"]]
     assert ids == sorted(ids)
     assert "threads.js:purgeBatch" in ids and "vectors.js:webhook" in ids
-    kinds = {f["identifier"]: (f["functionType"], f["visibility"]["kind"]) for f in spec["functions"]}
+    kinds = {
+        f["identifier"]: (f["functionType"], f["visibility"]["kind"]) for f in spec["functions"]
+    }
     assert kinds["threads.js:purgeBatch"] == ("Mutation", "internal")
     assert kinds["vectors.js:webhook"][0] == "HttpAction"
     get_thread = next(f for f in spec["functions"] if f["identifier"] == "threads.js:getThread")
-    assert get_thread["description"] == "Returns the thread with this id, or null when there is none."
+    assert (
+        get_thread["description"] == "Returns the thread with this id, or null when there is none."
+    )
 
 
 def test_namespaces_are_component_modules_and_internal_and_http_are_skipped(sdk: str) -> None:
@@ -43,8 +52,13 @@ def test_namespaces_are_component_modules_and_internal_and_http_are_skipped(sdk:
     assert client.threads is client.threads  # cached
     assert not hasattr(client.threads, "purge_batch")
     assert not hasattr(client.vectors, "webhook")
-    assert {"get_thread", "save_thread", "list_threads", "list_threads_all", "delete_thread"} <= set(
-        dir(client.threads))
+    assert {
+        "get_thread",
+        "save_thread",
+        "list_threads",
+        "list_threads_all",
+        "delete_thread",
+    } <= set(dir(client.threads))
 
 
 def test_calls_go_to_the_wrapper_module_with_camel_case_args(sdk: str) -> None:
@@ -63,8 +77,9 @@ def test_calls_go_to_the_wrapper_module_with_camel_case_args(sdk: str) -> None:
 
 
 def test_null_result_and_non_idempotent_mutation(sdk: str) -> None:
-    recorder = Recorder({"memory:getThread": None,
-                         "memory:deleteThread": {"deleted": True, "scheduled": False}})
+    recorder = Recorder(
+        {"memory:getThread": None, "memory:deleteThread": {"deleted": True, "scheduled": False}}
+    )
     client, _ = fake_clients(sdk, recorder)
     assert client.threads.get_thread(thread_id="nope") is None
     result = client.threads.delete_thread(thread_id="t1")
@@ -90,7 +105,9 @@ def test_signatures_are_keyword_only_with_omit_defaults(sdk: str) -> None:
     assert params["title"].default is omit and params["id"].default is inspect.Parameter.empty
     listing = inspect.signature(client.messages.list_messages).parameters
     assert list(listing) == ["thread_id", "roles", "after_seq", "page_size", "cursor"]
-    assert "None" in str(listing["after_seq"].annotation)  # v.optional(v.union(v.int64(), v.null()))
+    assert "None" in str(
+        listing["after_seq"].annotation
+    )  # v.optional(v.union(v.int64(), v.null()))
 
 
 def test_nested_models_unions_int64_and_ids(sdk: str) -> None:
@@ -98,29 +115,42 @@ def test_nested_models_unions_int64_and_ids(sdk: str) -> None:
 
     recorder = Recorder({"memory:saveMessages": ["doc1", "doc2"]})
     client, _ = fake_clients(sdk, recorder)
-    ids = client.messages.save_messages(thread_id="t1", messages=[
-        SaveMessagesMessage(id="m1", role="user", content="hi", seq=2**60),
-        SaveMessagesMessage(id="m2", role="assistant", content=[
-            MessageContentText(type="text", text="see"),
-            MessageContentImage(type="image", data=b"\x00\xff"),
-        ], embedding=None),
-    ])
+    ids = client.messages.save_messages(
+        thread_id="t1",
+        messages=[
+            SaveMessagesMessage(id="m1", role="user", content="hi", seq=2**60),
+            SaveMessagesMessage(
+                id="m2",
+                role="assistant",
+                content=[
+                    MessageContentText(type="text", text="see"),
+                    MessageContentImage(type="image", data=b"\x00\xff"),
+                ],
+                embedding=None,
+            ),
+        ],
+    )
     assert ids == ["doc1", "doc2"]
     _, path, args, idempotent = recorder.calls[-1]
     assert path == "memory:saveMessages" and idempotent is True
     first, second = args["messages"]
     assert first == {"id": "m1", "role": "user", "content": "hi", "seq": 2**60}
     assert isinstance(first["seq"], int)  # int64 survived the wire as $integer
-    assert second["content"] == [{"type": "text", "text": "see"},
-                                 {"type": "image", "data": b"\x00\xff"}]
+    assert second["content"] == [
+        {"type": "text", "text": "see"},
+        {"type": "image", "data": b"\x00\xff"},
+    ]
     assert second["embedding"] is None  # nullable optional: an explicit None is sent
 
 
 def test_pagination_plain_and_all(sdk: str) -> None:
-    pages = {None: {"page": [THREAD, {**THREAD, "id": "t2"}], "isDone": False,
-                    "continueCursor": "c1"},
-             "c1": {"page": [{**THREAD, "id": "t3"}], "isDone": True, "continueCursor": "c2"}}
-    recorder = Recorder({"memory:listThreads": lambda args: pages[args["paginationOpts"]["cursor"]]})
+    pages = {
+        None: {"page": [THREAD, {**THREAD, "id": "t2"}], "isDone": False, "continueCursor": "c1"},
+        "c1": {"page": [{**THREAD, "id": "t3"}], "isDone": True, "continueCursor": "c2"},
+    }
+    recorder = Recorder(
+        {"memory:listThreads": lambda args: pages[args["paginationOpts"]["cursor"]]}
+    )
     client, async_client = fake_clients(sdk, recorder)
     first = client.threads.list_threads(resource_id="u1", page_size=2)
     assert [t.id for t in first.page] == ["t1", "t2"] and first.continue_cursor == "c1"
@@ -129,7 +159,10 @@ def test_pagination_plain_and_all(sdk: str) -> None:
     assert isinstance(sent["paginationOpts"]["numItems"], float)  # v.number() is float64
 
     assert [t.id for t in client.threads.list_threads_all(resource_id="u1", order="desc")] == [
-        "t1", "t2", "t3"]
+        "t1",
+        "t2",
+        "t3",
+    ]
     assert recorder.calls[-1][2]["order"] == "desc"
 
     async def collect() -> list[str]:
@@ -149,9 +182,15 @@ async def test_async_client_awaits_the_transport(sdk: str) -> None:
 
 
 def test_tagged_union_result_is_discriminated(sdk: str) -> None:
-    recorder = Recorder({"memory:vectorSearch": {
-        "results": [{"id": "a", "score": 0.5, "metadata": {"x": 1}}], "truncated": False,
-        "stats": {"kind": "exact", "scanned": 3}}})
+    recorder = Recorder(
+        {
+            "memory:vectorSearch": {
+                "results": [{"id": "a", "score": 0.5, "metadata": {"x": 1}}],
+                "truncated": False,
+                "stats": {"kind": "exact", "scanned": 3},
+            }
+        }
+    )
     client, _ = fake_clients(sdk, recorder)
     found = client.vectors.vector_search(index_name="i", vector=[1, 2], version=2)
     assert type(found.stats).__name__ == "VectorSearchResultStatsExact" and found.stats.scanned == 3

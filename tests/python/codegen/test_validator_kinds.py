@@ -24,12 +24,25 @@ def int64_literal(n: int) -> dict[str, str]:
     return {"$integer": base64.b64encode(struct.pack("<q", n)).decode()}
 
 
-TAGGED = {"type": "union", "value": [
-    {"type": "object", "value": {"kind": field({"type": "literal", "value": "circle"}),
-                                 "radius": field({"type": "number"})}},
-    {"type": "object", "value": {"kind": field({"type": "literal", "value": "square"}),
-                                 "side": field({"type": "bigint"})}},
-]}
+TAGGED = {
+    "type": "union",
+    "value": [
+        {
+            "type": "object",
+            "value": {
+                "kind": field({"type": "literal", "value": "circle"}),
+                "radius": field({"type": "number"}),
+            },
+        },
+        {
+            "type": "object",
+            "value": {
+                "kind": field({"type": "literal", "value": "square"}),
+                "side": field({"type": "bigint"}),
+            },
+        },
+    ],
+}
 KINDS: dict[str, dict[str, Any]] = {
     "nothing": field({"type": "null"}),
     "num": field({"type": "number"}),
@@ -43,32 +56,69 @@ KINDS: dict[str, dict[str, Any]] = {
     "yes": field({"type": "literal", "value": True}),
     "widget": field({"type": "id", "tableName": "widgets"}),
     "nums": field({"type": "array", "value": {"type": "number"}}),
-    "counts": field({"type": "record", "keys": {"type": "string"},
-                     "values": {"fieldType": {"type": "bigint"}, "optional": False}}),
+    "counts": field(
+        {
+            "type": "record",
+            "keys": {"type": "string"},
+            "values": {"fieldType": {"type": "bigint"}, "optional": False},
+        }
+    ),
     "shape": field(TAGGED),
     "shapes": field({"type": "array", "value": TAGGED}),
     "either": field({"type": "union", "value": [{"type": "string"}, {"type": "number"}]}),
     "maybe": field({"type": "union", "value": [{"type": "string"}, {"type": "null"}]}),
     "note": field({"type": "string"}, optional=True),
-    "maybeNote": field({"type": "union", "value": [{"type": "string"}, {"type": "null"}]},
-                       optional=True),
-    "nested": field({"type": "object", "value": {
-        "inner": field({"type": "string"}, optional=True),
-        "deeper": field({"type": "object", "value": {
-            "count": field({"type": "bigint"}, optional=True)}}, optional=True),
-    }}),
+    "maybeNote": field(
+        {"type": "union", "value": [{"type": "string"}, {"type": "null"}]}, optional=True
+    ),
+    "nested": field(
+        {
+            "type": "object",
+            "value": {
+                "inner": field({"type": "string"}, optional=True),
+                "deeper": field(
+                    {
+                        "type": "object",
+                        "value": {"count": field({"type": "bigint"}, optional=True)},
+                    },
+                    optional=True,
+                ),
+            },
+        }
+    ),
 }
 OBJECT = {"type": "object", "value": KINDS}
-SPEC = {"functions": [{
-    "identifier": "kinds.js:echoKinds", "functionType": "Mutation", "visibility": {"kind": "public"},
-    "args": {"type": "object", "value": {"value": field(OBJECT)}}, "returns": OBJECT}]}
+SPEC = {
+    "functions": [
+        {
+            "identifier": "kinds.js:echoKinds",
+            "functionType": "Mutation",
+            "visibility": {"kind": "public"},
+            "args": {"type": "object", "value": {"value": field(OBJECT)}},
+            "returns": OBJECT,
+        }
+    ]
+}
 
 VALUE = {
-    "nothing": None, "num": 1.5, "big": -(2**63), "flag": True, "text": "héllo", "blob": b"\x00\x01\xff",
-    "anything": {"a": [1.0, None]}, "word": "hello", "seven": 7, "yes": True, "widget": "w123",
-    "nums": [0.0, -1.25], "counts": {"a": 2**62}, "shape": {"kind": "circle", "radius": 2.0},
+    "nothing": None,
+    "num": 1.5,
+    "big": -(2**63),
+    "flag": True,
+    "text": "héllo",
+    "blob": b"\x00\x01\xff",
+    "anything": {"a": [1.0, None]},
+    "word": "hello",
+    "seven": 7,
+    "yes": True,
+    "widget": "w123",
+    "nums": [0.0, -1.25],
+    "counts": {"a": 2**62},
+    "shape": {"kind": "circle", "radius": 2.0},
     "shapes": [{"kind": "square", "side": 3}, {"kind": "circle", "radius": 0.5}],
-    "either": "x", "maybe": None, "nested": {"deeper": {}},
+    "either": "x",
+    "maybe": None,
+    "nested": {"deeper": {}},
 }
 
 
@@ -101,7 +151,8 @@ def test_python_type_per_kind(kinds: Any) -> None:
     assert typing.get_origin(hint(result, "counts")) is dict
     assert hint(result, "shape") is kinds.EchoKindsValueShape  # a named tagged union
     assert typing.get_args(kinds.EchoKindsValueShape.__value__)[0] == (
-        kinds.EchoKindsValueShapeCircle | kinds.EchoKindsValueShapeSquare)
+        kinds.EchoKindsValueShapeCircle | kinds.EchoKindsValueShapeSquare
+    )
     assert hint(result, "either") == str | float
     assert hint(result, "maybe") == str | None
     assert hint(result, "note") == str | None and result.model_fields["note"].default is None
@@ -129,8 +180,12 @@ def test_every_kind_round_trips_on_the_wire(kinds: Any) -> None:
 
 def test_int64_is_sent_as_integer_and_float64_as_number(kinds: Any) -> None:
     payload = json.dumps(encode({"big": 2**63 - 1, "num": 3.0}))
-    assert json.loads(payload) == {"big": {"$integer": base64.b64encode(
-        (2**63 - 1).to_bytes(8, "little", signed=True)).decode()}, "num": 3.0}
+    assert json.loads(payload) == {
+        "big": {
+            "$integer": base64.b64encode((2**63 - 1).to_bytes(8, "little", signed=True)).decode()
+        },
+        "num": 3.0,
+    }
     with pytest.raises(pydantic.ValidationError):
         kinds.EchoKindsValue.model_validate({**VALUE, "big": 2**63})  # beyond int64
     sent, _ = roundtrip(kinds, {**VALUE, "num": 3})  # a Python int for a float64 field
@@ -156,8 +211,9 @@ def test_bytes_round_trip(kinds: Any) -> None:
 
 
 def test_nested_optionals_absent_is_not_none(kinds: Any) -> None:
-    sent, result = roundtrip(kinds, {**VALUE, "nested": {"inner": "x", "deeper": {"count": 5}},
-                                     "maybeNote": None})
+    sent, result = roundtrip(
+        kinds, {**VALUE, "nested": {"inner": "x", "deeper": {"count": 5}}, "maybeNote": None}
+    )
     assert sent["nested"] == {"inner": "x", "deeper": {"count": 5}}
     assert sent["maybeNote"] is None  # optional AND nullable: an explicit None is sent
     assert result.nested.deeper.count == 5
