@@ -1,0 +1,87 @@
+"""Benchmark of a full SDK regeneration: extract (Node, tsx) + generate (datamodel-code-generator,
+jinja2) + format (ruff), as `convex-py-codegen generate` runs it. Goal: under 10 s.
+
+    .venv/bin/python bench/codegen_bench.py [--runs 5] [--config codegen/agent_memory.toml]
+
+Writes into a temporary folder, never over the committed SDK. Prints the median.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from convex_py_codegen.cli import generate, read_spec
+from convex_py_codegen.config import load_config
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--config", type=Path, action="append")
+    args = parser.parse_args()
+    configs = args.config or [
+        ROOT / "codegen" / "agent_memory.toml",
+        ROOT / "tests" / "fixtures" / "codegen" / "fixture.toml",
+    ]
+    for path in configs:
+        config = load_config(path)
+        times: list[float] = []
+        functions = files = 0
+        for _ in range(args.runs):
+            with tempfile.TemporaryDirectory() as tmp:
+                started = time.perf_counter()
+                spec = read_spec(config)
+                written = generate(config, Path(tmp) / "_generated", spec=spec)
+                times.append(time.perf_counter() - started)
+                functions, files = len(spec.functions), len(written)
+        print(
+            f"{config.display(path)}: {functions} functions -> {files} files; "
+            f"median {statistics.median(times):.2f} s over {args.runs} runs "
+            f"(min {min(times):.2f} s, max {max(times):.2f} s)"
+        )
+    if not args.config:
+        scaled(8, args.runs)
+
+
+def scaled(copies: int, runs: int) -> None:
+    """The fixture's functions copied `copies` times (about the real component's size):
+    extraction once, then generation + formatting of the larger spec."""
+    from convex_py_codegen.spec import parse_spec
+
+    config = load_config(ROOT / "tests" / "fixtures" / "codegen" / "fixture.toml")
+    times: list[float] = []
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory() as tmp:
+            started = time.perf_counter()
+            base = read_spec(config)
+            data = {
+                "component": base.component,
+                "functions": [
+                    {
+                        "identifier": f"{f.module}{i}.js:{f.name}{i}",
+                        "functionType": f.kind.capitalize(),
+                        "visibility": {"kind": "public"},
+                        "args": f.args,
+                        "returns": f.returns,
+                    }
+                    for i in range(copies)
+                    for f in base.functions
+                ],
+            }
+            spec = parse_spec(data)
+            generate(config, Path(tmp) / "_generated", spec=spec)
+            times.append(time.perf_counter() - started)
+    print(
+        f"fixture x{copies}: {len(spec.functions)} functions; median "
+        f"{statistics.median(times):.2f} s over {runs} runs (min {min(times):.2f} s)"
+    )
+
+
+if __name__ == "__main__":
+    main()

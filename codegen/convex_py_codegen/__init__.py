@@ -1,0 +1,1 @@
+"""Generates a typed Python SDK from Convex function signatures."""

@@ -1,0 +1,231 @@
+"""Every Convex validator kind maps to one Python type, and values survive the wire
+(the generated models -> call_args -> Convex JSON encoding -> decoding -> the models)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+import struct
+import typing
+from typing import Any, Literal
+
+import pydantic
+import pytest
+
+from .helpers import Recorder, build_sdk, decode, encode, fake_clients
+
+
+def field(validator: dict[str, Any], optional: bool = False) -> dict[str, Any]:
+    return {"fieldType": validator, "optional": optional}
+
+
+def int64_literal(n: int) -> dict[str, str]:
+    return {"$integer": base64.b64encode(struct.pack("<q", n)).decode()}
+
+
+TAGGED = {
+    "type": "union",
+    "value": [
+        {
+            "type": "object",
+            "value": {
+                "kind": field({"type": "literal", "value": "circle"}),
+                "radius": field({"type": "number"}),
+            },
+        },
+        {
+            "type": "object",
+            "value": {
+                "kind": field({"type": "literal", "value": "square"}),
+                "side": field({"type": "bigint"}),
+            },
+        },
+    ],
+}
+KINDS: dict[str, dict[str, Any]] = {
+    "nothing": field({"type": "null"}),
+    "num": field({"type": "number"}),
+    "big": field({"type": "bigint"}),
+    "flag": field({"type": "boolean"}),
+    "text": field({"type": "string"}),
+    "blob": field({"type": "bytes"}),
+    "anything": field({"type": "any"}),
+    "word": field({"type": "literal", "value": "hello"}),
+    "seven": field({"type": "literal", "value": int64_literal(7)}),
+    "yes": field({"type": "literal", "value": True}),
+    "widget": field({"type": "id", "tableName": "widgets"}),
+    "nums": field({"type": "array", "value": {"type": "number"}}),
+    "counts": field(
+        {
+            "type": "record",
+            "keys": {"type": "string"},
+            "values": {"fieldType": {"type": "bigint"}, "optional": False},
+        }
+    ),
+    "shape": field(TAGGED),
+    "shapes": field({"type": "array", "value": TAGGED}),
+    "either": field({"type": "union", "value": [{"type": "string"}, {"type": "number"}]}),
+    "maybe": field({"type": "union", "value": [{"type": "string"}, {"type": "null"}]}),
+    "note": field({"type": "string"}, optional=True),
+    "maybeNote": field(
+        {"type": "union", "value": [{"type": "string"}, {"type": "null"}]}, optional=True
+    ),
+    "nested": field(
+        {
+            "type": "object",
+            "value": {
+                "inner": field({"type": "string"}, optional=True),
+                "deeper": field(
+                    {
+                        "type": "object",
+                        "value": {"count": field({"type": "bigint"}, optional=True)},
+                    },
+                    optional=True,
+                ),
+            },
+        }
+    ),
+}
+OBJECT = {"type": "object", "value": KINDS}
+SPEC = {
+    "functions": [
+        {
+            "identifier": "kinds.js:echoKinds",
+            "functionType": "Mutation",
+            "visibility": {"kind": "public"},
+            "args": {"type": "object", "value": {"value": field(OBJECT)}},
+            "returns": OBJECT,
+        }
+    ]
+}
+
+VALUE = {
+    "nothing": None,
+    "num": 1.5,
+    "big": -(2**63),
+    "flag": True,
+    "text": "héllo",
+    "blob": b"\x00\x01\xff",
+    "anything": {"a": [1.0, None]},
+    "word": "hello",
+    "seven": 7,
+    "yes": True,
+    "widget": "w123",
+    "nums": [0.0, -1.25],
+    "counts": {"a": 2**62},
+    "shape": {"kind": "circle", "radius": 2.0},
+    "shapes": [{"kind": "square", "side": 3}, {"kind": "circle", "radius": 0.5}],
+    "either": "x",
+    "maybe": None,
+    "nested": {"deeper": {}},
+}
+
+
+@pytest.fixture(scope="module")
+def kinds(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    build_sdk(tmp_path_factory.mktemp("kinds"), SPEC, package="kinds_sdk", component=False)
+    from kinds_sdk._generated import models
+
+    return models
+
+
+def hint(model: type[pydantic.BaseModel], name: str) -> Any:
+    return model.model_fields[name].annotation
+
+
+def test_python_type_per_kind(kinds: Any) -> None:
+    result = kinds.EchoKindsValue
+    assert hint(result, "nothing") is type(None)
+    assert hint(result, "num") is float
+    assert hint(result, "big").__value__.__origin__ is int  # Int64 = Annotated[int, ge/le int64]
+    assert hint(result, "flag") is bool
+    assert hint(result, "text") is str
+    assert hint(result, "blob") is bytes
+    assert hint(result, "anything") is Any
+    assert hint(result, "word") == Literal["hello"]
+    assert hint(result, "seven") == Literal[7]  # an int64 literal
+    assert hint(result, "yes") == Literal[True]
+    assert hint(result, "widget") is kinds.WidgetId and kinds.WidgetId.__supertype__ is str
+    assert hint(result, "nums") == list[float]
+    assert typing.get_origin(hint(result, "counts")) is dict
+    assert hint(result, "shape") is kinds.EchoKindsValueShape  # a named tagged union
+    assert typing.get_args(kinds.EchoKindsValueShape.__value__)[0] == (
+        kinds.EchoKindsValueShapeCircle | kinds.EchoKindsValueShapeSquare
+    )
+    assert hint(result, "either") == str | float
+    assert hint(result, "maybe") == str | None
+    assert hint(result, "note") == str | None and result.model_fields["note"].default is None
+    assert hint(result, "nested") is kinds.EchoKindsValueNested
+    assert result.model_fields["maybe_note"].alias == "maybeNote"
+
+
+def roundtrip(kinds: Any, value: dict[str, Any]) -> tuple[Any, Any]:
+    """What the server receives for `value`, and what the SDK returns when it echoes it."""
+    recorder = Recorder({"kinds:echoKinds": lambda args: args["value"]})
+    client, _ = fake_clients("kinds_sdk", recorder)
+    result = client.kinds.echo_kinds(value=kinds.EchoKindsValue.model_validate(value))
+    return recorder.calls[-1][2]["value"], result
+
+
+def test_every_kind_round_trips_on_the_wire(kinds: Any) -> None:
+    sent, result = roundtrip(kinds, VALUE)
+    assert sent == VALUE  # absent optionals stayed absent, nested too
+    assert isinstance(sent["big"], int) and isinstance(sent["counts"]["a"], int)
+    assert isinstance(sent["num"], float) and isinstance(sent["seven"], int)
+    assert result.model_dump(by_alias=True, exclude_unset=True) == VALUE
+    assert result.shapes[0].side == 3 and type(result.shapes[1]).__name__.endswith("Circle")
+    assert result.note is None and "note" not in result.model_fields_set
+
+
+def test_int64_is_sent_as_integer_and_float64_as_number(kinds: Any) -> None:
+    payload = json.dumps(encode({"big": 2**63 - 1, "num": 3.0}))
+    assert json.loads(payload) == {
+        "big": {
+            "$integer": base64.b64encode((2**63 - 1).to_bytes(8, "little", signed=True)).decode()
+        },
+        "num": 3.0,
+    }
+    with pytest.raises(pydantic.ValidationError):
+        kinds.EchoKindsValue.model_validate({**VALUE, "big": 2**63})  # beyond int64
+    sent, _ = roundtrip(kinds, {**VALUE, "num": 3})  # a Python int for a float64 field
+    assert isinstance(sent["num"], float)
+
+
+@pytest.mark.parametrize("special", [math.nan, math.inf, -math.inf, -0.0])
+def test_special_floats_round_trip(kinds: Any, special: float) -> None:
+    assert "$float" in encode(special)
+    sent, result = roundtrip(kinds, {**VALUE, "num": special, "nums": [special]})
+    for got in (sent["num"], result.num, result.nums[0]):
+        if math.isnan(special):
+            assert math.isnan(got)
+        else:
+            assert got == special and math.copysign(1, got) == math.copysign(1, special)
+
+
+def test_bytes_round_trip(kinds: Any) -> None:
+    data = bytes(range(256))
+    assert decode(json.loads(json.dumps(encode(data)))) == data
+    sent, result = roundtrip(kinds, {**VALUE, "blob": data})
+    assert sent["blob"] == data and result.blob == data
+
+
+def test_nested_optionals_absent_is_not_none(kinds: Any) -> None:
+    sent, result = roundtrip(
+        kinds, {**VALUE, "nested": {"inner": "x", "deeper": {"count": 5}}, "maybeNote": None}
+    )
+    assert sent["nested"] == {"inner": "x", "deeper": {"count": 5}}
+    assert sent["maybeNote"] is None  # optional AND nullable: an explicit None is sent
+    assert result.nested.deeper.count == 5
+    # optional but not nullable: None means "not given", never a null on the wire
+    model = kinds.EchoKindsValue.model_validate({**VALUE, "note": None})
+    assert "note" not in model.model_dump(by_alias=True, exclude_unset=True)
+
+
+def test_unions_pick_the_tagged_member_and_refuse_unknown_tags(kinds: Any) -> None:
+    _, result = roundtrip(kinds, {**VALUE, "shape": {"kind": "square", "side": 4}, "either": 2.5})
+    assert type(result.shape).__name__ == "EchoKindsValueShapeSquare" and result.either == 2.5
+    with pytest.raises(pydantic.ValidationError, match="kind"):
+        kinds.EchoKindsValue.model_validate({**VALUE, "shape": {"kind": "hexagon"}})
+    with pytest.raises(pydantic.ValidationError):
+        kinds.EchoKindsValue.model_validate({**VALUE, "word": "bye"})
