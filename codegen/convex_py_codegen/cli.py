@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import difflib
 import sys
 import tempfile
@@ -16,17 +17,29 @@ from .spec import Spec, SpecError, load_spec_file, parse_spec, run_extractor
 
 def read_spec(config: Config, spec_override: Path | None = None) -> Spec:
     if spec_override is not None:
-        return parse_spec(load_spec_file(spec_override))
-    if config.spec_file is not None:
-        return parse_spec(load_spec_file(config.spec_file))
-    assert config.functions_dir is not None
-    data = run_extractor(
-        extractor=config.extractor,
-        functions_dir=config.functions_dir,
-        exclude=list(config.exclude),
-        cwd=config.project_root,
-    )
-    return parse_spec(data)
+        spec = parse_spec(load_spec_file(spec_override))
+    elif config.spec_file is not None:
+        spec = parse_spec(load_spec_file(config.spec_file))
+    else:
+        assert config.functions_dir is not None
+        data = run_extractor(
+            extractor=config.extractor,
+            functions_dir=config.functions_dir,
+            exclude=list(config.exclude),
+            cwd=config.project_root,
+        )
+        spec = parse_spec(data)
+    return without_unexposed(spec, config.not_exposed)
+
+
+def without_unexposed(spec: Spec, not_exposed: frozenset[str]) -> Spec:
+    """Drops the functions the host app does not expose (clients could not call them)."""
+    unknown = not_exposed - {fn.name for fn in spec.functions}
+    if unknown:
+        raise SpecError(f"`not_exposed` names functions the spec does not have: {sorted(unknown)}")
+    kept = tuple(fn for fn in spec.functions if fn.name not in not_exposed)
+    dropped = tuple(fn.identifier for fn in spec.functions if fn.name in not_exposed)
+    return dataclasses.replace(spec, functions=kept, skipped=tuple(sorted(spec.skipped + dropped)))
 
 
 def options_for(config: Config, spec: Spec) -> Options:

@@ -23,6 +23,7 @@ class Config:
     package: str
     runtime_package: str
     idempotent: frozenset[str]
+    not_exposed: frozenset[str]  # component functions the host app's wrappers do not expose
     default_page_size: int
 
     def display(self, path: Path) -> str:
@@ -64,5 +65,6 @@ def load_config(path: Path) -> Config:
         package=package,
         runtime_package=section.get("runtime_package", package),
         idempotent=frozenset(section.get("idempotent", [])),
+        not_exposed=frozenset(section.get("not_exposed", [])),
         default_page_size=int(section.get("default_page_size", 100)),
     )

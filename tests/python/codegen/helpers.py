@@ -39,8 +39,8 @@ def build_sdk(
     pkg = tmp / package
     pkg.mkdir(parents=True, exist_ok=True)
     if own_runtime:
-        for name in ("__init__.py", "_types.py", "_pagination.py", "_base_client.py", "py.typed"):
-            shutil.copy(RUNTIME / name, pkg / name)
+        for source in [*RUNTIME.glob("*.py"), RUNTIME / "py.typed"]:
+            shutil.copy(source, pkg / source.name)
     else:
         (pkg / "__init__.py").write_text("")
         (pkg / "py.typed").write_text("")
@@ -95,7 +95,9 @@ def fake_clients(package: str, recorder: Recorder) -> tuple[Any, Any]:
                 kind, path, decode(json.loads(json.dumps(encode(args)))), idempotent
             )
 
-    return FakeClient(), FakeAsyncClient()
+    # The real base classes want a deployment URL; nothing is ever sent to it.
+    url = "http://127.0.0.1:9"
+    return FakeClient(url=url), FakeAsyncClient(url=url)
 
 
 # ---- a test-only Convex wire codec (the runtime's own lives in _encoding.py) ----------------
