@@ -76,7 +76,8 @@ def is_paginated(fn: Function) -> bool:
         and "paginationOpts" in args.get("value", {})
         and returns is not None
         and returns.get("type") == "object"
-        and set(returns.get("value", {})) == PAGE_FIELDS
+        and PAGE_FIELDS <= set(returns.get("value", {}))
+        and not any(returns["value"][f].get("optional") for f in PAGE_FIELDS)
     )
 
 

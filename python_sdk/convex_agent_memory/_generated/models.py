@@ -919,6 +919,16 @@ class Message(ConvexModel):
     created_at: Annotated[float, Field(alias="createdAt")]
 
 
+class MessagePage(ConvexModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+    )
+    page: list[Message]
+    is_done: Annotated[bool, Field(alias="isDone")]
+    continue_cursor: Annotated[str, Field(alias="continueCursor")]
+    included: list[Message]
+
+
 class MessagesByResourcePage(ConvexModel):
     model_config = ConfigDict(
         populate_by_name=True,
@@ -965,13 +975,3 @@ class UpsertArgs(ConvexModel):
     )
     index_name: Annotated[str, Field(alias="indexName")]
     vectors: list[UpsertVector]
-
-
-class ListMessagesResult(ConvexModel):
-    model_config = ConfigDict(
-        populate_by_name=True,
-    )
-    page: list[Message]
-    is_done: Annotated[bool, Field(alias="isDone")]
-    continue_cursor: Annotated[str, Field(alias="continueCursor")]
-    included: list[Message]

@@ -20,10 +20,9 @@ from ..models import (
     ListMessagesArgs,
     ListMessagesByResourceArgs,
     ListMessagesInclude,
-    ListMessagesResult,
     Message,
+    MessagePage,
     MessagesByResourcePage,
-    PaginationOptions,
     SaveMessagesArgs,
     SaveMessagesMessage,
     UpdateMessagesArgs,
@@ -39,7 +38,7 @@ __all__ = [
 _MESSAGES_COUNT_MESSAGES_RESULT: TypeAdapter[float] = TypeAdapter(float)
 _MESSAGES_DELETE_MESSAGES_RESULT: TypeAdapter[float] = TypeAdapter(float)
 _MESSAGES_GET_MESSAGES_BY_IDS_RESULT: TypeAdapter[list[Message]] = TypeAdapter(list[Message])
-_MESSAGES_LIST_MESSAGES_RESULT: TypeAdapter[ListMessagesResult] = TypeAdapter(ListMessagesResult)
+_MESSAGES_LIST_MESSAGES_RESULT: TypeAdapter[MessagePage] = TypeAdapter(MessagePage)
 _MESSAGES_LIST_MESSAGES_BY_RESOURCE_RESULT: TypeAdapter[MessagesByResourcePage] = TypeAdapter(
     MessagesByResourcePage
 )
@@ -133,12 +132,13 @@ class MessagesResource:
         self,
         *,
         thread_id: str,
-        pagination_opts: PaginationOptions,
         order: Literal["asc", "desc"] | Omit = omit,
         start_date: float | Omit = omit,
         end_date: float | Omit = omit,
         include: list[ListMessagesInclude] | Omit = omit,
-    ) -> ListMessagesResult:
+        page_size: int = 100,
+        cursor: str | None = None,
+    ) -> MessagePage:
         """A page of a thread's messages by createdAt (asc by default), optionally within
         [startDate, endDate]; `included` holds the `include`d messages with their neighbours.
 
@@ -146,28 +146,60 @@ class MessagesResource:
 
         Args:
             thread_id (``threadId``): v.string()
-            pagination_opts (``paginationOpts``): PaginationOptions
             order: v.optional(v.union(v.literal('asc'), v.literal('desc')))
             start_date (``startDate``): v.optional(v.float64())
             end_date (``endDate``): v.optional(v.float64())
             include: v.optional(v.array(ListMessagesInclude))
+            page_size: items per page (the server may cap it)
+            cursor: where to start: None for the first page, else a ``continue_cursor``
 
         Returns:
-            ListMessagesResult
+            MessagePage
         """
         _args = call_args(
             ListMessagesArgs,
             {
                 "threadId": thread_id,
-                "paginationOpts": pagination_opts,
                 "order": order,
                 "startDate": start_date,
                 "endDate": end_date,
                 "include": include,
+                "paginationOpts": {"numItems": page_size, "cursor": cursor},
             },
         )
         _value = self._client._call("query", "memory:listMessages", _args)
         return _MESSAGES_LIST_MESSAGES_RESULT.validate_python(_value)
+
+    def list_messages_all(
+        self,
+        *,
+        thread_id: str,
+        order: Literal["asc", "desc"] | Omit = omit,
+        start_date: float | Omit = omit,
+        end_date: float | Omit = omit,
+        include: list[ListMessagesInclude] | Omit = omit,
+        page_size: int = 100,
+        cursor: str | None = None,
+    ) -> SyncPaginator[Message]:
+        """Iterates every item of :meth:`list_messages`, one page at a time.
+
+        ``for item in ...`` walks the cursors lazily;
+        ``.pages()`` yields whole pages.
+        """
+
+        def fetch_page(next_cursor: str | None) -> PageResult[Message]:
+            result = self.list_messages(
+                thread_id=thread_id,
+                order=order,
+                start_date=start_date,
+                end_date=end_date,
+                include=include,
+                page_size=page_size,
+                cursor=next_cursor,
+            )
+            return PageResult(result.page, result.is_done, result.continue_cursor)
+
+        return SyncPaginator(fetch_page, cursor=cursor)
 
     def list_messages_by_resource(
         self,
@@ -393,12 +425,13 @@ class AsyncMessagesResource:
         self,
         *,
         thread_id: str,
-        pagination_opts: PaginationOptions,
         order: Literal["asc", "desc"] | Omit = omit,
         start_date: float | Omit = omit,
         end_date: float | Omit = omit,
         include: list[ListMessagesInclude] | Omit = omit,
-    ) -> ListMessagesResult:
+        page_size: int = 100,
+        cursor: str | None = None,
+    ) -> MessagePage:
         """A page of a thread's messages by createdAt (asc by default), optionally within
         [startDate, endDate]; `included` holds the `include`d messages with their neighbours.
 
@@ -406,28 +439,60 @@ class AsyncMessagesResource:
 
         Args:
             thread_id (``threadId``): v.string()
-            pagination_opts (``paginationOpts``): PaginationOptions
             order: v.optional(v.union(v.literal('asc'), v.literal('desc')))
             start_date (``startDate``): v.optional(v.float64())
             end_date (``endDate``): v.optional(v.float64())
             include: v.optional(v.array(ListMessagesInclude))
+            page_size: items per page (the server may cap it)
+            cursor: where to start: None for the first page, else a ``continue_cursor``
 
         Returns:
-            ListMessagesResult
+            MessagePage
         """
         _args = call_args(
             ListMessagesArgs,
             {
                 "threadId": thread_id,
-                "paginationOpts": pagination_opts,
                 "order": order,
                 "startDate": start_date,
                 "endDate": end_date,
                 "include": include,
+                "paginationOpts": {"numItems": page_size, "cursor": cursor},
             },
         )
         _value = await self._client._call("query", "memory:listMessages", _args)
         return _MESSAGES_LIST_MESSAGES_RESULT.validate_python(_value)
+
+    def list_messages_all(
+        self,
+        *,
+        thread_id: str,
+        order: Literal["asc", "desc"] | Omit = omit,
+        start_date: float | Omit = omit,
+        end_date: float | Omit = omit,
+        include: list[ListMessagesInclude] | Omit = omit,
+        page_size: int = 100,
+        cursor: str | None = None,
+    ) -> AsyncPaginator[Message]:
+        """Iterates every item of :meth:`list_messages`, one page at a time.
+
+        ``async for item in ...`` walks the cursors lazily;
+        ``.pages()`` yields whole pages.
+        """
+
+        async def fetch_page(next_cursor: str | None) -> PageResult[Message]:
+            result = await self.list_messages(
+                thread_id=thread_id,
+                order=order,
+                start_date=start_date,
+                end_date=end_date,
+                include=include,
+                page_size=page_size,
+                cursor=next_cursor,
+            )
+            return PageResult(result.page, result.is_done, result.continue_cursor)
+
+        return AsyncPaginator(fetch_page, cursor=cursor)
 
     async def list_messages_by_resource(
         self,
