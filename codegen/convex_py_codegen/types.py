@@ -126,7 +126,12 @@ class TypeRegistry:
             self.uses_int64 |= kind == "bigint"
             return Node(kind)
         if kind == "literal":
-            return Node("literal", decode_literal(v["value"]))
+            value = decode_literal(v["value"])
+            if type(v["value"]) is int:
+                # A plain JSON number is a float64 literal (`v.literal(2)`); an int64 literal
+                # comes as {"$integer": ...}. Kept a float, so it is sent as a float64.
+                value = float(value)
+            return Node("literal", value)
         if kind == "id":
             self.ids.setdefault(v["tableName"], "")
             return Node("id", v["tableName"])

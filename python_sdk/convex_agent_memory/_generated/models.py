@@ -282,7 +282,7 @@ class MessageContent(ConvexModel):
     model_config = ConfigDict(
         populate_by_name=True,
     )
-    format: Literal[2]
+    format: Annotated[float, Field(ge=2.0, le=2.0)]
     parts: list[Any]
     content: Annotated[str | None, Field(json_schema_extra={"x-omit-none": True})] = None
     metadata: Any | None = None

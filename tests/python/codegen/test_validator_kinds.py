@@ -53,6 +53,7 @@ KINDS: dict[str, dict[str, Any]] = {
     "anything": field({"type": "any"}),
     "word": field({"type": "literal", "value": "hello"}),
     "seven": field({"type": "literal", "value": int64_literal(7)}),
+    "two": field({"type": "literal", "value": 2}),  # v.literal(2): a float64 literal
     "yes": field({"type": "literal", "value": True}),
     "widget": field({"type": "id", "tableName": "widgets"}),
     "nums": field({"type": "array", "value": {"type": "number"}}),
@@ -110,6 +111,7 @@ VALUE = {
     "anything": {"a": [1.0, None]},
     "word": "hello",
     "seven": 7,
+    "two": 2,
     "yes": True,
     "widget": "w123",
     "nums": [0.0, -1.25],
@@ -173,6 +175,7 @@ def test_every_kind_round_trips_on_the_wire(kinds: Any) -> None:
     assert sent == VALUE  # absent optionals stayed absent, nested too
     assert isinstance(sent["big"], int) and isinstance(sent["counts"]["a"], int)
     assert isinstance(sent["num"], float) and isinstance(sent["seven"], int)
+    assert isinstance(sent["two"], float) and sent["two"] == 2.0  # sent as float64, not $integer
     assert result.model_dump(by_alias=True, exclude_unset=True) == VALUE
     assert result.shapes[0].side == 3 and type(result.shapes[1]).__name__.endswith("Circle")
     assert result.note is None and "note" not in result.model_fields_set

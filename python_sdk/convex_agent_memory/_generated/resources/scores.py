@@ -363,7 +363,7 @@ class ScoresResource:
                 "createdAt": created_at,
             },
         )
-        _value = self._client._call("mutation", "memory:saveScore", _args, idempotent=True)
+        _value = self._client._call("mutation", "memory:saveScore", _args)
         return _SCORES_SAVE_SCORE_RESULT.validate_python(_value)
 
 
@@ -687,5 +687,5 @@ class AsyncScoresResource:
                 "createdAt": created_at,
             },
         )
-        _value = await self._client._call("mutation", "memory:saveScore", _args, idempotent=True)
+        _value = await self._client._call("mutation", "memory:saveScore", _args)
         return _SCORES_SAVE_SCORE_RESULT.validate_python(_value)

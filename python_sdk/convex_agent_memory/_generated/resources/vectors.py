@@ -359,7 +359,7 @@ class VectorsResource:
                 "vectors": vectors,
             },
         )
-        _value = self._client._call("mutation", "memory:upsert", _args, idempotent=True)
+        _value = self._client._call("mutation", "memory:upsert", _args)
         return _VECTORS_UPSERT_RESULT.validate_python(_value)
 
 
@@ -671,5 +671,5 @@ class AsyncVectorsResource:
                 "vectors": vectors,
             },
         )
-        _value = await self._client._call("mutation", "memory:upsert", _args, idempotent=True)
+        _value = await self._client._call("mutation", "memory:upsert", _args)
         return _VECTORS_UPSERT_RESULT.validate_python(_value)
