@@ -24,6 +24,8 @@ class Config:
     runtime_package: str
     idempotent: frozenset[str]
     not_exposed: frozenset[str]  # component functions the host app's wrappers do not expose
+    json_text: dict[str, frozenset[str]]  # module -> string fields that carry JSON text
+    json_text_results: frozenset[str]  # functions whose whole result is JSON text
     default_page_size: int
 
     def display(self, path: Path) -> str:
@@ -66,5 +68,11 @@ def load_config(path: Path) -> Config:
         runtime_package=section.get("runtime_package", package),
         idempotent=frozenset(section.get("idempotent", [])),
         not_exposed=frozenset(section.get("not_exposed", [])),
+        json_text={
+            module: frozenset(fields)
+            for module, fields in section.get("json_text", {}).items()
+            if isinstance(fields, list)
+        },
+        json_text_results=frozenset(section.get("json_text", {}).get("results", [])),
         default_page_size=int(section.get("default_page_size", 100)),
     )

@@ -3,12 +3,14 @@ classes and clients through jinja2 templates, everything formatted with ruff."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import subprocess
 import sys
 import tempfile
 import textwrap
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +32,9 @@ class Options:
     wrapper_module: str = "memory"
     idempotent: frozenset[str] = frozenset()
     default_page_size: int = 100
+    # module -> string fields that carry JSON text: the SDK takes and returns Python values
+    json_text: Mapping[str, frozenset[str]] = dataclasses.field(default_factory=dict)
+    json_text_results: frozenset[str] = frozenset()  # functions whose result is JSON text
     source_label: str = "a function spec"  # for the header, e.g. "component/ (agentMemory)"
     regenerate_command: str = "convex-py-codegen generate"
     line_length: int = 100
@@ -128,6 +133,8 @@ def describe(v: Validator, registry: TypeRegistry, node: Node | None = None) -> 
             + ", ".join(describe(m, registry, s) for m, s in zip(v["value"], subs, strict=True))
             + ")"
         )
+    if kind == "jsontext":
+        return "v.string() (JSON text)"
     names = {"number": "float64", "bigint": "int64"}
     return f"v.{names.get(str(kind), str(kind))}()"
 
@@ -152,7 +159,9 @@ class Generator:
     def __init__(self, spec: Spec, options: Options) -> None:
         self.spec = spec
         self.options = options
-        self.registry = TypeRegistry()
+        self.registry = TypeRegistry(
+            json_text=options.json_text, json_text_results=options.json_text_results
+        )
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(TEMPLATES),
             undefined=jinja2.StrictUndefined,
@@ -356,7 +365,9 @@ class Generator:
         same_runtime = self.options.runtime_package == self.options.package
         models = generate_models(document, set(self.registry.ids.values()), header)
         model_names = sorted(
-            {m.name for m in self.registry.objects.values()} | set(self.registry.ids.values())
+            {m.name for m in self.registry.objects.values()}
+            | set(self.registry.ids.values())
+            | ({"JsonText"} if self.registry.uses_json_text else set())
         )
         files: dict[str, str] = {"models.py": models}
         files["_base.py"] = self.env.get_template("_base.py.jinja").render(
@@ -446,13 +457,15 @@ def generate_models(document: dict[str, Any], id_names: set[str], header: str) -
             return f'{name} = NewType("{name}", str)'
         if name == "ConvexCodegenRoot":
             return ""  # the schema document's own root
+        if name == "JsonText":
+            return ""  # defined in _base (it needs a validator and a serializer), imported below
         return match.group(0)
 
     code = _ALIAS_LINE.sub(alias, code)
     code = re.sub(
         r"^from \.+ import ConvexModel$|^from \.ConvexModel import ConvexModel$|"
         r"^from [\w.]* import ConvexModel$",
-        "from ._base import ConvexModel\nfrom typing import NewType",
+        "from ._base import ConvexModel\nfrom ._base import JsonText as JsonText\nfrom typing import NewType",
         code,
         flags=re.M,
     )
@@ -460,13 +473,13 @@ def generate_models(document: dict[str, Any], id_names: set[str], header: str) -
         code = code.replace(
             "from __future__ import annotations",
             "from __future__ import annotations\n\nfrom typing import NewType\n"
-            "from ._base import ConvexModel",
+            "from ._base import ConvexModel\nfrom ._base import JsonText as JsonText",
             1,
         )
     defined = set(re.findall(r"^class (\w+)\(", code, re.M)) | set(
         re.findall(r"^(\w+) = ", code, re.M)
     )
-    missing = expected - defined
+    missing = expected - defined - {"JsonText"}
     if missing:
         raise SpecError(f"datamodel-code-generator did not emit models {sorted(missing)}")
     return code

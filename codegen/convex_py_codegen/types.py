@@ -19,8 +19,10 @@ short name became ambiguous. Nothing is numbered.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,6 +70,41 @@ def _split_verb(function_name: str) -> tuple[str, str]:
     return parts[0].lower(), "".join(p[:1].upper() + p[1:] for p in parts[1:])
 
 
+def mark_json_text(v: Validator, fields: frozenset[str]) -> Validator:
+    """Marks the string fields named in ``fields`` (at any depth) as JSON text: the SDK
+    takes and returns them as Python values and (de)serialises them itself."""
+    if not fields:
+        return v
+    kind = v.get("type")
+    if kind == "object":
+        value = {}
+        for name, spec in v["value"].items():
+            field_type = spec["fieldType"]
+            if name in fields:
+                field_type = _json_text_type(field_type)
+            value[name] = {**spec, "fieldType": mark_json_text(field_type, fields)}
+        return {**v, "value": value}
+    if kind == "array":
+        return {**v, "value": mark_json_text(v["value"], fields)}
+    if kind == "record":
+        values = v["values"]
+        return {**v, "values": {**values, "fieldType": mark_json_text(values["fieldType"], fields)}}
+    if kind == "union":
+        return {**v, "value": [mark_json_text(m, fields) for m in v["value"]]}
+    return v
+
+
+def _json_text_type(v: Validator) -> Validator:
+    if v.get("type") == "string":
+        return {"type": "jsontext"}
+    if v.get("type") == "union" and any(m.get("type") == "string" for m in v["value"]):
+        return {
+            **v,
+            "value": [{"type": "jsontext"} if m.get("type") == "string" else m for m in v["value"]],
+        }
+    return v
+
+
 def is_paginated(fn: Function) -> bool:
     args = fn.args
     returns = fn.returns
@@ -76,7 +113,7 @@ def is_paginated(fn: Function) -> bool:
         and "paginationOpts" in args.get("value", {})
         and returns is not None
         and returns.get("type") == "object"
-        and PAGE_FIELDS <= set(returns.get("value", {}))
+        and set(returns.get("value", {})) >= PAGE_FIELDS
         and not any(returns["value"][f].get("optional") for f in PAGE_FIELDS)
     )
 
@@ -109,7 +146,14 @@ class Node:
 
 
 class TypeRegistry:
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        json_text: Mapping[str, frozenset[str]] | None = None,
+        json_text_results: frozenset[str] = frozenset(),
+    ) -> None:
+        self.json_text = dict(json_text or {})
+        self.json_text_results = json_text_results
+        self.uses_json_text = False
         self.objects: dict[str, ObjectModel] = {}
         self.ids: dict[str, str] = {}  # table -> Python type name
         self.uses_int64 = False
@@ -122,6 +166,9 @@ class TypeRegistry:
     ) -> Node:
         """``short``/``qualified``: candidate names for an object at this position."""
         kind = v.get("type")
+        if kind == "jsontext":
+            self.uses_json_text = True
+            return Node("jsontext")
         if kind in {"null", "number", "bigint", "boolean", "string", "bytes", "any"}:
             self.uses_int64 |= kind == "bigint"
             return Node(kind)
@@ -227,7 +274,15 @@ class TypeRegistry:
     def add_function(self, fn: Function, *, component: bool) -> tuple[Node, Node | None]:
         """Walks one function's args and returns (None when it declares no `returns`)."""
         base = pascalcase(fn.name)
+        fields = self.json_text.get(fn.module, frozenset())
         args = fn.args if fn.args.get("type") == "object" else {"type": "object", "value": {}}
+        args = mark_json_text(args, fields)
+        returns = fn.returns
+        if returns is not None:
+            returns = mark_json_text(returns, fields)
+            if fn.name in self.json_text_results:
+                returns = _json_text_type(returns)
+        fn = dataclasses.replace(fn, returns=returns)
         args_node = self.walk(args, None, base + "Args", forced=base + "Args")
         if fn.returns is None:
             return args_node, None
@@ -253,7 +308,7 @@ class TypeRegistry:
     # ---- naming -------------------------------------------------------------------------
 
     def assign_names(self) -> None:
-        reserved = {"ConvexModel", "Int64", "ConvexCodegenRoot"}
+        reserved = {"ConvexModel", "Int64", "JsonText", "ConvexCodegenRoot"}
         forced = {m.forced for m in self.objects.values() if m.forced}
         taken = set(forced) | reserved
         for m in self.objects.values():
@@ -301,6 +356,8 @@ class TypeRegistry:
         k = node.kind
         if k in PYTHON_PRIMITIVES:
             return PYTHON_PRIMITIVES[k]
+        if k == "jsontext":
+            return "JsonText"
         if k == "literal":
             if isinstance(node.value, float):
                 return "float"  # typing.Literal cannot hold a float; validated by range instead
@@ -348,6 +405,8 @@ class TypeRegistry:
             return {"type": "string", "format": "binary"}
         if k == "any":
             return {}
+        if k == "jsontext":
+            return {"$ref": "#/$defs/JsonText"}
         if k == "literal":
             value = node.value
             if isinstance(value, float):
@@ -401,6 +460,8 @@ class TypeRegistry:
         defs: dict[str, Any] = {}
         if self.uses_int64:
             defs["Int64"] = {"type": "integer", "minimum": INT64_MIN, "maximum": INT64_MAX}
+        if self.uses_json_text:
+            defs["JsonText"] = {}
         for table, name in sorted(self.ids.items(), key=lambda kv: kv[1]):
             defs[name] = {"type": "string", "description": f"An id of the `{table}` table."}
         for model in sorted(self.objects.values(), key=lambda m: m.name):

@@ -5,21 +5,45 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from functools import cache
-from typing import Any
+from typing import Annotated, Any, Final
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
+    PlainSerializer,
     SerializationInfo,
     SerializerFunctionWrapHandler,
+    ValidationInfo,
     model_serializer,
 )
 
 from .._types import Omit
 
-__all__ = ["ConvexModel", "call_args"]
+__all__ = ["FROM_SERVER", "ConvexModel", "JsonText", "call_args"]
+
+#: Validation context of values that came back from the server (JSON text is parsed then).
+FROM_SERVER: Final[dict[str, Any]] = {"convex_from_server": True}
+
+
+def _parse_json_text(value: Any, info: ValidationInfo) -> Any:
+    from_server = isinstance(info.context, dict) and info.context.get("convex_from_server")
+    return json.loads(value) if from_server and isinstance(value, str) else value
+
+
+def _to_json_text(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+JsonText = Annotated[
+    Any, BeforeValidator(_parse_json_text), PlainSerializer(_to_json_text, return_type=str)
+]
+"""A field the component stores as JSON text (its keys may start with ``$`` or ``_``, which
+Convex values cannot hold): you pass any JSON-able Python value, it is sent as text, and what
+comes back is parsed again."""
 
 
 class ConvexModel(BaseModel):

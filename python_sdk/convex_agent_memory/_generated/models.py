@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 from pydantic import ConfigDict, Field
 
 from ._base import ConvexModel
+from ._base import JsonText as JsonText
 
 
 class CountMessagesArgs(ConvexModel):
@@ -80,11 +81,11 @@ class CreateSpansSpan(ConvexModel):
     entity_id: Annotated[
         str | None, Field(alias="entityId", json_schema_extra={"x-omit-none": True})
     ] = None
-    attributes: Annotated[str | None, Field(json_schema_extra={"x-omit-none": True})] = None
-    metadata: Annotated[str | None, Field(json_schema_extra={"x-omit-none": True})] = None
-    input: Annotated[str | None, Field(json_schema_extra={"x-omit-none": True})] = None
-    output: Annotated[str | None, Field(json_schema_extra={"x-omit-none": True})] = None
-    error: Annotated[str | None, Field(json_schema_extra={"x-omit-none": True})] = None
+    attributes: Annotated[JsonText | None, Field(json_schema_extra={"x-omit-none": True})] = None
+    metadata: Annotated[JsonText | None, Field(json_schema_extra={"x-omit-none": True})] = None
+    input: Annotated[JsonText | None, Field(json_schema_extra={"x-omit-none": True})] = None
+    output: Annotated[JsonText | None, Field(json_schema_extra={"x-omit-none": True})] = None
+    error: Annotated[JsonText | None, Field(json_schema_extra={"x-omit-none": True})] = None
     started_at: Annotated[float, Field(alias="startedAt")]
     ended_at: Annotated[
         float | None, Field(alias="endedAt", json_schema_extra={"x-omit-none": True})
@@ -125,7 +126,7 @@ class DeleteVectorsArgs(ConvexModel):
     )
     index_name: Annotated[str, Field(alias="indexName")]
     ids: Annotated[list[str] | None, Field(json_schema_extra={"x-omit-none": True})] = None
-    filter: Annotated[str | None, Field(json_schema_extra={"x-omit-none": True})] = None
+    filter: Annotated[JsonText | None, Field(json_schema_extra={"x-omit-none": True})] = None
 
 
 class DeleteVectorsResult(ConvexModel):
@@ -256,11 +257,11 @@ class ListTracesItem(ConvexModel):
     entity_id: Annotated[
         str | None, Field(alias="entityId", json_schema_extra={"x-omit-none": True})
     ] = None
-    attributes: Annotated[str | None, Field(json_schema_extra={"x-omit-none": True})] = None
-    metadata: Annotated[str | None, Field(json_schema_extra={"x-omit-none": True})] = None
-    input: Annotated[str | None, Field(json_schema_extra={"x-omit-none": True})] = None
-    output: Annotated[str | None, Field(json_schema_extra={"x-omit-none": True})] = None
-    error: Annotated[str | None, Field(json_schema_extra={"x-omit-none": True})] = None
+    attributes: Annotated[JsonText | None, Field(json_schema_extra={"x-omit-none": True})] = None
+    metadata: Annotated[JsonText | None, Field(json_schema_extra={"x-omit-none": True})] = None
+    input: Annotated[JsonText | None, Field(json_schema_extra={"x-omit-none": True})] = None
+    output: Annotated[JsonText | None, Field(json_schema_extra={"x-omit-none": True})] = None
+    error: Annotated[JsonText | None, Field(json_schema_extra={"x-omit-none": True})] = None
     started_at: Annotated[float, Field(alias="startedAt")]
     ended_at: Annotated[
         float | None, Field(alias="endedAt", json_schema_extra={"x-omit-none": True})
@@ -313,7 +314,7 @@ class PersistWorkflowSnapshotArgs(ConvexModel):
     resource_id: Annotated[
         str | None, Field(alias="resourceId", json_schema_extra={"x-omit-none": True})
     ] = None
-    snapshot: str
+    snapshot: JsonText
     created_at: Annotated[
         float | None, Field(alias="createdAt", json_schema_extra={"x-omit-none": True})
     ] = None
@@ -326,7 +327,7 @@ class QueryArgs(ConvexModel):
     index_name: Annotated[str, Field(alias="indexName")]
     query_vector: Annotated[list[float], Field(alias="queryVector")]
     top_k: Annotated[float, Field(alias="topK")]
-    filter: Annotated[str | None, Field(json_schema_extra={"x-omit-none": True})] = None
+    filter: Annotated[JsonText | None, Field(json_schema_extra={"x-omit-none": True})] = None
     filter_mode: Annotated[
         Literal["auto", "native"] | None,
         Field(alias="filterMode", json_schema_extra={"x-omit-none": True}),
@@ -414,9 +415,9 @@ class SaveScoreArgs(ConvexModel):
     ] = None
     score: float
     reason: Annotated[str | None, Field(json_schema_extra={"x-omit-none": True})] = None
-    input: Annotated[str | None, Field(json_schema_extra={"x-omit-none": True})] = None
-    output: Annotated[str | None, Field(json_schema_extra={"x-omit-none": True})] = None
-    metadata: Annotated[str | None, Field(json_schema_extra={"x-omit-none": True})] = None
+    input: Annotated[JsonText | None, Field(json_schema_extra={"x-omit-none": True})] = None
+    output: Annotated[JsonText | None, Field(json_schema_extra={"x-omit-none": True})] = None
+    metadata: Annotated[JsonText | None, Field(json_schema_extra={"x-omit-none": True})] = None
     source: str
     created_at: Annotated[
         float | None, Field(alias="createdAt", json_schema_extra={"x-omit-none": True})
@@ -458,9 +459,9 @@ class Score(ConvexModel):
     ] = None
     score: float
     reason: Annotated[str | None, Field(json_schema_extra={"x-omit-none": True})] = None
-    input: Annotated[str | None, Field(json_schema_extra={"x-omit-none": True})] = None
-    output: Annotated[str | None, Field(json_schema_extra={"x-omit-none": True})] = None
-    metadata: Annotated[str | None, Field(json_schema_extra={"x-omit-none": True})] = None
+    input: Annotated[JsonText | None, Field(json_schema_extra={"x-omit-none": True})] = None
+    output: Annotated[JsonText | None, Field(json_schema_extra={"x-omit-none": True})] = None
+    metadata: Annotated[JsonText | None, Field(json_schema_extra={"x-omit-none": True})] = None
     source: str
     created_at: Annotated[float, Field(alias="createdAt")]
 
@@ -556,11 +557,11 @@ class UpdateSpansUpdate(ConvexModel):
     trace_id: Annotated[str, Field(alias="traceId")]
     span_id: Annotated[str, Field(alias="spanId")]
     name: Annotated[str | None, Field(json_schema_extra={"x-omit-none": True})] = None
-    attributes: Annotated[str | None, Field(json_schema_extra={"x-omit-none": True})] = None
-    metadata: Annotated[str | None, Field(json_schema_extra={"x-omit-none": True})] = None
-    input: Annotated[str | None, Field(json_schema_extra={"x-omit-none": True})] = None
-    output: Annotated[str | None, Field(json_schema_extra={"x-omit-none": True})] = None
-    error: Annotated[str | None, Field(json_schema_extra={"x-omit-none": True})] = None
+    attributes: Annotated[JsonText | None, Field(json_schema_extra={"x-omit-none": True})] = None
+    metadata: Annotated[JsonText | None, Field(json_schema_extra={"x-omit-none": True})] = None
+    input: Annotated[JsonText | None, Field(json_schema_extra={"x-omit-none": True})] = None
+    output: Annotated[JsonText | None, Field(json_schema_extra={"x-omit-none": True})] = None
+    error: Annotated[JsonText | None, Field(json_schema_extra={"x-omit-none": True})] = None
     ended_at: Annotated[
         float | None, Field(alias="endedAt", json_schema_extra={"x-omit-none": True})
     ] = None
@@ -596,9 +597,9 @@ class UpdateWorkflowResultsArgs(ConvexModel):
     workflow_name: Annotated[str, Field(alias="workflowName")]
     run_id: Annotated[str, Field(alias="runId")]
     step_id: Annotated[str, Field(alias="stepId")]
-    result: str
+    result: JsonText
     request_context: Annotated[
-        str | None, Field(alias="requestContext", json_schema_extra={"x-omit-none": True})
+        JsonText | None, Field(alias="requestContext", json_schema_extra={"x-omit-none": True})
     ] = None
     resource_id: Annotated[
         str | None, Field(alias="resourceId", json_schema_extra={"x-omit-none": True})
@@ -611,7 +612,7 @@ class UpdateWorkflowStateArgs(ConvexModel):
     )
     workflow_name: Annotated[str, Field(alias="workflowName")]
     run_id: Annotated[str, Field(alias="runId")]
-    opts: str
+    opts: JsonText
 
 
 class UpsertResult(ConvexModel):
@@ -724,7 +725,7 @@ class WorkflowRunById(ConvexModel):
     snapshot_bytes: Annotated[float, Field(alias="snapshotBytes")]
     created_at: Annotated[float, Field(alias="createdAt")]
     updated_at: Annotated[float, Field(alias="updatedAt")]
-    snapshot: str
+    snapshot: JsonText
 
 
 class WorkflowRunPage(ConvexModel):

@@ -29,6 +29,8 @@ def build_sdk(
     component: bool,
     idempotent: frozenset[str] = frozenset(),
     own_runtime: bool = False,
+    json_text: dict[str, frozenset[str]] | None = None,
+    json_text_results: frozenset[str] = frozenset(),
 ) -> Path:
     """Generates ``<tmp>/<package>/_generated`` and puts ``tmp`` on sys.path.
 
@@ -49,6 +51,8 @@ def build_sdk(
         runtime_package=package if own_runtime else "convex_agent_memory",
         component=component,
         idempotent=idempotent,
+        json_text=json_text or {},
+        json_text_results=json_text_results,
         source_label="a test spec",
     )
     write_tree(Generator(spec, options).render(), pkg / "_generated", 100)

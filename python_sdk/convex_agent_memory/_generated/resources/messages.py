@@ -12,7 +12,7 @@ from pydantic import TypeAdapter
 from ..._base_client import AsyncAPIClient, SyncAPIClient
 from ..._pagination import AsyncPaginator, PageResult, SyncPaginator
 from ..._types import Omit, omit
-from .._base import call_args
+from .._base import FROM_SERVER, call_args
 from ..models import (
     CountMessagesArgs,
     DeleteMessagesArgs,
@@ -76,7 +76,7 @@ class MessagesResource:
             },
         )
         _value = self._client._call("query", "memory:countMessages", _args)
-        return _MESSAGES_COUNT_MESSAGES_RESULT.validate_python(_value)
+        return _MESSAGES_COUNT_MESSAGES_RESULT.validate_python(_value, context=FROM_SERVER)
 
     def delete_messages(
         self,
@@ -101,7 +101,7 @@ class MessagesResource:
             },
         )
         _value = self._client._call("mutation", "memory:deleteMessages", _args)
-        return _MESSAGES_DELETE_MESSAGES_RESULT.validate_python(_value)
+        return _MESSAGES_DELETE_MESSAGES_RESULT.validate_python(_value, context=FROM_SERVER)
 
     def get_messages_by_ids(
         self,
@@ -126,7 +126,7 @@ class MessagesResource:
             },
         )
         _value = self._client._call("query", "memory:getMessagesByIds", _args)
-        return _MESSAGES_GET_MESSAGES_BY_IDS_RESULT.validate_python(_value)
+        return _MESSAGES_GET_MESSAGES_BY_IDS_RESULT.validate_python(_value, context=FROM_SERVER)
 
     def list_messages(
         self,
@@ -168,7 +168,7 @@ class MessagesResource:
             },
         )
         _value = self._client._call("query", "memory:listMessages", _args)
-        return _MESSAGES_LIST_MESSAGES_RESULT.validate_python(_value)
+        return _MESSAGES_LIST_MESSAGES_RESULT.validate_python(_value, context=FROM_SERVER)
 
     def list_messages_all(
         self,
@@ -232,7 +232,9 @@ class MessagesResource:
             },
         )
         _value = self._client._call("query", "memory:listMessagesByResource", _args)
-        return _MESSAGES_LIST_MESSAGES_BY_RESOURCE_RESULT.validate_python(_value)
+        return _MESSAGES_LIST_MESSAGES_BY_RESOURCE_RESULT.validate_python(
+            _value, context=FROM_SERVER
+        )
 
     def list_messages_by_resource_all(
         self,
@@ -282,7 +284,7 @@ class MessagesResource:
             },
         )
         _value = self._client._call("mutation", "memory:saveMessages", _args, idempotent=True)
-        return _MESSAGES_SAVE_MESSAGES_RESULT.validate_python(_value)
+        return _MESSAGES_SAVE_MESSAGES_RESULT.validate_python(_value, context=FROM_SERVER)
 
     def update_messages(
         self,
@@ -308,7 +310,7 @@ class MessagesResource:
             },
         )
         _value = self._client._call("mutation", "memory:updateMessages", _args)
-        return _MESSAGES_UPDATE_MESSAGES_RESULT.validate_python(_value)
+        return _MESSAGES_UPDATE_MESSAGES_RESULT.validate_python(_value, context=FROM_SERVER)
 
     def watch_messages(
         self,
@@ -337,7 +339,7 @@ class MessagesResource:
             },
         )
         _value = self._client._call("query", "memory:watchMessages", _args)
-        return _MESSAGES_WATCH_MESSAGES_RESULT.validate_python(_value)
+        return _MESSAGES_WATCH_MESSAGES_RESULT.validate_python(_value, context=FROM_SERVER)
 
 
 class AsyncMessagesResource:
@@ -369,7 +371,7 @@ class AsyncMessagesResource:
             },
         )
         _value = await self._client._call("query", "memory:countMessages", _args)
-        return _MESSAGES_COUNT_MESSAGES_RESULT.validate_python(_value)
+        return _MESSAGES_COUNT_MESSAGES_RESULT.validate_python(_value, context=FROM_SERVER)
 
     async def delete_messages(
         self,
@@ -394,7 +396,7 @@ class AsyncMessagesResource:
             },
         )
         _value = await self._client._call("mutation", "memory:deleteMessages", _args)
-        return _MESSAGES_DELETE_MESSAGES_RESULT.validate_python(_value)
+        return _MESSAGES_DELETE_MESSAGES_RESULT.validate_python(_value, context=FROM_SERVER)
 
     async def get_messages_by_ids(
         self,
@@ -419,7 +421,7 @@ class AsyncMessagesResource:
             },
         )
         _value = await self._client._call("query", "memory:getMessagesByIds", _args)
-        return _MESSAGES_GET_MESSAGES_BY_IDS_RESULT.validate_python(_value)
+        return _MESSAGES_GET_MESSAGES_BY_IDS_RESULT.validate_python(_value, context=FROM_SERVER)
 
     async def list_messages(
         self,
@@ -461,7 +463,7 @@ class AsyncMessagesResource:
             },
         )
         _value = await self._client._call("query", "memory:listMessages", _args)
-        return _MESSAGES_LIST_MESSAGES_RESULT.validate_python(_value)
+        return _MESSAGES_LIST_MESSAGES_RESULT.validate_python(_value, context=FROM_SERVER)
 
     def list_messages_all(
         self,
@@ -525,7 +527,9 @@ class AsyncMessagesResource:
             },
         )
         _value = await self._client._call("query", "memory:listMessagesByResource", _args)
-        return _MESSAGES_LIST_MESSAGES_BY_RESOURCE_RESULT.validate_python(_value)
+        return _MESSAGES_LIST_MESSAGES_BY_RESOURCE_RESULT.validate_python(
+            _value, context=FROM_SERVER
+        )
 
     def list_messages_by_resource_all(
         self,
@@ -575,7 +579,7 @@ class AsyncMessagesResource:
             },
         )
         _value = await self._client._call("mutation", "memory:saveMessages", _args, idempotent=True)
-        return _MESSAGES_SAVE_MESSAGES_RESULT.validate_python(_value)
+        return _MESSAGES_SAVE_MESSAGES_RESULT.validate_python(_value, context=FROM_SERVER)
 
     async def update_messages(
         self,
@@ -601,7 +605,7 @@ class AsyncMessagesResource:
             },
         )
         _value = await self._client._call("mutation", "memory:updateMessages", _args)
-        return _MESSAGES_UPDATE_MESSAGES_RESULT.validate_python(_value)
+        return _MESSAGES_UPDATE_MESSAGES_RESULT.validate_python(_value, context=FROM_SERVER)
 
     async def watch_messages(
         self,
@@ -630,4 +634,4 @@ class AsyncMessagesResource:
             },
         )
         _value = await self._client._call("query", "memory:watchMessages", _args)
-        return _MESSAGES_WATCH_MESSAGES_RESULT.validate_python(_value)
+        return _MESSAGES_WATCH_MESSAGES_RESULT.validate_python(_value, context=FROM_SERVER)

@@ -11,7 +11,7 @@ from pydantic import TypeAdapter
 
 from ..._base_client import AsyncAPIClient, SyncAPIClient
 from ..._types import Omit, omit
-from .._base import call_args
+from .._base import FROM_SERVER, call_args
 from ..models import (
     GetResourceArgs,
     Resource,
@@ -57,7 +57,7 @@ class ResourcesResource:
             },
         )
         _value = self._client._call("query", "memory:getResource", _args)
-        return _RESOURCES_GET_RESOURCE_RESULT.validate_python(_value)
+        return _RESOURCES_GET_RESOURCE_RESULT.validate_python(_value, context=FROM_SERVER)
 
     def save_resource(
         self,
@@ -88,7 +88,7 @@ class ResourcesResource:
             },
         )
         _value = self._client._call("mutation", "memory:saveResource", _args, idempotent=True)
-        return _RESOURCES_SAVE_RESOURCE_RESULT.validate_python(_value)
+        return _RESOURCES_SAVE_RESOURCE_RESULT.validate_python(_value, context=FROM_SERVER)
 
     def update_resource(
         self,
@@ -120,7 +120,7 @@ class ResourcesResource:
             },
         )
         _value = self._client._call("mutation", "memory:updateResource", _args, idempotent=True)
-        return _RESOURCES_UPDATE_RESOURCE_RESULT.validate_python(_value)
+        return _RESOURCES_UPDATE_RESOURCE_RESULT.validate_python(_value, context=FROM_SERVER)
 
 
 class AsyncResourcesResource:
@@ -151,7 +151,7 @@ class AsyncResourcesResource:
             },
         )
         _value = await self._client._call("query", "memory:getResource", _args)
-        return _RESOURCES_GET_RESOURCE_RESULT.validate_python(_value)
+        return _RESOURCES_GET_RESOURCE_RESULT.validate_python(_value, context=FROM_SERVER)
 
     async def save_resource(
         self,
@@ -182,7 +182,7 @@ class AsyncResourcesResource:
             },
         )
         _value = await self._client._call("mutation", "memory:saveResource", _args, idempotent=True)
-        return _RESOURCES_SAVE_RESOURCE_RESULT.validate_python(_value)
+        return _RESOURCES_SAVE_RESOURCE_RESULT.validate_python(_value, context=FROM_SERVER)
 
     async def update_resource(
         self,
@@ -216,4 +216,4 @@ class AsyncResourcesResource:
         _value = await self._client._call(
             "mutation", "memory:updateResource", _args, idempotent=True
         )
-        return _RESOURCES_UPDATE_RESOURCE_RESULT.validate_python(_value)
+        return _RESOURCES_UPDATE_RESOURCE_RESULT.validate_python(_value, context=FROM_SERVER)

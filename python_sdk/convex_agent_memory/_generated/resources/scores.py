@@ -10,9 +10,10 @@ from pydantic import TypeAdapter
 from ..._base_client import AsyncAPIClient, SyncAPIClient
 from ..._pagination import AsyncPaginator, PageResult, SyncPaginator
 from ..._types import Omit, omit
-from .._base import call_args
+from .._base import FROM_SERVER, call_args
 from ..models import (
     GetScoreByIdArgs,
+    JsonText,
     ListScoresByEntityIdArgs,
     ListScoresByRunIdArgs,
     ListScoresByScorerIdArgs,
@@ -71,7 +72,7 @@ class ScoresResource:
             },
         )
         _value = self._client._call("query", "memory:getScoreById", _args)
-        return _SCORES_GET_SCORE_BY_ID_RESULT.validate_python(_value)
+        return _SCORES_GET_SCORE_BY_ID_RESULT.validate_python(_value, context=FROM_SERVER)
 
     def list_scores_by_entity_id(
         self,
@@ -104,7 +105,7 @@ class ScoresResource:
             },
         )
         _value = self._client._call("query", "memory:listScoresByEntityId", _args)
-        return _SCORES_LIST_SCORES_BY_ENTITY_ID_RESULT.validate_python(_value)
+        return _SCORES_LIST_SCORES_BY_ENTITY_ID_RESULT.validate_python(_value, context=FROM_SERVER)
 
     def list_scores_by_entity_id_all(
         self,
@@ -159,7 +160,7 @@ class ScoresResource:
             },
         )
         _value = self._client._call("query", "memory:listScoresByRunId", _args)
-        return _SCORES_LIST_SCORES_BY_RUN_ID_RESULT.validate_python(_value)
+        return _SCORES_LIST_SCORES_BY_RUN_ID_RESULT.validate_python(_value, context=FROM_SERVER)
 
     def list_scores_by_run_id_all(
         self,
@@ -215,7 +216,7 @@ class ScoresResource:
             },
         )
         _value = self._client._call("query", "memory:listScoresByScorerId", _args)
-        return _SCORES_LIST_SCORES_BY_SCORER_ID_RESULT.validate_python(_value)
+        return _SCORES_LIST_SCORES_BY_SCORER_ID_RESULT.validate_python(_value, context=FROM_SERVER)
 
     def list_scores_by_scorer_id_all(
         self,
@@ -273,7 +274,7 @@ class ScoresResource:
             },
         )
         _value = self._client._call("query", "memory:listScoresBySpan", _args)
-        return _SCORES_LIST_SCORES_BY_SPAN_RESULT.validate_python(_value)
+        return _SCORES_LIST_SCORES_BY_SPAN_RESULT.validate_python(_value, context=FROM_SERVER)
 
     def list_scores_by_span_all(
         self,
@@ -314,9 +315,9 @@ class ScoresResource:
         span_id: str | Omit = omit,
         resource_id: str | Omit = omit,
         reason: str | Omit = omit,
-        input: str | Omit = omit,
-        output: str | Omit = omit,
-        metadata: str | Omit = omit,
+        input: JsonText | Omit = omit,
+        output: JsonText | Omit = omit,
+        metadata: JsonText | Omit = omit,
         created_at: float | Omit = omit,
     ) -> Score:
         """Saves one score (id generated when not given; CONFLICT when the id is taken).
@@ -364,7 +365,7 @@ class ScoresResource:
             },
         )
         _value = self._client._call("mutation", "memory:saveScore", _args)
-        return _SCORES_SAVE_SCORE_RESULT.validate_python(_value)
+        return _SCORES_SAVE_SCORE_RESULT.validate_python(_value, context=FROM_SERVER)
 
 
 class AsyncScoresResource:
@@ -395,7 +396,7 @@ class AsyncScoresResource:
             },
         )
         _value = await self._client._call("query", "memory:getScoreById", _args)
-        return _SCORES_GET_SCORE_BY_ID_RESULT.validate_python(_value)
+        return _SCORES_GET_SCORE_BY_ID_RESULT.validate_python(_value, context=FROM_SERVER)
 
     async def list_scores_by_entity_id(
         self,
@@ -428,7 +429,7 @@ class AsyncScoresResource:
             },
         )
         _value = await self._client._call("query", "memory:listScoresByEntityId", _args)
-        return _SCORES_LIST_SCORES_BY_ENTITY_ID_RESULT.validate_python(_value)
+        return _SCORES_LIST_SCORES_BY_ENTITY_ID_RESULT.validate_python(_value, context=FROM_SERVER)
 
     def list_scores_by_entity_id_all(
         self,
@@ -483,7 +484,7 @@ class AsyncScoresResource:
             },
         )
         _value = await self._client._call("query", "memory:listScoresByRunId", _args)
-        return _SCORES_LIST_SCORES_BY_RUN_ID_RESULT.validate_python(_value)
+        return _SCORES_LIST_SCORES_BY_RUN_ID_RESULT.validate_python(_value, context=FROM_SERVER)
 
     def list_scores_by_run_id_all(
         self,
@@ -539,7 +540,7 @@ class AsyncScoresResource:
             },
         )
         _value = await self._client._call("query", "memory:listScoresByScorerId", _args)
-        return _SCORES_LIST_SCORES_BY_SCORER_ID_RESULT.validate_python(_value)
+        return _SCORES_LIST_SCORES_BY_SCORER_ID_RESULT.validate_python(_value, context=FROM_SERVER)
 
     def list_scores_by_scorer_id_all(
         self,
@@ -597,7 +598,7 @@ class AsyncScoresResource:
             },
         )
         _value = await self._client._call("query", "memory:listScoresBySpan", _args)
-        return _SCORES_LIST_SCORES_BY_SPAN_RESULT.validate_python(_value)
+        return _SCORES_LIST_SCORES_BY_SPAN_RESULT.validate_python(_value, context=FROM_SERVER)
 
     def list_scores_by_span_all(
         self,
@@ -638,9 +639,9 @@ class AsyncScoresResource:
         span_id: str | Omit = omit,
         resource_id: str | Omit = omit,
         reason: str | Omit = omit,
-        input: str | Omit = omit,
-        output: str | Omit = omit,
-        metadata: str | Omit = omit,
+        input: JsonText | Omit = omit,
+        output: JsonText | Omit = omit,
+        metadata: JsonText | Omit = omit,
         created_at: float | Omit = omit,
     ) -> Score:
         """Saves one score (id generated when not given; CONFLICT when the id is taken).
@@ -688,4 +689,4 @@ class AsyncScoresResource:
             },
         )
         _value = await self._client._call("mutation", "memory:saveScore", _args)
-        return _SCORES_SAVE_SCORE_RESULT.validate_python(_value)
+        return _SCORES_SAVE_SCORE_RESULT.validate_python(_value, context=FROM_SERVER)

@@ -12,7 +12,7 @@ from pydantic import TypeAdapter
 from ..._base_client import AsyncAPIClient, SyncAPIClient
 from ..._pagination import AsyncPaginator, PageResult, SyncPaginator
 from ..._types import Omit, omit
-from .._base import call_args
+from .._base import FROM_SERVER, call_args
 from ..models import (
     CountThreadsArgs,
     DeleteThreadArgs,
@@ -72,7 +72,7 @@ class ThreadsResource:
             },
         )
         _value = self._client._call("query", "memory:countThreads", _args)
-        return _THREADS_COUNT_THREADS_RESULT.validate_python(_value)
+        return _THREADS_COUNT_THREADS_RESULT.validate_python(_value, context=FROM_SERVER)
 
     def delete_thread(
         self,
@@ -98,7 +98,7 @@ class ThreadsResource:
             },
         )
         _value = self._client._call("mutation", "memory:deleteThread", _args)
-        return _THREADS_DELETE_THREAD_RESULT.validate_python(_value)
+        return _THREADS_DELETE_THREAD_RESULT.validate_python(_value, context=FROM_SERVER)
 
     def get_thread(
         self,
@@ -122,7 +122,7 @@ class ThreadsResource:
             },
         )
         _value = self._client._call("query", "memory:getThread", _args)
-        return _THREADS_GET_THREAD_RESULT.validate_python(_value)
+        return _THREADS_GET_THREAD_RESULT.validate_python(_value, context=FROM_SERVER)
 
     def list_threads(
         self,
@@ -159,7 +159,7 @@ class ThreadsResource:
             },
         )
         _value = self._client._call("query", "memory:listThreads", _args)
-        return _THREADS_LIST_THREADS_RESULT.validate_python(_value)
+        return _THREADS_LIST_THREADS_RESULT.validate_python(_value, context=FROM_SERVER)
 
     def list_threads_all(
         self,
@@ -223,7 +223,7 @@ class ThreadsResource:
             },
         )
         _value = self._client._call("mutation", "memory:saveThread", _args, idempotent=True)
-        return _THREADS_SAVE_THREAD_RESULT.validate_python(_value)
+        return _THREADS_SAVE_THREAD_RESULT.validate_python(_value, context=FROM_SERVER)
 
     def update_thread(
         self,
@@ -255,7 +255,7 @@ class ThreadsResource:
             },
         )
         _value = self._client._call("mutation", "memory:updateThread", _args, idempotent=True)
-        return _THREADS_UPDATE_THREAD_RESULT.validate_python(_value)
+        return _THREADS_UPDATE_THREAD_RESULT.validate_python(_value, context=FROM_SERVER)
 
     def watch_thread(
         self,
@@ -279,7 +279,7 @@ class ThreadsResource:
             },
         )
         _value = self._client._call("query", "memory:watchThread", _args)
-        return _THREADS_WATCH_THREAD_RESULT.validate_python(_value)
+        return _THREADS_WATCH_THREAD_RESULT.validate_python(_value, context=FROM_SERVER)
 
     def watch_threads_by_resource(
         self,
@@ -307,7 +307,9 @@ class ThreadsResource:
             },
         )
         _value = self._client._call("query", "memory:watchThreadsByResource", _args)
-        return _THREADS_WATCH_THREADS_BY_RESOURCE_RESULT.validate_python(_value)
+        return _THREADS_WATCH_THREADS_BY_RESOURCE_RESULT.validate_python(
+            _value, context=FROM_SERVER
+        )
 
 
 class AsyncThreadsResource:
@@ -338,7 +340,7 @@ class AsyncThreadsResource:
             },
         )
         _value = await self._client._call("query", "memory:countThreads", _args)
-        return _THREADS_COUNT_THREADS_RESULT.validate_python(_value)
+        return _THREADS_COUNT_THREADS_RESULT.validate_python(_value, context=FROM_SERVER)
 
     async def delete_thread(
         self,
@@ -364,7 +366,7 @@ class AsyncThreadsResource:
             },
         )
         _value = await self._client._call("mutation", "memory:deleteThread", _args)
-        return _THREADS_DELETE_THREAD_RESULT.validate_python(_value)
+        return _THREADS_DELETE_THREAD_RESULT.validate_python(_value, context=FROM_SERVER)
 
     async def get_thread(
         self,
@@ -388,7 +390,7 @@ class AsyncThreadsResource:
             },
         )
         _value = await self._client._call("query", "memory:getThread", _args)
-        return _THREADS_GET_THREAD_RESULT.validate_python(_value)
+        return _THREADS_GET_THREAD_RESULT.validate_python(_value, context=FROM_SERVER)
 
     async def list_threads(
         self,
@@ -425,7 +427,7 @@ class AsyncThreadsResource:
             },
         )
         _value = await self._client._call("query", "memory:listThreads", _args)
-        return _THREADS_LIST_THREADS_RESULT.validate_python(_value)
+        return _THREADS_LIST_THREADS_RESULT.validate_python(_value, context=FROM_SERVER)
 
     def list_threads_all(
         self,
@@ -489,7 +491,7 @@ class AsyncThreadsResource:
             },
         )
         _value = await self._client._call("mutation", "memory:saveThread", _args, idempotent=True)
-        return _THREADS_SAVE_THREAD_RESULT.validate_python(_value)
+        return _THREADS_SAVE_THREAD_RESULT.validate_python(_value, context=FROM_SERVER)
 
     async def update_thread(
         self,
@@ -521,7 +523,7 @@ class AsyncThreadsResource:
             },
         )
         _value = await self._client._call("mutation", "memory:updateThread", _args, idempotent=True)
-        return _THREADS_UPDATE_THREAD_RESULT.validate_python(_value)
+        return _THREADS_UPDATE_THREAD_RESULT.validate_python(_value, context=FROM_SERVER)
 
     async def watch_thread(
         self,
@@ -545,7 +547,7 @@ class AsyncThreadsResource:
             },
         )
         _value = await self._client._call("query", "memory:watchThread", _args)
-        return _THREADS_WATCH_THREAD_RESULT.validate_python(_value)
+        return _THREADS_WATCH_THREAD_RESULT.validate_python(_value, context=FROM_SERVER)
 
     async def watch_threads_by_resource(
         self,
@@ -573,4 +575,6 @@ class AsyncThreadsResource:
             },
         )
         _value = await self._client._call("query", "memory:watchThreadsByResource", _args)
-        return _THREADS_WATCH_THREADS_BY_RESOURCE_RESULT.validate_python(_value)
+        return _THREADS_WATCH_THREADS_BY_RESOURCE_RESULT.validate_python(
+            _value, context=FROM_SERVER
+        )

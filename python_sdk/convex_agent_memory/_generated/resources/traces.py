@@ -12,7 +12,7 @@ from pydantic import TypeAdapter
 from ..._base_client import AsyncAPIClient, SyncAPIClient
 from ..._pagination import AsyncPaginator, PageResult, SyncPaginator
 from ..._types import Omit, omit
-from .._base import call_args
+from .._base import FROM_SERVER, call_args
 from ..models import (
     CreateSpansArgs,
     CreateSpansResult,
@@ -69,7 +69,7 @@ class TracesResource:
             },
         )
         _value = self._client._call("mutation", "memory:createSpans", _args)
-        return _TRACES_CREATE_SPANS_RESULT.validate_python(_value)
+        return _TRACES_CREATE_SPANS_RESULT.validate_python(_value, context=FROM_SERVER)
 
     def delete_traces(
         self,
@@ -94,7 +94,7 @@ class TracesResource:
             },
         )
         _value = self._client._call("mutation", "memory:deleteTraces", _args)
-        return _TRACES_DELETE_TRACES_RESULT.validate_python(_value)
+        return _TRACES_DELETE_TRACES_RESULT.validate_python(_value, context=FROM_SERVER)
 
     def get_trace(
         self,
@@ -122,7 +122,7 @@ class TracesResource:
             },
         )
         _value = self._client._call("query", "memory:getTrace", _args)
-        return _TRACES_GET_TRACE_RESULT.validate_python(_value)
+        return _TRACES_GET_TRACE_RESULT.validate_python(_value, context=FROM_SERVER)
 
     def list_traces(
         self,
@@ -171,7 +171,7 @@ class TracesResource:
             },
         )
         _value = self._client._call("query", "memory:listTraces", _args)
-        return _TRACES_LIST_TRACES_RESULT.validate_python(_value)
+        return _TRACES_LIST_TRACES_RESULT.validate_python(_value, context=FROM_SERVER)
 
     def list_traces_all(
         self,
@@ -231,7 +231,7 @@ class TracesResource:
             },
         )
         _value = self._client._call("mutation", "memory:updateSpans", _args)
-        return _TRACES_UPDATE_SPANS_RESULT.validate_python(_value)
+        return _TRACES_UPDATE_SPANS_RESULT.validate_python(_value, context=FROM_SERVER)
 
 
 class AsyncTracesResource:
@@ -263,7 +263,7 @@ class AsyncTracesResource:
             },
         )
         _value = await self._client._call("mutation", "memory:createSpans", _args)
-        return _TRACES_CREATE_SPANS_RESULT.validate_python(_value)
+        return _TRACES_CREATE_SPANS_RESULT.validate_python(_value, context=FROM_SERVER)
 
     async def delete_traces(
         self,
@@ -288,7 +288,7 @@ class AsyncTracesResource:
             },
         )
         _value = await self._client._call("mutation", "memory:deleteTraces", _args)
-        return _TRACES_DELETE_TRACES_RESULT.validate_python(_value)
+        return _TRACES_DELETE_TRACES_RESULT.validate_python(_value, context=FROM_SERVER)
 
     async def get_trace(
         self,
@@ -316,7 +316,7 @@ class AsyncTracesResource:
             },
         )
         _value = await self._client._call("query", "memory:getTrace", _args)
-        return _TRACES_GET_TRACE_RESULT.validate_python(_value)
+        return _TRACES_GET_TRACE_RESULT.validate_python(_value, context=FROM_SERVER)
 
     async def list_traces(
         self,
@@ -365,7 +365,7 @@ class AsyncTracesResource:
             },
         )
         _value = await self._client._call("query", "memory:listTraces", _args)
-        return _TRACES_LIST_TRACES_RESULT.validate_python(_value)
+        return _TRACES_LIST_TRACES_RESULT.validate_python(_value, context=FROM_SERVER)
 
     def list_traces_all(
         self,
@@ -425,4 +425,4 @@ class AsyncTracesResource:
             },
         )
         _value = await self._client._call("mutation", "memory:updateSpans", _args)
-        return _TRACES_UPDATE_SPANS_RESULT.validate_python(_value)
+        return _TRACES_UPDATE_SPANS_RESULT.validate_python(_value, context=FROM_SERVER)

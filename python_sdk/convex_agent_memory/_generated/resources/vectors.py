@@ -12,7 +12,7 @@ from pydantic import TypeAdapter
 from ..._base_client import AsyncAPIClient, SyncAPIClient
 from ..._pagination import AsyncPaginator, PageResult, SyncPaginator
 from ..._types import Omit, omit
-from .._base import call_args
+from .._base import FROM_SERVER, call_args
 from ..models import (
     CreateIndexArgs,
     CreateIndexResult,
@@ -22,6 +22,7 @@ from ..models import (
     DescribeIndexArgs,
     GetVectorsArgs,
     IndexPage,
+    JsonText,
     ListIndexesArgs,
     ListIndexesItem,
     QueryArgs,
@@ -86,7 +87,7 @@ class VectorsResource:
             },
         )
         _value = self._client._call("mutation", "memory:createIndex", _args)
-        return _VECTORS_CREATE_INDEX_RESULT.validate_python(_value)
+        return _VECTORS_CREATE_INDEX_RESULT.validate_python(_value, context=FROM_SERVER)
 
     def delete_index(
         self,
@@ -108,14 +109,14 @@ class VectorsResource:
             },
         )
         _value = self._client._call("mutation", "memory:deleteIndex", _args)
-        return _VECTORS_DELETE_INDEX_RESULT.validate_python(_value)
+        return _VECTORS_DELETE_INDEX_RESULT.validate_python(_value, context=FROM_SERVER)
 
     def delete_vectors(
         self,
         *,
         index_name: str,
         ids: list[str] | Omit = omit,
-        filter: str | Omit = omit,
+        filter: JsonText | Omit = omit,
     ) -> DeleteVectorsResult:
         """Deletes by ids (at most 256), or by filter: this call deletes the matches
         among one bounded batch of the index's vectors and, when more remain to be
@@ -141,7 +142,7 @@ class VectorsResource:
             },
         )
         _value = self._client._call("mutation", "memory:deleteVectors", _args)
-        return _VECTORS_DELETE_VECTORS_RESULT.validate_python(_value)
+        return _VECTORS_DELETE_VECTORS_RESULT.validate_python(_value, context=FROM_SERVER)
 
     def describe_index(
         self,
@@ -163,7 +164,7 @@ class VectorsResource:
             },
         )
         _value = self._client._call("query", "memory:describeIndex", _args)
-        return _VECTORS_DESCRIBE_INDEX_RESULT.validate_python(_value)
+        return _VECTORS_DESCRIBE_INDEX_RESULT.validate_python(_value, context=FROM_SERVER)
 
     def get_vectors(
         self,
@@ -191,7 +192,7 @@ class VectorsResource:
             },
         )
         _value = self._client._call("query", "memory:getVectors", _args)
-        return _VECTORS_GET_VECTORS_RESULT.validate_python(_value)
+        return _VECTORS_GET_VECTORS_RESULT.validate_python(_value, context=FROM_SERVER)
 
     def list_indexes(
         self,
@@ -215,7 +216,7 @@ class VectorsResource:
             },
         )
         _value = self._client._call("query", "memory:listIndexes", _args)
-        return _VECTORS_LIST_INDEXES_RESULT.validate_python(_value)
+        return _VECTORS_LIST_INDEXES_RESULT.validate_python(_value, context=FROM_SERVER)
 
     def list_indexes_all(
         self,
@@ -244,7 +245,7 @@ class VectorsResource:
         index_name: str,
         query_vector: list[float],
         top_k: float,
-        filter: str | Omit = omit,
+        filter: JsonText | Omit = omit,
         filter_mode: Literal["auto", "native"] | Omit = omit,
         include_vector: bool | Omit = omit,
         min_score: float | Omit = omit,
@@ -277,7 +278,7 @@ class VectorsResource:
             },
         )
         _value = self._client._call("action", "memory:query", _args)
-        return _VECTORS_QUERY_RESULT.validate_python(_value)
+        return _VECTORS_QUERY_RESULT.validate_python(_value, context=FROM_SERVER)
 
     def truncate_index(
         self,
@@ -303,7 +304,7 @@ class VectorsResource:
             },
         )
         _value = self._client._call("mutation", "memory:truncateIndex", _args)
-        return _VECTORS_TRUNCATE_INDEX_RESULT.validate_python(_value)
+        return _VECTORS_TRUNCATE_INDEX_RESULT.validate_python(_value, context=FROM_SERVER)
 
     def update_vector(
         self,
@@ -335,7 +336,7 @@ class VectorsResource:
             },
         )
         _value = self._client._call("mutation", "memory:updateVector", _args, idempotent=True)
-        return _VECTORS_UPDATE_VECTOR_RESULT.validate_python(_value)
+        return _VECTORS_UPDATE_VECTOR_RESULT.validate_python(_value, context=FROM_SERVER)
 
     def upsert(
         self,
@@ -360,7 +361,7 @@ class VectorsResource:
             },
         )
         _value = self._client._call("mutation", "memory:upsert", _args)
-        return _VECTORS_UPSERT_RESULT.validate_python(_value)
+        return _VECTORS_UPSERT_RESULT.validate_python(_value, context=FROM_SERVER)
 
 
 class AsyncVectorsResource:
@@ -398,7 +399,7 @@ class AsyncVectorsResource:
             },
         )
         _value = await self._client._call("mutation", "memory:createIndex", _args)
-        return _VECTORS_CREATE_INDEX_RESULT.validate_python(_value)
+        return _VECTORS_CREATE_INDEX_RESULT.validate_python(_value, context=FROM_SERVER)
 
     async def delete_index(
         self,
@@ -420,14 +421,14 @@ class AsyncVectorsResource:
             },
         )
         _value = await self._client._call("mutation", "memory:deleteIndex", _args)
-        return _VECTORS_DELETE_INDEX_RESULT.validate_python(_value)
+        return _VECTORS_DELETE_INDEX_RESULT.validate_python(_value, context=FROM_SERVER)
 
     async def delete_vectors(
         self,
         *,
         index_name: str,
         ids: list[str] | Omit = omit,
-        filter: str | Omit = omit,
+        filter: JsonText | Omit = omit,
     ) -> DeleteVectorsResult:
         """Deletes by ids (at most 256), or by filter: this call deletes the matches
         among one bounded batch of the index's vectors and, when more remain to be
@@ -453,7 +454,7 @@ class AsyncVectorsResource:
             },
         )
         _value = await self._client._call("mutation", "memory:deleteVectors", _args)
-        return _VECTORS_DELETE_VECTORS_RESULT.validate_python(_value)
+        return _VECTORS_DELETE_VECTORS_RESULT.validate_python(_value, context=FROM_SERVER)
 
     async def describe_index(
         self,
@@ -475,7 +476,7 @@ class AsyncVectorsResource:
             },
         )
         _value = await self._client._call("query", "memory:describeIndex", _args)
-        return _VECTORS_DESCRIBE_INDEX_RESULT.validate_python(_value)
+        return _VECTORS_DESCRIBE_INDEX_RESULT.validate_python(_value, context=FROM_SERVER)
 
     async def get_vectors(
         self,
@@ -503,7 +504,7 @@ class AsyncVectorsResource:
             },
         )
         _value = await self._client._call("query", "memory:getVectors", _args)
-        return _VECTORS_GET_VECTORS_RESULT.validate_python(_value)
+        return _VECTORS_GET_VECTORS_RESULT.validate_python(_value, context=FROM_SERVER)
 
     async def list_indexes(
         self,
@@ -527,7 +528,7 @@ class AsyncVectorsResource:
             },
         )
         _value = await self._client._call("query", "memory:listIndexes", _args)
-        return _VECTORS_LIST_INDEXES_RESULT.validate_python(_value)
+        return _VECTORS_LIST_INDEXES_RESULT.validate_python(_value, context=FROM_SERVER)
 
     def list_indexes_all(
         self,
@@ -556,7 +557,7 @@ class AsyncVectorsResource:
         index_name: str,
         query_vector: list[float],
         top_k: float,
-        filter: str | Omit = omit,
+        filter: JsonText | Omit = omit,
         filter_mode: Literal["auto", "native"] | Omit = omit,
         include_vector: bool | Omit = omit,
         min_score: float | Omit = omit,
@@ -589,7 +590,7 @@ class AsyncVectorsResource:
             },
         )
         _value = await self._client._call("action", "memory:query", _args)
-        return _VECTORS_QUERY_RESULT.validate_python(_value)
+        return _VECTORS_QUERY_RESULT.validate_python(_value, context=FROM_SERVER)
 
     async def truncate_index(
         self,
@@ -615,7 +616,7 @@ class AsyncVectorsResource:
             },
         )
         _value = await self._client._call("mutation", "memory:truncateIndex", _args)
-        return _VECTORS_TRUNCATE_INDEX_RESULT.validate_python(_value)
+        return _VECTORS_TRUNCATE_INDEX_RESULT.validate_python(_value, context=FROM_SERVER)
 
     async def update_vector(
         self,
@@ -647,7 +648,7 @@ class AsyncVectorsResource:
             },
         )
         _value = await self._client._call("mutation", "memory:updateVector", _args, idempotent=True)
-        return _VECTORS_UPDATE_VECTOR_RESULT.validate_python(_value)
+        return _VECTORS_UPDATE_VECTOR_RESULT.validate_python(_value, context=FROM_SERVER)
 
     async def upsert(
         self,
@@ -672,4 +673,4 @@ class AsyncVectorsResource:
             },
         )
         _value = await self._client._call("mutation", "memory:upsert", _args)
-        return _VECTORS_UPSERT_RESULT.validate_python(_value)
+        return _VECTORS_UPSERT_RESULT.validate_python(_value, context=FROM_SERVER)

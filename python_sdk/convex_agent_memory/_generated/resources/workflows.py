@@ -10,11 +10,12 @@ from pydantic import TypeAdapter
 from ..._base_client import AsyncAPIClient, SyncAPIClient
 from ..._pagination import AsyncPaginator, PageResult, SyncPaginator
 from ..._types import Omit, omit
-from .._base import call_args
+from .._base import FROM_SERVER, call_args
 from ..models import (
     CountWorkflowRunsArgs,
     DeleteWorkflowRunByIdArgs,
     GetWorkflowRunByIdArgs,
+    JsonText,
     ListWorkflowRunsArgs,
     LoadWorkflowSnapshotArgs,
     PersistWorkflowSnapshotArgs,
@@ -38,7 +39,9 @@ _WORKFLOWS_GET_WORKFLOW_RUN_BY_ID_RESULT: TypeAdapter[WorkflowRunById | None] = 
     WorkflowRunById | None
 )
 _WORKFLOWS_LIST_WORKFLOW_RUNS_RESULT: TypeAdapter[WorkflowRunPage] = TypeAdapter(WorkflowRunPage)
-_WORKFLOWS_LOAD_WORKFLOW_SNAPSHOT_RESULT: TypeAdapter[str | None] = TypeAdapter(str | None)
+_WORKFLOWS_LOAD_WORKFLOW_SNAPSHOT_RESULT: TypeAdapter[JsonText | None] = TypeAdapter(
+    JsonText | None
+)
 _WORKFLOWS_PERSIST_WORKFLOW_SNAPSHOT_RESULT: TypeAdapter[WorkflowRun] = TypeAdapter(WorkflowRun)
 _WORKFLOWS_UPDATE_WORKFLOW_RESULTS_RESULT: TypeAdapter[str] = TypeAdapter(str)
 _WORKFLOWS_UPDATE_WORKFLOW_STATE_RESULT: TypeAdapter[str | None] = TypeAdapter(str | None)
@@ -86,7 +89,7 @@ class WorkflowsResource:
             },
         )
         _value = self._client._call("query", "memory:countWorkflowRuns", _args)
-        return _WORKFLOWS_COUNT_WORKFLOW_RUNS_RESULT.validate_python(_value)
+        return _WORKFLOWS_COUNT_WORKFLOW_RUNS_RESULT.validate_python(_value, context=FROM_SERVER)
 
     def delete_workflow_run_by_id(
         self,
@@ -114,7 +117,9 @@ class WorkflowsResource:
             },
         )
         _value = self._client._call("mutation", "memory:deleteWorkflowRunById", _args)
-        return _WORKFLOWS_DELETE_WORKFLOW_RUN_BY_ID_RESULT.validate_python(_value)
+        return _WORKFLOWS_DELETE_WORKFLOW_RUN_BY_ID_RESULT.validate_python(
+            _value, context=FROM_SERVER
+        )
 
     def get_workflow_run_by_id(
         self,
@@ -143,7 +148,7 @@ class WorkflowsResource:
             },
         )
         _value = self._client._call("query", "memory:getWorkflowRunById", _args)
-        return _WORKFLOWS_GET_WORKFLOW_RUN_BY_ID_RESULT.validate_python(_value)
+        return _WORKFLOWS_GET_WORKFLOW_RUN_BY_ID_RESULT.validate_python(_value, context=FROM_SERVER)
 
     def list_workflow_runs(
         self,
@@ -186,7 +191,7 @@ class WorkflowsResource:
             },
         )
         _value = self._client._call("query", "memory:listWorkflowRuns", _args)
-        return _WORKFLOWS_LIST_WORKFLOW_RUNS_RESULT.validate_python(_value)
+        return _WORKFLOWS_LIST_WORKFLOW_RUNS_RESULT.validate_python(_value, context=FROM_SERVER)
 
     def list_workflow_runs_all(
         self,
@@ -224,7 +229,7 @@ class WorkflowsResource:
         *,
         workflow_name: str,
         run_id: str,
-    ) -> str | None:
+    ) -> JsonText | None:
         """The run's snapshot as the JSON text last stored, or null.
 
         Calls the query ``memory:loadWorkflowSnapshot`` (component function
@@ -245,14 +250,14 @@ class WorkflowsResource:
             },
         )
         _value = self._client._call("query", "memory:loadWorkflowSnapshot", _args)
-        return _WORKFLOWS_LOAD_WORKFLOW_SNAPSHOT_RESULT.validate_python(_value)
+        return _WORKFLOWS_LOAD_WORKFLOW_SNAPSHOT_RESULT.validate_python(_value, context=FROM_SERVER)
 
     def persist_workflow_snapshot(
         self,
         *,
         workflow_name: str,
         run_id: str,
-        snapshot: str,
+        snapshot: JsonText,
         resource_id: str | Omit = omit,
         created_at: float | Omit = omit,
     ) -> WorkflowRun:
@@ -285,7 +290,9 @@ class WorkflowsResource:
         _value = self._client._call(
             "mutation", "memory:persistWorkflowSnapshot", _args, idempotent=True
         )
-        return _WORKFLOWS_PERSIST_WORKFLOW_SNAPSHOT_RESULT.validate_python(_value)
+        return _WORKFLOWS_PERSIST_WORKFLOW_SNAPSHOT_RESULT.validate_python(
+            _value, context=FROM_SERVER
+        )
 
     def update_workflow_results(
         self,
@@ -293,8 +300,8 @@ class WorkflowsResource:
         workflow_name: str,
         run_id: str,
         step_id: str,
-        result: str,
-        request_context: str | Omit = omit,
+        result: JsonText,
+        request_context: JsonText | Omit = omit,
         resource_id: str | Omit = omit,
     ) -> str:
         """Atomically sets `context[stepId]` (and merges requestContext); creates the run when
@@ -326,14 +333,16 @@ class WorkflowsResource:
             },
         )
         _value = self._client._call("mutation", "memory:updateWorkflowResults", _args)
-        return _WORKFLOWS_UPDATE_WORKFLOW_RESULTS_RESULT.validate_python(_value)
+        return _WORKFLOWS_UPDATE_WORKFLOW_RESULTS_RESULT.validate_python(
+            _value, context=FROM_SERVER
+        )
 
     def update_workflow_state(
         self,
         *,
         workflow_name: str,
         run_id: str,
-        opts: str,
+        opts: JsonText,
     ) -> str | None:
         """Atomically merges top-level keys into the snapshot; returns it, or null when the run
         does not exist.
@@ -358,7 +367,7 @@ class WorkflowsResource:
             },
         )
         _value = self._client._call("mutation", "memory:updateWorkflowState", _args)
-        return _WORKFLOWS_UPDATE_WORKFLOW_STATE_RESULT.validate_python(_value)
+        return _WORKFLOWS_UPDATE_WORKFLOW_STATE_RESULT.validate_python(_value, context=FROM_SERVER)
 
     def watch_workflow_run(
         self,
@@ -386,7 +395,7 @@ class WorkflowsResource:
             },
         )
         _value = self._client._call("query", "memory:watchWorkflowRun", _args)
-        return _WORKFLOWS_WATCH_WORKFLOW_RUN_RESULT.validate_python(_value)
+        return _WORKFLOWS_WATCH_WORKFLOW_RUN_RESULT.validate_python(_value, context=FROM_SERVER)
 
     def watch_workflow_runs(
         self,
@@ -420,7 +429,7 @@ class WorkflowsResource:
             },
         )
         _value = self._client._call("query", "memory:watchWorkflowRuns", _args)
-        return _WORKFLOWS_WATCH_WORKFLOW_RUNS_RESULT.validate_python(_value)
+        return _WORKFLOWS_WATCH_WORKFLOW_RUNS_RESULT.validate_python(_value, context=FROM_SERVER)
 
 
 class AsyncWorkflowsResource:
@@ -459,7 +468,7 @@ class AsyncWorkflowsResource:
             },
         )
         _value = await self._client._call("query", "memory:countWorkflowRuns", _args)
-        return _WORKFLOWS_COUNT_WORKFLOW_RUNS_RESULT.validate_python(_value)
+        return _WORKFLOWS_COUNT_WORKFLOW_RUNS_RESULT.validate_python(_value, context=FROM_SERVER)
 
     async def delete_workflow_run_by_id(
         self,
@@ -487,7 +496,9 @@ class AsyncWorkflowsResource:
             },
         )
         _value = await self._client._call("mutation", "memory:deleteWorkflowRunById", _args)
-        return _WORKFLOWS_DELETE_WORKFLOW_RUN_BY_ID_RESULT.validate_python(_value)
+        return _WORKFLOWS_DELETE_WORKFLOW_RUN_BY_ID_RESULT.validate_python(
+            _value, context=FROM_SERVER
+        )
 
     async def get_workflow_run_by_id(
         self,
@@ -516,7 +527,7 @@ class AsyncWorkflowsResource:
             },
         )
         _value = await self._client._call("query", "memory:getWorkflowRunById", _args)
-        return _WORKFLOWS_GET_WORKFLOW_RUN_BY_ID_RESULT.validate_python(_value)
+        return _WORKFLOWS_GET_WORKFLOW_RUN_BY_ID_RESULT.validate_python(_value, context=FROM_SERVER)
 
     async def list_workflow_runs(
         self,
@@ -559,7 +570,7 @@ class AsyncWorkflowsResource:
             },
         )
         _value = await self._client._call("query", "memory:listWorkflowRuns", _args)
-        return _WORKFLOWS_LIST_WORKFLOW_RUNS_RESULT.validate_python(_value)
+        return _WORKFLOWS_LIST_WORKFLOW_RUNS_RESULT.validate_python(_value, context=FROM_SERVER)
 
     def list_workflow_runs_all(
         self,
@@ -597,7 +608,7 @@ class AsyncWorkflowsResource:
         *,
         workflow_name: str,
         run_id: str,
-    ) -> str | None:
+    ) -> JsonText | None:
         """The run's snapshot as the JSON text last stored, or null.
 
         Calls the query ``memory:loadWorkflowSnapshot`` (component function
@@ -618,14 +629,14 @@ class AsyncWorkflowsResource:
             },
         )
         _value = await self._client._call("query", "memory:loadWorkflowSnapshot", _args)
-        return _WORKFLOWS_LOAD_WORKFLOW_SNAPSHOT_RESULT.validate_python(_value)
+        return _WORKFLOWS_LOAD_WORKFLOW_SNAPSHOT_RESULT.validate_python(_value, context=FROM_SERVER)
 
     async def persist_workflow_snapshot(
         self,
         *,
         workflow_name: str,
         run_id: str,
-        snapshot: str,
+        snapshot: JsonText,
         resource_id: str | Omit = omit,
         created_at: float | Omit = omit,
     ) -> WorkflowRun:
@@ -658,7 +669,9 @@ class AsyncWorkflowsResource:
         _value = await self._client._call(
             "mutation", "memory:persistWorkflowSnapshot", _args, idempotent=True
         )
-        return _WORKFLOWS_PERSIST_WORKFLOW_SNAPSHOT_RESULT.validate_python(_value)
+        return _WORKFLOWS_PERSIST_WORKFLOW_SNAPSHOT_RESULT.validate_python(
+            _value, context=FROM_SERVER
+        )
 
     async def update_workflow_results(
         self,
@@ -666,8 +679,8 @@ class AsyncWorkflowsResource:
         workflow_name: str,
         run_id: str,
         step_id: str,
-        result: str,
-        request_context: str | Omit = omit,
+        result: JsonText,
+        request_context: JsonText | Omit = omit,
         resource_id: str | Omit = omit,
     ) -> str:
         """Atomically sets `context[stepId]` (and merges requestContext); creates the run when
@@ -699,14 +712,16 @@ class AsyncWorkflowsResource:
             },
         )
         _value = await self._client._call("mutation", "memory:updateWorkflowResults", _args)
-        return _WORKFLOWS_UPDATE_WORKFLOW_RESULTS_RESULT.validate_python(_value)
+        return _WORKFLOWS_UPDATE_WORKFLOW_RESULTS_RESULT.validate_python(
+            _value, context=FROM_SERVER
+        )
 
     async def update_workflow_state(
         self,
         *,
         workflow_name: str,
         run_id: str,
-        opts: str,
+        opts: JsonText,
     ) -> str | None:
         """Atomically merges top-level keys into the snapshot; returns it, or null when the run
         does not exist.
@@ -731,7 +746,7 @@ class AsyncWorkflowsResource:
             },
         )
         _value = await self._client._call("mutation", "memory:updateWorkflowState", _args)
-        return _WORKFLOWS_UPDATE_WORKFLOW_STATE_RESULT.validate_python(_value)
+        return _WORKFLOWS_UPDATE_WORKFLOW_STATE_RESULT.validate_python(_value, context=FROM_SERVER)
 
     async def watch_workflow_run(
         self,
@@ -759,7 +774,7 @@ class AsyncWorkflowsResource:
             },
         )
         _value = await self._client._call("query", "memory:watchWorkflowRun", _args)
-        return _WORKFLOWS_WATCH_WORKFLOW_RUN_RESULT.validate_python(_value)
+        return _WORKFLOWS_WATCH_WORKFLOW_RUN_RESULT.validate_python(_value, context=FROM_SERVER)
 
     async def watch_workflow_runs(
         self,
@@ -793,4 +808,4 @@ class AsyncWorkflowsResource:
             },
         )
         _value = await self._client._call("query", "memory:watchWorkflowRuns", _args)
-        return _WORKFLOWS_WATCH_WORKFLOW_RUNS_RESULT.validate_python(_value)
+        return _WORKFLOWS_WATCH_WORKFLOW_RUNS_RESULT.validate_python(_value, context=FROM_SERVER)
