@@ -282,14 +282,33 @@ class Session {
           : await this.engine.runAction(path, args, identity);
     } catch (e) {
       const { errorMessage, errorData } = errorPayload(e);
+      if (message.type === "Action") {
+        this.send({
+          type: "ActionResponse",
+          requestId: message.requestId,
+          success: false,
+          result: errorMessage,
+          logLines: [],
+          ...(errorData !== undefined ? { errorData } : {}),
+        });
+        return;
+      }
+      // The Rust client (Python `convex`) settles a failed mutation that carries
+      // ConvexError data only at the next Transition, as it does a success: it
+      // gets a ts and a Transition too (the backend's serializer sends `ts` on
+      // failures as well).
+      const ts = this.clock.advance();
       this.send({
-        type: message.type === "Mutation" ? "MutationResponse" : "ActionResponse",
+        type: "MutationResponse",
         requestId: message.requestId,
         success: false,
         result: errorMessage,
+        ts: encodeTs(ts),
         logLines: [],
         ...(errorData !== undefined ? { errorData } : {}),
       });
+      if (ts > this.awaitedTs) this.awaitedTs = ts;
+      this.markDirty();
       return;
     }
     if (message.type === "Action") {

@@ -82,6 +82,8 @@ export type ServerMessage =
       requestId: number;
       success: false;
       result: string;
+      /** Not in the JS client's type; sent by the real backend's serializer and awaited by the Rust client. */
+      ts?: string;
       logLines: string[];
       errorData?: JSONValue;
     }

@@ -259,16 +259,26 @@ describe("wire format", () => {
     expect(third.modifications).toEqual([{ type: "QueryRemoved", queryId: 1 }]);
 
     s.send({ type: "Mutation", requestId: 1, udfPath: "items:add", args: [{ list: "wire", text: "" }] });
-    expect(await s.receive()).toEqual({
+    const failed = await s.receive();
+    expect(failed).toEqual({
       type: "MutationResponse",
       requestId: 1,
       success: false,
       result: expect.any(String),
+      ts: expect.any(String),
       errorData: { code: "INVALID_ARGUMENT", message: "text must not be empty" },
       logLines: [],
     });
+    // A failed mutation is followed by a Transition too: the Rust client
+    // (Python `convex`) settles a ConvexError-failed mutation only then.
+    const afterFailure = await s.receive();
+    expect(afterFailure).toMatchObject({ type: "Transition", startVersion: third.endVersion, modifications: [] });
+    expect(decodeTs((afterFailure.endVersion as { ts: string }).ts)).toBeGreaterThanOrEqual(decodeTs(failed.ts as string));
+
     s.send({ type: "Action", requestId: 2, udfPath: "counter:incrementTwice", args: [{ name: "wire" }] });
-    const action = await s.receive();
+    let action = await s.receive();
+    // The action's writes may be pushed before its response: actions have no ts.
+    while (action.type === "Transition") action = await s.receive();
     expect(action).toEqual({ type: "ActionResponse", requestId: 2, success: true, result: 7, logLines: [] });
     s.ws.close();
   });
