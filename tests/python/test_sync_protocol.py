@@ -102,12 +102,16 @@ def scenario_set_auth(url: str) -> None:
     client = convex.ConvexClient(url)
     assert client.query("identity:whoami") is None
     client.set_auth(token("carol", name="Carol"))
-    assert client.query("identity:whoami") == {"subject": "carol", "issuer": ISSUER, "name": "Carol"}
+    assert client.query("identity:whoami") == {
+        "subject": "carol",
+        "issuer": ISSUER,
+        "name": "Carol",
+    }
     client.mutation("items:add", {"list": "py-auth", "text": "mine"})
     assert client.query("items:mine", {"list": "py-auth"}) == [{"text": "mine", "author": "carol"}]
     # A live subscription follows the identity.
     who = client.subscribe("identity:whoami")
-    assert next(who)["subject"] == "carol"
+    assert next(who) == {"subject": "carol", "issuer": ISSUER, "name": "Carol"}
     client.clear_auth()
     assert next(who) is None
     assert client.query("identity:whoami") is None
@@ -171,7 +175,15 @@ def server_url() -> Iterator[str]:
     if not tsx.exists() or shutil.which("node") is None:
         pytest.skip("node and node_modules are needed to run the sync dev server")
     proc = subprocess.Popen(
-        [str(tsx), "local_backend/sync/dev-server.ts", "--port", "0", "--secret", SECRET, "--exit-with-stdin"],
+        [
+            str(tsx),
+            "local_backend/sync/dev-server.ts",
+            "--port",
+            "0",
+            "--secret",
+            SECRET,
+            "--exit-with-stdin",
+        ],
         cwd=ROOT,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
@@ -224,7 +236,8 @@ def run_scenario(name: str, url: str) -> None:
             env={**os.environ, "PYTHONFAULTHANDLER": "1"},
         )
     except subprocess.TimeoutExpired as e:
-        pytest.fail(f"scenario {name} hung:\n{e.stdout or ''}{e.stderr or ''}")
+        output = [o.decode() if isinstance(o, bytes) else o for o in (e.stdout, e.stderr) if o]
+        pytest.fail(f"scenario {name} hung:\n" + "".join(output))
     assert done.returncode == 0, f"scenario {name} failed:\n{done.stdout}{done.stderr}"
     assert done.stdout.strip().endswith(f"OK {name}")
 
