@@ -171,12 +171,15 @@ SCENARIOS: dict[str, Callable[[str], None]] = {
 def server_url() -> Iterator[str]:
     pytest.importorskip("convex")
     pytest.importorskip("jwt")
-    tsx = ROOT / "node_modules" / ".bin" / "tsx"
-    if not tsx.exists() or shutil.which("node") is None:
+    node = shutil.which("node")
+    if node is None or not (ROOT / "node_modules" / "tsx").exists():
         pytest.skip("node and node_modules are needed to run the sync dev server")
+    # node --import tsx (not the tsx wrapper): one process, so terminate() reaches the server.
     proc = subprocess.Popen(
         [
-            str(tsx),
+            node,
+            "--import",
+            "tsx",
             "local_backend/sync/dev-server.ts",
             "--port",
             "0",
