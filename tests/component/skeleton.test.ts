@@ -36,3 +36,13 @@ test("the example app installs the component", async () => {
   });
   expect(counted).toBe(2);
 });
+
+test("host apps get the component's validators from one module", async () => {
+  const validators = await import("../../component/validators.js");
+  for (const name of ["vThread", "vMessage", "vResource", "vIndexDescription", "vWorkflowRun", "vScore", "vSpan"]) {
+    const validator = (validators as Record<string, { kind?: string; isConvexValidator?: boolean }>)[name];
+    expect(validator?.isConvexValidator, name).toBe(true);
+    expect(validator.kind, name).toBe("object");
+  }
+  expect(validators.ERROR_CODES).toContain("LIMIT_EXCEEDED");
+});
