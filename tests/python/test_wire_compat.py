@@ -199,9 +199,12 @@ def test_raw_http_envelopes(backend_url: str) -> None:
 def run_in_child(code: str, *argv: str, timeout: float = 45.0) -> str:
     """Runs `code` in a child Python (argv in sys.argv[1:]) under a timeout; returns stdout.
     `faulthandler` dumps the child's stacks if it hangs, so a broken server fails, never hangs."""
-    script = "import faulthandler, os, sys\nfaulthandler.dump_traceback_later(%r, exit=True)\n" % (
-        timeout - 5
-    ) + textwrap.dedent(code) + "\nprint('CHILD OK', flush=True)\nos._exit(0)\n"
+    script = (
+        "import faulthandler, os, sys\nfaulthandler.dump_traceback_later(%r, exit=True)\n"
+        % (timeout - 5)
+        + textwrap.dedent(code)
+        + "\nprint('CHILD OK', flush=True)\nos._exit(0)\n"
+    )
     try:
         done = subprocess.run(
             [sys.executable, "-c", script, *argv],
