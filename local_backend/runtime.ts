@@ -28,6 +28,12 @@ export interface RuntimeOptions {
   components?: ComponentSpec[];
   /** convex-test transaction limits: true (production limits, the default), false, or custom figures. */
   transactionLimits?: boolean | Record<string, number>;
+  /**
+   * How often (ms) the commit watcher looks for writes made outside client
+   * calls (scheduled functions): `[fast, idle]`. Fast for a few seconds after
+   * any write, idle otherwise. Default [10, 100].
+   */
+  commitPollMs?: [number, number];
 }
 
 export type RunResult =
@@ -37,6 +43,7 @@ export type RunResult =
 type TestInstance = Accessor & { withIdentity: (identity: Identity) => Accessor };
 
 type Accessor = {
+  /** A function reference, or an inline handler (convex-test runs it as a query that writes nothing). */
   query: (ref: unknown, args: Record<string, Value>) => Promise<Value>;
   mutation: (ref: unknown, args: Record<string, Value>) => Promise<Value>;
   action: (ref: unknown, args: Record<string, Value>) => Promise<Value>;
@@ -64,10 +71,29 @@ function functionError(message: string, errorData?: Value): RunResult {
   return reply;
 }
 
+/** How long the commit watcher stays in its fast mode after a write. */
+const FAST_POLL_WINDOW_MS = 5_000;
+
+/** Reads convex-test's last commit timestamp (`_lastCommitTs`, what `getSnapshotTs()` sees). */
+function snapshotTsInQuery(): bigint {
+  const convex = (globalThis as { Convex?: { syscall(op: string, args: string): string } }).Convex;
+  if (convex === undefined) throw new Error("convex-test's syscall global is missing");
+  const encoded = JSON.parse(convex.syscall("1.0/getSnapshotTs", "{}")) as { $integer: string };
+  return Buffer.from(encoded.$integer, "base64").readBigInt64LE();
+}
+
 export class AppRuntime {
   private mutationTail: Promise<unknown> = Promise.resolve();
   private readonly commitListeners = new Set<() => void>();
   private readonly byPath: Map<string, FunctionInfo>;
+  /** Last commit ts the listeners were told about. */
+  private seenCommitTs = 0n;
+  private commitCheck: Promise<void> | null = null;
+  private commitCheckAgain = false;
+  private pollTimer: NodeJS.Timeout | null = null;
+  private fastPollUntil = 0;
+  private closed = false;
+  private pollMs: [number, number] = [10, 100];
 
   private constructor(
     private readonly t: TestInstance,
@@ -98,7 +124,10 @@ export class AppRuntime {
       t.registerComponent(spec.name, componentSchema as SchemaDefinition<GenericSchema, boolean>, loaded.modules);
       components.push({ name: spec.name, dir: loaded.dir, modules: loaded.moduleNames, functions: loaded.functions });
     }
-    return new AppRuntime(t as unknown as TestInstance, app.dir, app.moduleNames, app.functions, components);
+    const runtime = new AppRuntime(t as unknown as TestInstance, app.dir, app.moduleNames, app.functions, components);
+    if (options.commitPollMs !== undefined) runtime.pollMs = options.commitPollMs;
+    runtime.seenCommitTs = await runtime.lastCommitTs();
+    return runtime;
   }
 
   /** The public function at `path`, if any. */
@@ -141,17 +170,89 @@ export class AppRuntime {
     // Mutations one at a time (Convex transactions are serializable); actions
     // run concurrently, their inner mutations are serialized by convex-test.
     const result = fn.kind === "mutation" ? await this.serialized(call) : await call();
-    this.notifyCommit();
+    // Listeners hear of the write before the caller gets its reply.
+    this.fastPollUntil = Date.now() + FAST_POLL_WINDOW_MS;
+    await this.checkCommits();
     return result;
   }
 
   /**
-   * Called after every mutation and action a client ran (successful or not).
-   * Scheduled functions' writes are not reported. Returns an unsubscribe function.
+   * Called after every committed write: a client's mutation (or an action's
+   * inner mutations), before its reply is sent; and a scheduled function's
+   * writes, within one poll interval (see `commitPollMs`). A failed mutation
+   * commits nothing and is not reported. Returns an unsubscribe function.
    */
   onCommit(listener: () => void): () => void {
     this.commitListeners.add(listener);
-    return () => this.commitListeners.delete(listener);
+    this.startPolling();
+    return () => {
+      this.commitListeners.delete(listener);
+      if (this.commitListeners.size === 0) this.stopPolling();
+    };
+  }
+
+  /** Stops the commit watcher (the state stays readable). */
+  close(): void {
+    this.closed = true;
+    this.stopPolling();
+  }
+
+  /**
+   * convex-test's last commit timestamp. Read with an inline query (which
+   * commits nothing, so reading it does not move it); every committed
+   * top-level mutation moves it, scheduled ones included.
+   */
+  async lastCommitTs(): Promise<bigint> {
+    return (await this.t.query(() => snapshotTsInQuery() as unknown as Value, {})) as unknown as bigint;
+  }
+
+  /** Tells the listeners if anything committed since they were last told. One check at a time. */
+  checkCommits(): Promise<void> {
+    if (this.commitCheck !== null) {
+      this.commitCheckAgain = true;
+      return this.commitCheck;
+    }
+    const check = async () => {
+      do {
+        this.commitCheckAgain = false;
+        let ts: bigint;
+        try {
+          ts = await this.lastCommitTs();
+        } catch (error) {
+          console.error("local backend: could not read the commit timestamp", error);
+          return;
+        }
+        if (ts > this.seenCommitTs) {
+          this.seenCommitTs = ts;
+          // A write (maybe a scheduled function that schedules more): watch closely for a while.
+          this.fastPollUntil = Math.max(this.fastPollUntil, Date.now() + FAST_POLL_WINDOW_MS);
+          this.notifyCommit();
+        }
+      } while (this.commitCheckAgain);
+    };
+    this.commitCheck = check().finally(() => {
+      this.commitCheck = null;
+    });
+    return this.commitCheck;
+  }
+
+  private startPolling(): void {
+    if (this.pollTimer !== null || this.closed) return;
+    const tick = () => {
+      void this.checkCommits().finally(() => {
+        if (this.pollTimer === null) return;
+        const [fast, idle] = this.pollMs;
+        this.pollTimer = setTimeout(tick, Date.now() < this.fastPollUntil ? fast : idle);
+        this.pollTimer.unref();
+      });
+    };
+    this.pollTimer = setTimeout(tick, this.pollMs[1]);
+    this.pollTimer.unref();
+  }
+
+  private stopPolling(): void {
+    if (this.pollTimer !== null) clearTimeout(this.pollTimer);
+    this.pollTimer = null;
   }
 
   private notifyCommit(): void {

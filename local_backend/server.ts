@@ -8,15 +8,27 @@
  *   /api/function                            {path, args, format}  (any kind; root component only)
  * and GET /_local_backend/functions (what was loaded; not a Convex endpoint).
  *
- * For a WebSocket endpoint (/api/sync), attach an "upgrade" listener to
- * `httpServer` and use `runtime.run` / `runtime.onCommit`.
+ * Convex's WebSocket sync protocol (live queries) is served on the same port,
+ * at /api/sync and /api/<version>/sync (local_backend/sync/), over the same
+ * runtime and token verifier.
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { jsonToConvex, type Value } from "convex/values";
-import { AuthError, identityFromHeader, loadAuthConfig, type AuthConfig, type AuthOptions, type Identity } from "./auth.js";
+import type { UserIdentity } from "convex/server";
+import {
+  AuthError,
+  identityFromHeader,
+  loadAuthConfig,
+  verifyToken,
+  type AuthConfig,
+  type AuthOptions,
+  type Identity,
+} from "./auth.js";
 import type { FunctionKind } from "./modules.js";
 import { AppRuntime, type RunResult, type RuntimeOptions } from "./runtime.js";
+import { attachSyncProtocol, type SyncEngine, type SyncProtocolHandle } from "./sync/engine.js";
+import { FunctionFailure } from "./sync/wire.js";
 import { argsObject, exportValue, parseFormat, parseFunctionPath, stringifyWire, type ValueFormat } from "./wire.js";
 
 export interface LocalBackendOptions extends RuntimeOptions {
@@ -28,6 +40,8 @@ export interface LocalBackendOptions extends RuntimeOptions {
   auth?: AuthOptions;
   /** Largest request body accepted, in bytes. Default 32 MiB (Convex caps arguments at 16 MiB). */
   maxBodyBytes?: number;
+  /** Keep-alive Ping interval of the WebSocket sync protocol (ms). Default 15000. */
+  syncPingIntervalMs?: number;
 }
 
 export interface LocalBackend {
@@ -37,7 +51,9 @@ export interface LocalBackend {
   port: number;
   runtime: AppRuntime;
   httpServer: http.Server;
-  /** Stops listening, drops open connections. */
+  /** The WebSocket sync protocol endpoint (`connectionCount()` for diagnostics). */
+  sync: SyncProtocolHandle;
+  /** Stops listening, closes the sync connections, drops open connections. */
   close(): Promise<void>;
 }
 
@@ -154,6 +170,26 @@ function authenticate(req: http.IncomingMessage, auth: AuthConfig | null): Ident
   return identityFromHeader(Array.isArray(header) ? header[0] : header, auth);
 }
 
+/**
+ * The sync protocol's view of the runtime: the same `run` as the HTTP API
+ * (public functions only, the kind checked), the same token verifier, and the
+ * runtime's commit signal.
+ */
+export function syncEngineFor(runtime: AppRuntime, auth: AuthConfig | null): SyncEngine {
+  const as = (kind: FunctionKind) => async (path: string, args: Record<string, Value>, identity: UserIdentity | null) => {
+    const result = await runtime.run(kind, parseFunctionPath(path), args, identity as Identity | null);
+    if (result.status === "success") return result.value;
+    throw new FunctionFailure(result.errorMessage, result.errorData);
+  };
+  return {
+    runQuery: as("query"),
+    runMutation: as("mutation"),
+    runAction: as("action"),
+    verifyToken: async (token: string) => verifyToken(token, auth) as unknown as UserIdentity,
+    onCommit: (listener) => runtime.onCommit(listener),
+  };
+}
+
 /** Starts the local backend; resolves once it listens. */
 export async function startLocalBackend(options: LocalBackendOptions = {}): Promise<LocalBackend> {
   const auth = options.auth ? loadAuthConfig(options.auth) : null;
@@ -210,8 +246,8 @@ export async function startLocalBackend(options: LocalBackendOptions = {}): Prom
     if (req.method === "GET" && (pathname === "/" || pathname === "/instance_name")) {
       return send(res, 200, pathname === "/" ? "This Convex deployment is running (convex-agent-memory local backend).\n" : "local-backend", "text/plain");
     }
-    if (pathname === "/api/sync") {
-      throw new RequestError(404, "NotImplemented", "The WebSocket sync protocol (/api/sync) is not served by this local backend yet");
+    if (/^\/api\/(?:[^/]+\/)?sync\/?$/.test(pathname)) {
+      throw new RequestError(400, "WebSocketRequired", `${pathname} is Convex's WebSocket sync endpoint: connect with a WebSocket upgrade`);
     }
     throw new RequestError(404, "NotFound", `No such endpoint: ${req.method} ${pathname}`);
   }
@@ -231,6 +267,10 @@ export async function startLocalBackend(options: LocalBackendOptions = {}): Prom
     });
   });
 
+  const sync = attachSyncProtocol(httpServer, syncEngineFor(runtime, auth), {
+    pingIntervalMs: options.syncPingIntervalMs,
+  });
+
   const host = options.host ?? "127.0.0.1";
   await new Promise<void>((resolve, reject) => {
     httpServer.once("error", reject);
@@ -247,10 +287,13 @@ export async function startLocalBackend(options: LocalBackendOptions = {}): Prom
     port,
     runtime,
     httpServer,
-    close: () =>
-      new Promise<void>((resolve) => {
-        httpServer.close(() => resolve());
-        httpServer.closeAllConnections();
-      }),
+    sync,
+    close: async () => {
+      const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      await sync.close();
+      runtime.close();
+      httpServer.closeAllConnections();
+      await closed;
+    },
   };
 }

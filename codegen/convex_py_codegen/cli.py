@@ -52,6 +52,7 @@ def options_for(config: Config, spec: Spec) -> Options:
         component=config.component,
         wrapper_module=config.wrapper_module,
         idempotent=config.idempotent,
+        live=config.live,
         json_text=config.json_text,
         json_text_results=config.json_text_results,
         default_page_size=config.default_page_size,

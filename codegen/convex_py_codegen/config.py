@@ -23,6 +23,7 @@ class Config:
     package: str
     runtime_package: str
     idempotent: frozenset[str]
+    live: frozenset[str]  # queries the SDK offers as live subscriptions (watch_* methods)
     not_exposed: frozenset[str]  # component functions the host app's wrappers do not expose
     json_text: dict[str, frozenset[str]]  # module -> string fields that carry JSON text
     json_text_results: frozenset[str]  # functions whose whole result is JSON text
@@ -67,6 +68,7 @@ def load_config(path: Path) -> Config:
         package=package,
         runtime_package=section.get("runtime_package", package),
         idempotent=frozenset(section.get("idempotent", [])),
+        live=frozenset(section.get("live", [])),
         not_exposed=frozenset(section.get("not_exposed", [])),
         json_text={
             module: frozenset(fields)

@@ -31,6 +31,8 @@ class Options:
     component: bool  # the spec is a component's: call the host app's wrapper module
     wrapper_module: str = "memory"
     idempotent: frozenset[str] = frozenset()
+    # queries offered as live subscriptions: the method returns a Subscription[T]
+    live: frozenset[str] = frozenset()
     default_page_size: int = 100
     # module -> string fields that carry JSON text: the SDK takes and returns Python values
     json_text: Mapping[str, frozenset[str]] = dataclasses.field(default_factory=dict)
@@ -64,6 +66,7 @@ class Method:
     idempotent: bool
     free_args: bool
     doc: str
+    live: bool = False
 
 
 @dataclass
@@ -98,6 +101,10 @@ class Namespace:
         for child in self.children:
             out += child.all_classes
         return out
+
+    @property
+    def has_live(self) -> bool:
+        return any(m.live for ns in self.walk() for m in ns.methods)
 
     def walk(self) -> list[Namespace]:
         out = [self]
@@ -196,6 +203,20 @@ class Generator:
                         "be unique across modules"
                     )
                 seen[fn.name] = fn.identifier
+        by_name = {fn.name: fn for fn in functions}
+        for name in sorted(self.options.live):
+            found = by_name.get(name)
+            if found is None:
+                raise SpecError(f"`live` names {name!r}, which is not a public function")
+            if found.kind != "query":
+                raise SpecError(
+                    f"`live` names {found.identifier}, a {found.kind}: only queries are live"
+                )
+            if is_paginated(found):
+                raise SpecError(
+                    f"`live` names {found.identifier}, a paginated query: watch a bounded "
+                    "query (e.g. the latest N) instead"
+                )
         return functions
 
     def plan(self) -> tuple[list[Namespace], dict[str, Any]]:
@@ -296,6 +317,7 @@ class Generator:
         else:
             path = f"{fn.module}:{fn.name}"
         idempotent = fn.kind == "mutation" and fn.name in self.options.idempotent
+        live = fn.kind == "query" and fn.name in self.options.live
         return Method(
             method=python_identifier(fn.name),
             const=snakecase("_".join(fn.module.split("/")) + "_" + fn.name).upper(),
@@ -309,21 +331,37 @@ class Generator:
             paginated=paginated,
             idempotent=idempotent,
             free_args=free_args,
-            doc=self._docstring(fn, path, arg_docs, returns_node),
+            doc=self._docstring(fn, path, arg_docs, returns_node, live=live),
+            live=live,
         )
 
     def _docstring(
-        self, fn: Function, path: str, arg_docs: list[tuple[str, str]], returns_node: Node | None
+        self,
+        fn: Function,
+        path: str,
+        arg_docs: list[tuple[str, str]],
+        returns_node: Node | None,
+        *,
+        live: bool = False,
     ) -> str:
         width = self.options.line_length - 12
         lines: list[str] = []
         if fn.description:
             lines += _wrap(docstring_text(fn.description), width)
             lines.append("")
-        call = f"Calls the {fn.kind} ``{path}``"
+        call = f"Subscribes to the query ``{path}``" if live else f"Calls the {fn.kind} ``{path}``"
         if self.options.component:
             call += f" (component function ``{fn.module}:{fn.name}``)"
         lines += _wrap(call + ".", width)
+        if live:
+            lines.append("")
+            lines += _wrap(
+                "Live: returns a subscription; iterating it (``for``, or ``async for`` on the "
+                "async client) yields the current value, then a new one after every change "
+                "(also ``next(timeout=...)`` and ``current()``). Close it with ``close()`` or "
+                "a ``with`` block. Needs the ``convex`` package (the ``live`` extra).",
+                width,
+            )
         if arg_docs:
             lines += ["", "Args:"]
             for label, text in arg_docs:
@@ -334,7 +372,7 @@ class Generator:
                     )
                 ]
         if returns_node is not None and fn.returns is not None:
-            lines += ["", "Returns:"]
+            lines += ["", "Yields:" if live else "Returns:"]
             lines += [
                 "    " + line if i == 0 else line
                 for i, line in enumerate(
@@ -465,7 +503,9 @@ def generate_models(document: dict[str, Any], id_names: set[str], header: str) -
     code = re.sub(
         r"^from \.+ import ConvexModel$|^from \.ConvexModel import ConvexModel$|"
         r"^from [\w.]* import ConvexModel$",
-        "from ._base import ConvexModel\nfrom ._base import JsonText as JsonText\nfrom typing import NewType",
+        "from ._base import ConvexModel\n"
+        "from ._base import JsonText as JsonText\n"
+        "from typing import NewType",
         code,
         flags=re.M,
     )

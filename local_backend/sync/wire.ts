@@ -154,7 +154,26 @@ function isConvexError(e: unknown): e is ConvexError<Value> {
   );
 }
 
+/**
+ * A function error already in its wire form (what an engine built on the
+ * local backend's runtime throws): sent as is, message and data.
+ */
+export class FunctionFailure extends Error {
+  constructor(
+    readonly errorMessage: string,
+    readonly errorData?: Value,
+  ) {
+    super(errorMessage);
+    this.name = "FunctionFailure";
+  }
+}
+
 export function errorPayload(e: unknown): ErrorPayload {
+  if (e instanceof FunctionFailure) {
+    return e.errorData === undefined
+      ? { errorMessage: e.errorMessage }
+      : { errorMessage: e.errorMessage, errorData: encodeValue(e.errorData) };
+  }
   if (isConvexError(e)) {
     return { errorMessage: e.message, errorData: encodeValue(e.data) };
   }

@@ -31,6 +31,7 @@ from ._exceptions import (
     NotFoundError,
     UnauthenticatedError,
 )
+from ._live import AsyncSubscription, Subscription
 from ._pagination import AsyncPaginator, PageResult, SyncPaginator
 from ._types import Omit, omit
 
@@ -47,6 +48,7 @@ __all__ = [
     "AgentMemoryError",
     "AsyncClient",
     "AsyncPaginator",
+    "AsyncSubscription",
     "AsyncTokenProvider",
     "Client",
     "ConflictError",
@@ -57,6 +59,7 @@ __all__ = [
     "NotFoundError",
     "Omit",
     "PageResult",
+    "Subscription",
     "SyncPaginator",
     "TokenProvider",
     "UnauthenticatedError",

@@ -34,7 +34,7 @@ import time
 from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, Final, Generic, Self, TypeAlias, TypeVar
+from typing import TYPE_CHECKING, Any, Final, Generic, Self, TypeAlias, TypeVar
 
 import httpx
 
@@ -54,6 +54,9 @@ from ._exceptions import (
 )
 from ._retry import retry_delay, transient_error, transient_status
 from ._types import FunctionKind, Omit, omit
+
+if TYPE_CHECKING:
+    from ._live import LiveConnection
 
 __all__ = ["AsyncAPIClient", "SyncAPIClient"]
 
@@ -97,6 +100,8 @@ class _BaseClient(Generic[HttpxClientT]):
 
     _http: HttpxClientT
     _owns_http: bool
+    #: The WebSocket client of live queries (``_live.py``), made on the first subscription.
+    _live: LiveConnection | None = None
 
     def _configure(
         self,
@@ -395,7 +400,10 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
         )
 
     def close(self) -> None:
-        """Closes the connection pool (unless it was handed in or belongs to another client)."""
+        """Closes the live subscriptions and the connection pool (unless it was handed in
+        or belongs to another client)."""
+        if self._live is not None:
+            self._live.close()
         if self._owns_http:
             self._http.close()
 
@@ -518,7 +526,10 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
         )
 
     async def aclose(self) -> None:
-        """Closes the connection pool (unless it was handed in or belongs to another client)."""
+        """Closes the live subscriptions and the connection pool (unless it was handed in
+        or belongs to another client)."""
+        if self._live is not None:
+            self._live.close()
         if self._owns_http:
             await self._http.aclose()
 

@@ -4,7 +4,9 @@ The package (PyPI `convex`) ships two clients:
 - `convex.http_client.ConvexHttpClient`: the legacy pure-HTTP client (requests), which
   speaks `POST /api/query|mutation|action` exactly like our SDK does. Tested here.
 - `convex.ConvexClient`: the Rust extension speaking the WebSocket sync protocol
-  (`/api/sync`), which the local backend does not serve yet (issue 8).
+  (`/api/sync`, served by the local backend on the same port). Its blocking calls hang
+  forever when nothing answers and hold the GIL while they wait, so it runs in a child
+  process under a timeout (`run_in_child`).
 
 The backend is started the way the end-to-end fixtures start it: a subprocess on a free
 port, its ready line parsed from stdout, stdin as a lifeline.
@@ -17,6 +19,8 @@ import math
 import queue
 import shutil
 import subprocess
+import sys
+import textwrap
 import threading
 import time
 from collections.abc import Iterator
@@ -192,8 +196,65 @@ def test_raw_http_envelopes(backend_url: str) -> None:
         assert bad.status_code == 400 and bad.json()["code"] == "BadJsonBody"
 
 
-@pytest.mark.skip(
-    reason="convex.ConvexClient speaks the WebSocket sync protocol (/api/sync): issue 8"
-)
-def test_websocket_client() -> None:  # pragma: no cover
-    pass
+def run_in_child(code: str, *argv: str, timeout: float = 45.0) -> str:
+    """Runs `code` in a child Python (argv in sys.argv[1:]) under a timeout; returns stdout.
+    `faulthandler` dumps the child's stacks if it hangs, so a broken server fails, never hangs."""
+    script = (
+        "import faulthandler, os, sys\nfaulthandler.dump_traceback_later(%r, exit=True)\n"
+        % (timeout - 5)
+        + textwrap.dedent(code)
+        + "\nprint('CHILD OK', flush=True)\nos._exit(0)\n"
+    )
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", script, *argv],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            cwd=ROOT,
+        )
+    except subprocess.TimeoutExpired as e:
+        pytest.fail(f"child hung: {e.stdout!r} {e.stderr!r}")
+    assert done.returncode == 0 and "CHILD OK" in done.stdout, done.stdout + done.stderr
+    return done.stdout
+
+
+def test_websocket_client(backend_url: str, private_key: rsa.RSAPrivateKey) -> None:
+    """The official `convex.ConvexClient` (WebSocket sync protocol): query, mutation, action,
+    a live subscription that sees another client's write, auth, ConvexError data, values."""
+    run_in_child(
+        """
+        import math
+        import convex
+
+        url, tok = sys.argv[1], sys.argv[2]
+        watcher = convex.ConvexClient(url)
+        writer = convex.ConvexClient(url)
+        sub = watcher.subscribe("notes:count", {})
+        first = next(sub)
+        n = writer.mutation("notes:add", {"text": "over ws"})
+        assert n == first + 1, (n, first)
+        assert next(sub) == n
+        assert {"text": "over ws", "author": None} in writer.query("notes:list")
+        assert writer.action("notes:addViaAction", {"text": "ws action"}) == n + 1
+        assert next(sub) == n + 1
+        sub.unsubscribe()
+
+        writer.set_auth(tok)
+        assert writer.query("auth:whoami")["subject"] == "ws-user"
+        writer.mutation("notes:add", {"text": "ws signed"})
+        assert {"text": "ws signed", "author": "ws-user"} in writer.query("notes:list")
+        try:
+            writer.mutation("notes:addThenFail", {"text": "w"})
+        except convex.ConvexError as e:
+            assert e.data == {"code": "NOT_FOUND", "message": "no note w", "text": "w"}
+        else:
+            raise AssertionError("no ConvexError")
+        values = writer.query("values:samples")
+        assert values["bytes"] == bytes([0, 16, 131])
+        assert values["big"] == 1795384212830 and math.isnan(values["nan"])
+        assert values["int64"] == 42
+        """,
+        backend_url,
+        token(private_key, "ws-user"),
+    )

@@ -10,6 +10,7 @@ from typing import Literal
 from pydantic import TypeAdapter
 
 from ..._base_client import AsyncAPIClient, SyncAPIClient
+from ..._live import AsyncSubscription, Subscription, asubscribe, subscribe
 from ..._pagination import AsyncPaginator, PageResult, SyncPaginator
 from ..._types import Omit, omit
 from .._base import FROM_SERVER, call_args
@@ -317,18 +318,23 @@ class MessagesResource:
         *,
         thread_id: str,
         limit: float | Omit = omit,
-    ) -> list[Message]:
+    ) -> Subscription[list[Message]]:
         """Live view of a thread's latest messages (default 50, at most 1,000), in chronological
         order.
 
-        Calls the query ``memory:watchMessages`` (component function
+        Subscribes to the query ``memory:watchMessages`` (component function
         ``messages:watchMessages``).
+
+        Live: returns a subscription; iterating it (``for``, or ``async for`` on the async
+        client) yields the current value, then a new one after every change (also
+        ``next(timeout=...)`` and ``current()``). Close it with ``close()`` or a ``with`` block.
+        Needs the ``convex`` package (the ``live`` extra).
 
         Args:
             thread_id (``threadId``): v.string()
             limit: v.optional(v.float64())
 
-        Returns:
+        Yields:
             v.array(Message)
         """
         _args = call_args(
@@ -338,8 +344,9 @@ class MessagesResource:
                 "limit": limit,
             },
         )
-        _value = self._client._call("query", "memory:watchMessages", _args)
-        return _MESSAGES_WATCH_MESSAGES_RESULT.validate_python(_value, context=FROM_SERVER)
+        return subscribe(
+            self._client, "memory:watchMessages", _args, _MESSAGES_WATCH_MESSAGES_RESULT
+        )
 
 
 class AsyncMessagesResource:
@@ -607,23 +614,28 @@ class AsyncMessagesResource:
         _value = await self._client._call("mutation", "memory:updateMessages", _args)
         return _MESSAGES_UPDATE_MESSAGES_RESULT.validate_python(_value, context=FROM_SERVER)
 
-    async def watch_messages(
+    def watch_messages(
         self,
         *,
         thread_id: str,
         limit: float | Omit = omit,
-    ) -> list[Message]:
+    ) -> AsyncSubscription[list[Message]]:
         """Live view of a thread's latest messages (default 50, at most 1,000), in chronological
         order.
 
-        Calls the query ``memory:watchMessages`` (component function
+        Subscribes to the query ``memory:watchMessages`` (component function
         ``messages:watchMessages``).
+
+        Live: returns a subscription; iterating it (``for``, or ``async for`` on the async
+        client) yields the current value, then a new one after every change (also
+        ``next(timeout=...)`` and ``current()``). Close it with ``close()`` or a ``with`` block.
+        Needs the ``convex`` package (the ``live`` extra).
 
         Args:
             thread_id (``threadId``): v.string()
             limit: v.optional(v.float64())
 
-        Returns:
+        Yields:
             v.array(Message)
         """
         _args = call_args(
@@ -633,5 +645,6 @@ class AsyncMessagesResource:
                 "limit": limit,
             },
         )
-        _value = await self._client._call("query", "memory:watchMessages", _args)
-        return _MESSAGES_WATCH_MESSAGES_RESULT.validate_python(_value, context=FROM_SERVER)
+        return asubscribe(
+            self._client, "memory:watchMessages", _args, _MESSAGES_WATCH_MESSAGES_RESULT
+        )

@@ -10,6 +10,7 @@ from typing import Any, Literal
 from pydantic import TypeAdapter
 
 from ..._base_client import AsyncAPIClient, SyncAPIClient
+from ..._live import AsyncSubscription, Subscription, asubscribe, subscribe
 from ..._pagination import AsyncPaginator, PageResult, SyncPaginator
 from ..._types import Omit, omit
 from .._base import FROM_SERVER, call_args
@@ -261,15 +262,21 @@ class ThreadsResource:
         self,
         *,
         id: str,
-    ) -> WatchThreadResult | None:
+    ) -> Subscription[WatchThreadResult | None]:
         """Live view of one thread with its message count; null when it does not exist.
 
-        Calls the query ``memory:watchThread`` (component function ``threads:watchThread``).
+        Subscribes to the query ``memory:watchThread`` (component function
+        ``threads:watchThread``).
+
+        Live: returns a subscription; iterating it (``for``, or ``async for`` on the async
+        client) yields the current value, then a new one after every change (also
+        ``next(timeout=...)`` and ``current()``). Close it with ``close()`` or a ``with`` block.
+        Needs the ``convex`` package (the ``live`` extra).
 
         Args:
             id: v.string()
 
-        Returns:
+        Yields:
             v.union(WatchThreadResult, v.null())
         """
         _args = call_args(
@@ -278,25 +285,29 @@ class ThreadsResource:
                 "id": id,
             },
         )
-        _value = self._client._call("query", "memory:watchThread", _args)
-        return _THREADS_WATCH_THREAD_RESULT.validate_python(_value, context=FROM_SERVER)
+        return subscribe(self._client, "memory:watchThread", _args, _THREADS_WATCH_THREAD_RESULT)
 
     def watch_threads_by_resource(
         self,
         *,
         resource_id: str,
         limit: float | Omit = omit,
-    ) -> list[Thread]:
+    ) -> Subscription[list[Thread]]:
         """Live view of a resource's most recently updated threads (default 50, at most 1,000).
 
-        Calls the query ``memory:watchThreadsByResource`` (component function
+        Subscribes to the query ``memory:watchThreadsByResource`` (component function
         ``threads:watchThreadsByResource``).
+
+        Live: returns a subscription; iterating it (``for``, or ``async for`` on the async
+        client) yields the current value, then a new one after every change (also
+        ``next(timeout=...)`` and ``current()``). Close it with ``close()`` or a ``with`` block.
+        Needs the ``convex`` package (the ``live`` extra).
 
         Args:
             resource_id (``resourceId``): v.string()
             limit: v.optional(v.float64())
 
-        Returns:
+        Yields:
             v.array(Thread)
         """
         _args = call_args(
@@ -306,9 +317,11 @@ class ThreadsResource:
                 "limit": limit,
             },
         )
-        _value = self._client._call("query", "memory:watchThreadsByResource", _args)
-        return _THREADS_WATCH_THREADS_BY_RESOURCE_RESULT.validate_python(
-            _value, context=FROM_SERVER
+        return subscribe(
+            self._client,
+            "memory:watchThreadsByResource",
+            _args,
+            _THREADS_WATCH_THREADS_BY_RESOURCE_RESULT,
         )
 
 
@@ -525,19 +538,25 @@ class AsyncThreadsResource:
         _value = await self._client._call("mutation", "memory:updateThread", _args, idempotent=True)
         return _THREADS_UPDATE_THREAD_RESULT.validate_python(_value, context=FROM_SERVER)
 
-    async def watch_thread(
+    def watch_thread(
         self,
         *,
         id: str,
-    ) -> WatchThreadResult | None:
+    ) -> AsyncSubscription[WatchThreadResult | None]:
         """Live view of one thread with its message count; null when it does not exist.
 
-        Calls the query ``memory:watchThread`` (component function ``threads:watchThread``).
+        Subscribes to the query ``memory:watchThread`` (component function
+        ``threads:watchThread``).
+
+        Live: returns a subscription; iterating it (``for``, or ``async for`` on the async
+        client) yields the current value, then a new one after every change (also
+        ``next(timeout=...)`` and ``current()``). Close it with ``close()`` or a ``with`` block.
+        Needs the ``convex`` package (the ``live`` extra).
 
         Args:
             id: v.string()
 
-        Returns:
+        Yields:
             v.union(WatchThreadResult, v.null())
         """
         _args = call_args(
@@ -546,25 +565,29 @@ class AsyncThreadsResource:
                 "id": id,
             },
         )
-        _value = await self._client._call("query", "memory:watchThread", _args)
-        return _THREADS_WATCH_THREAD_RESULT.validate_python(_value, context=FROM_SERVER)
+        return asubscribe(self._client, "memory:watchThread", _args, _THREADS_WATCH_THREAD_RESULT)
 
-    async def watch_threads_by_resource(
+    def watch_threads_by_resource(
         self,
         *,
         resource_id: str,
         limit: float | Omit = omit,
-    ) -> list[Thread]:
+    ) -> AsyncSubscription[list[Thread]]:
         """Live view of a resource's most recently updated threads (default 50, at most 1,000).
 
-        Calls the query ``memory:watchThreadsByResource`` (component function
+        Subscribes to the query ``memory:watchThreadsByResource`` (component function
         ``threads:watchThreadsByResource``).
+
+        Live: returns a subscription; iterating it (``for``, or ``async for`` on the async
+        client) yields the current value, then a new one after every change (also
+        ``next(timeout=...)`` and ``current()``). Close it with ``close()`` or a ``with`` block.
+        Needs the ``convex`` package (the ``live`` extra).
 
         Args:
             resource_id (``resourceId``): v.string()
             limit: v.optional(v.float64())
 
-        Returns:
+        Yields:
             v.array(Thread)
         """
         _args = call_args(
@@ -574,7 +597,9 @@ class AsyncThreadsResource:
                 "limit": limit,
             },
         )
-        _value = await self._client._call("query", "memory:watchThreadsByResource", _args)
-        return _THREADS_WATCH_THREADS_BY_RESOURCE_RESULT.validate_python(
-            _value, context=FROM_SERVER
+        return asubscribe(
+            self._client,
+            "memory:watchThreadsByResource",
+            _args,
+            _THREADS_WATCH_THREADS_BY_RESOURCE_RESULT,
         )

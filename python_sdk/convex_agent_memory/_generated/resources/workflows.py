@@ -8,6 +8,7 @@ from __future__ import annotations
 from pydantic import TypeAdapter
 
 from ..._base_client import AsyncAPIClient, SyncAPIClient
+from ..._live import AsyncSubscription, Subscription, asubscribe, subscribe
 from ..._pagination import AsyncPaginator, PageResult, SyncPaginator
 from ..._types import Omit, omit
 from .._base import FROM_SERVER, call_args
@@ -374,17 +375,22 @@ class WorkflowsResource:
         *,
         run_id: str,
         workflow_name: str | Omit = omit,
-    ) -> WorkflowRunById | None:
+    ) -> Subscription[WorkflowRunById | None]:
         """Live query: one run with its snapshot.
 
-        Calls the query ``memory:watchWorkflowRun`` (component function
+        Subscribes to the query ``memory:watchWorkflowRun`` (component function
         ``workflows:watchWorkflowRun``).
+
+        Live: returns a subscription; iterating it (``for``, or ``async for`` on the async
+        client) yields the current value, then a new one after every change (also
+        ``next(timeout=...)`` and ``current()``). Close it with ``close()`` or a ``with`` block.
+        Needs the ``convex`` package (the ``live`` extra).
 
         Args:
             run_id (``runId``): v.string()
             workflow_name (``workflowName``): v.optional(v.string())
 
-        Returns:
+        Yields:
             v.union(WorkflowRunById, v.null())
         """
         _args = call_args(
@@ -394,8 +400,9 @@ class WorkflowsResource:
                 "workflowName": workflow_name,
             },
         )
-        _value = self._client._call("query", "memory:watchWorkflowRun", _args)
-        return _WORKFLOWS_WATCH_WORKFLOW_RUN_RESULT.validate_python(_value, context=FROM_SERVER)
+        return subscribe(
+            self._client, "memory:watchWorkflowRun", _args, _WORKFLOWS_WATCH_WORKFLOW_RUN_RESULT
+        )
 
     def watch_workflow_runs(
         self,
@@ -404,11 +411,16 @@ class WorkflowsResource:
         resource_id: str | Omit = omit,
         status: str | Omit = omit,
         limit: float | Omit = omit,
-    ) -> list[WorkflowRun]:
+    ) -> Subscription[list[WorkflowRun]]:
         """Live query: the newest runs matching the filters (at most MAX_WATCH_RUNS, default 20).
 
-        Calls the query ``memory:watchWorkflowRuns`` (component function
+        Subscribes to the query ``memory:watchWorkflowRuns`` (component function
         ``workflows:watchWorkflowRuns``).
+
+        Live: returns a subscription; iterating it (``for``, or ``async for`` on the async
+        client) yields the current value, then a new one after every change (also
+        ``next(timeout=...)`` and ``current()``). Close it with ``close()`` or a ``with`` block.
+        Needs the ``convex`` package (the ``live`` extra).
 
         Args:
             workflow_name (``workflowName``): v.optional(v.string())
@@ -416,7 +428,7 @@ class WorkflowsResource:
             status: v.optional(v.string())
             limit: v.optional(v.float64())
 
-        Returns:
+        Yields:
             v.array(WorkflowRun)
         """
         _args = call_args(
@@ -428,8 +440,9 @@ class WorkflowsResource:
                 "limit": limit,
             },
         )
-        _value = self._client._call("query", "memory:watchWorkflowRuns", _args)
-        return _WORKFLOWS_WATCH_WORKFLOW_RUNS_RESULT.validate_python(_value, context=FROM_SERVER)
+        return subscribe(
+            self._client, "memory:watchWorkflowRuns", _args, _WORKFLOWS_WATCH_WORKFLOW_RUNS_RESULT
+        )
 
 
 class AsyncWorkflowsResource:
@@ -748,22 +761,27 @@ class AsyncWorkflowsResource:
         _value = await self._client._call("mutation", "memory:updateWorkflowState", _args)
         return _WORKFLOWS_UPDATE_WORKFLOW_STATE_RESULT.validate_python(_value, context=FROM_SERVER)
 
-    async def watch_workflow_run(
+    def watch_workflow_run(
         self,
         *,
         run_id: str,
         workflow_name: str | Omit = omit,
-    ) -> WorkflowRunById | None:
+    ) -> AsyncSubscription[WorkflowRunById | None]:
         """Live query: one run with its snapshot.
 
-        Calls the query ``memory:watchWorkflowRun`` (component function
+        Subscribes to the query ``memory:watchWorkflowRun`` (component function
         ``workflows:watchWorkflowRun``).
+
+        Live: returns a subscription; iterating it (``for``, or ``async for`` on the async
+        client) yields the current value, then a new one after every change (also
+        ``next(timeout=...)`` and ``current()``). Close it with ``close()`` or a ``with`` block.
+        Needs the ``convex`` package (the ``live`` extra).
 
         Args:
             run_id (``runId``): v.string()
             workflow_name (``workflowName``): v.optional(v.string())
 
-        Returns:
+        Yields:
             v.union(WorkflowRunById, v.null())
         """
         _args = call_args(
@@ -773,21 +791,27 @@ class AsyncWorkflowsResource:
                 "workflowName": workflow_name,
             },
         )
-        _value = await self._client._call("query", "memory:watchWorkflowRun", _args)
-        return _WORKFLOWS_WATCH_WORKFLOW_RUN_RESULT.validate_python(_value, context=FROM_SERVER)
+        return asubscribe(
+            self._client, "memory:watchWorkflowRun", _args, _WORKFLOWS_WATCH_WORKFLOW_RUN_RESULT
+        )
 
-    async def watch_workflow_runs(
+    def watch_workflow_runs(
         self,
         *,
         workflow_name: str | Omit = omit,
         resource_id: str | Omit = omit,
         status: str | Omit = omit,
         limit: float | Omit = omit,
-    ) -> list[WorkflowRun]:
+    ) -> AsyncSubscription[list[WorkflowRun]]:
         """Live query: the newest runs matching the filters (at most MAX_WATCH_RUNS, default 20).
 
-        Calls the query ``memory:watchWorkflowRuns`` (component function
+        Subscribes to the query ``memory:watchWorkflowRuns`` (component function
         ``workflows:watchWorkflowRuns``).
+
+        Live: returns a subscription; iterating it (``for``, or ``async for`` on the async
+        client) yields the current value, then a new one after every change (also
+        ``next(timeout=...)`` and ``current()``). Close it with ``close()`` or a ``with`` block.
+        Needs the ``convex`` package (the ``live`` extra).
 
         Args:
             workflow_name (``workflowName``): v.optional(v.string())
@@ -795,7 +819,7 @@ class AsyncWorkflowsResource:
             status: v.optional(v.string())
             limit: v.optional(v.float64())
 
-        Returns:
+        Yields:
             v.array(WorkflowRun)
         """
         _args = call_args(
@@ -807,5 +831,6 @@ class AsyncWorkflowsResource:
                 "limit": limit,
             },
         )
-        _value = await self._client._call("query", "memory:watchWorkflowRuns", _args)
-        return _WORKFLOWS_WATCH_WORKFLOW_RUNS_RESULT.validate_python(_value, context=FROM_SERVER)
+        return asubscribe(
+            self._client, "memory:watchWorkflowRuns", _args, _WORKFLOWS_WATCH_WORKFLOW_RUNS_RESULT
+        )
