@@ -320,7 +320,8 @@ const query_ = action({
       });
     }
     const postFiltered = plan.residual !== null || (fusion !== null && keywordPostFilter);
-    const limit = postFiltered ? MAX_TOP_K : args.topK;
+    // The vector side over-fetches only for its own residual filter.
+    const limit = plan.residual !== null ? MAX_TOP_K : args.topK;
     const found = await ctx.vectorSearch(vectorTableName(index.dimension) as "vectors_384", "by_vector", {
       vector: args.queryVector,
       limit,
