@@ -8,6 +8,7 @@ import { invalidArgument } from "./model/errors.js";
 import { addToCounter } from "./model/counters.js";
 import { DELETE_BATCH_SIZE, MAX_PAGE_SIZE } from "./model/limits.js";
 import { matchesFilter, parseFilter, planFilter } from "./model/vector-filter.js";
+import { fuseRankings, fusionOptions, keywordSearch as keywordSearchHelper, type KeywordMatch } from "./model/vector-hybrid.js";
 import {
   createIndex as createIndexHelper,
   deleteByIds,
@@ -32,6 +33,7 @@ import {
   vIndexDescription,
   vIndexNameArgs,
   vQueryArgs,
+  vMetadata,
   vQueryMatch,
   vQueryResult,
   vUpdateVectorArgs,
@@ -94,6 +96,7 @@ export const truncateIndex = mutation({
       dimension: index.dimension,
       metric: index.metric,
       filterableKeys: index.filterableKeys,
+      ...(index.textKey === undefined ? {} : { textKey: index.textKey }),
       status: "active",
       createdAt: index.createdAt,
       updatedAt: Date.now(),
@@ -193,14 +196,55 @@ export const getVectors = query({
 // ---------------------------------------------------------------------------
 // Query (vector search)
 
+const vResolvedIndex = v.object({
+  indexId: v.id("vectorIndexes"),
+  dimension: v.number(),
+  filterableKeys: v.array(v.string()),
+  textKey: v.optional(v.string()),
+});
+type ResolvedIndex = { indexId: Id<"vectorIndexes">; dimension: number; filterableKeys: string[]; textKey?: string };
+
 /** The active index the action searches. One read. */
 export const resolveIndex = internalQuery({
   args: vIndexNameArgs,
-  returns: v.object({ indexId: v.id("vectorIndexes"), dimension: v.number(), filterableKeys: v.array(v.string()) }),
-  handler: async (ctx, args) => {
+  returns: vResolvedIndex,
+  handler: async (ctx, args): Promise<ResolvedIndex> => {
     const index = await getIndexOrThrow(ctx.db, args.indexName);
-    return { indexId: index._id, dimension: index.dimension, filterableKeys: index.filterableKeys };
+    return {
+      indexId: index._id,
+      dimension: index.dimension,
+      filterableKeys: index.filterableKeys,
+      ...(index.textKey === undefined ? {} : { textKey: index.textKey }),
+    };
   },
+});
+
+/**
+ * Hybrid search's keyword side: the best topK keyword matches of one index, in
+ * relevance order. Reads 1 + topK documents, or at most 1 + 256 when a filter
+ * or minScore must be checked after reading.
+ */
+export const keywordSearch = internalQuery({
+  args: {
+    indexId: v.id("vectorIndexes"),
+    dimension: v.number(),
+    keywordQuery: v.string(),
+    nativeTerm: v.optional(v.object({ slot: v.number(), value: v.any() })),
+    filter: v.optional(v.string()),
+    postFilter: v.boolean(),
+    queryVector: v.array(v.float64()),
+    minScore: v.optional(v.number()),
+    topK: v.number(),
+    includeVector: v.boolean(),
+  },
+  returns: v.object({
+    matches: v.array(
+      v.object({ id: v.string(), metadata: vMetadata, vector: v.optional(v.array(v.float64())), vectorScore: v.number() }),
+    ),
+    scanned: v.number(),
+    saturated: v.boolean(),
+  }),
+  handler: (ctx, args) => keywordSearchHelper(ctx.db, args),
 });
 
 /**
@@ -246,11 +290,14 @@ const query_ = action({
       invalidArgument(`topK must be an integer from 1 to ${MAX_TOP_K}`, { topK: args.topK });
     }
     if (args.minScore !== undefined && !Number.isFinite(args.minScore)) invalidArgument("minScore must be a finite number");
+    const fusion = fusionOptions(args);
     const filter = parseFilter(args.filter);
-    const index: { indexId: Id<"vectorIndexes">; dimension: number; filterableKeys: string[] } = await ctx.runQuery(
-      internal.vectors.resolveIndex,
-      { indexName: args.indexName },
-    );
+    const index: ResolvedIndex = await ctx.runQuery(internal.vectors.resolveIndex, { indexName: args.indexName });
+    if (fusion !== null && index.textKey === undefined) {
+      invalidArgument(`vector index "${args.indexName}" has no textKey, so it takes no keywordQuery; create it with a textKey`, {
+        indexName: args.indexName,
+      });
+    }
     if (args.queryVector.length !== index.dimension) {
       invalidArgument(`queryVector has ${args.queryVector.length} dimensions; the index has ${index.dimension}`, {
         expected: index.dimension,
@@ -264,8 +311,17 @@ const query_ = action({
         filterableKeys: index.filterableKeys,
       });
     }
-    const postFiltered = plan.residual !== null;
-    const limit = postFiltered ? MAX_TOP_K : args.topK;
+    // The keyword side runs at most one native equality (a search filter has no OR); the rest is checked after reading.
+    const keywordTerm = plan.native !== null && plan.native.length === 1 ? plan.native[0] : undefined;
+    const keywordPostFilter = filter !== null && (keywordTerm === undefined || plan.residual !== null);
+    if (fusion !== null && args.filterMode === "native" && keywordPostFilter) {
+      invalidArgument("with a keywordQuery, filterMode \"native\" takes one equality on a declared key (a search filter has no OR)", {
+        filterableKeys: index.filterableKeys,
+      });
+    }
+    const postFiltered = plan.residual !== null || (fusion !== null && keywordPostFilter);
+    // The vector side over-fetches only for its own residual filter.
+    const limit = plan.residual !== null ? MAX_TOP_K : args.topK;
     const found = await ctx.vectorSearch(vectorTableName(index.dimension) as "vectors_384", "by_vector", {
       vector: args.queryVector,
       limit,
@@ -292,11 +348,39 @@ const query_ = action({
     // More matches may exist beyond the candidates only when the search was cut at its limit,
     // minScore cut nothing, and every candidate was needed.
     const saturated = nearest.length === limit && candidates.length === nearest.length;
+    const vectorIncomplete = plan.residual !== null && saturated && hydrated.exhausted;
+    if (fusion === null) {
+      return {
+        results: hydrated.results,
+        postFiltered,
+        mayBeIncomplete: hydrated.results.length < args.topK && vectorIncomplete,
+        candidates: nearest.length,
+      };
+    }
+    const keyword: { matches: KeywordMatch[]; scanned: number; saturated: boolean } = await ctx.runQuery(
+      internal.vectors.keywordSearch,
+      {
+        indexId: index.indexId,
+        dimension: index.dimension,
+        keywordQuery: fusion.keywordQuery,
+        ...(keywordTerm === undefined ? {} : { nativeTerm: { slot: keywordTerm.slot, value: keywordTerm.value } }),
+        ...(args.filter === undefined ? {} : { filter: args.filter }),
+        postFilter: keywordPostFilter,
+        queryVector: args.queryVector,
+        ...(args.minScore === undefined ? {} : { minScore: args.minScore }),
+        topK: args.topK,
+        includeVector: args.includeVector ?? false,
+      },
+    );
+    const results = fuseRankings(hydrated.results, keyword.matches, { k: fusion.k, keywordWeight: fusion.keywordWeight, topK: args.topK });
     return {
-      results: hydrated.results,
+      results,
       postFiltered,
-      mayBeIncomplete: hydrated.results.length < args.topK && postFiltered && saturated && hydrated.exhausted,
+      mayBeIncomplete:
+        results.length < args.topK &&
+        (vectorIncomplete || (keyword.saturated && keyword.matches.length < args.topK)),
       candidates: nearest.length,
+      keywordCandidates: keyword.matches.length,
     };
   },
 });

@@ -30,6 +30,13 @@ export const MAX_METADATA_BYTES = 16 * 1024;
 /** Bytes a scan (filter delete, cascade) reads per transaction, well under the 16 MiB limit. */
 export const SCAN_BYTES_PER_BATCH = 4 * 1024 * 1024;
 
+/** Hybrid search: most words in a keyword query (Convex search takes at most 16 terms). */
+export const MAX_KEYWORD_TERMS = 16;
+/** Hybrid search: longest keyword query, in characters. */
+export const MAX_KEYWORD_QUERY_LENGTH = 1024;
+/** Hybrid search: the default `k` of reciprocal rank fusion, score = Σ weight / (k + rank). */
+export const DEFAULT_RRF_K = 60;
+
 export function vectorTableName(dimension: number): VectorTableName {
   return `vectors_${dimension}` as VectorTableName;
 }
@@ -47,6 +54,12 @@ const vectorFields = {
   id: v.string(),
   vector: v.array(v.float64()),
   metadata: v.any(),
+  /**
+   * The string at the index's `textKey` in the metadata ("" when the index has
+   * none or the vector lacks it), searched by `by_text`. Always written: a
+   * search expression must find a string on every document it looks at.
+   */
+  text: v.optional(v.string()),
   updatedAt: v.number(),
   f0: compositeField,
   f1: compositeField,
@@ -64,6 +77,10 @@ function vectorTable(dimensions: number) {
     .vectorIndex("by_vector", {
       vectorField: "vector",
       dimensions,
+      filterFields: ["indexId", "f0", "f1", "f2", "f3", "f4", "f5", "f6", "f7"],
+    })
+    .searchIndex("by_text", {
+      searchField: "text",
       filterFields: ["indexId", "f0", "f1", "f2", "f3", "f4", "f5", "f6", "f7"],
     });
 }
@@ -83,6 +100,8 @@ export const vectorTables = {
     dimension: v.number(),
     metric: vMetric,
     filterableKeys: v.array(v.string()),
+    /** Metadata path whose string value is indexed for keyword (hybrid) search. */
+    textKey: v.optional(v.string()),
     status: vIndexStatus,
     createdAt: v.number(),
     updatedAt: v.number(),
@@ -102,6 +121,8 @@ export const vIndexDescription = v.object({
   dimension: v.number(),
   metric: vMetric,
   filterableKeys: v.array(v.string()),
+  /** Metadata path whose string value is searchable by `keywordQuery` (absent: no keyword search). */
+  textKey: v.optional(v.string()),
   count: v.number(),
   createdAt: v.number(),
   updatedAt: v.number(),
@@ -113,6 +134,8 @@ export const vCreateIndexArgs = {
   dimension: v.number(),
   metric: v.optional(vMetric),
   filterableKeys: v.optional(v.array(v.string())),
+  /** A metadata path (dots for nesting) whose string value is indexed for keyword search. */
+  textKey: v.optional(v.string()),
 };
 export const vCreateIndexResult = v.object({ created: v.boolean(), index: vIndexDescription });
 
@@ -169,12 +192,28 @@ export const vQueryArgs = {
   filterMode: v.optional(vFilterMode),
   includeVector: v.optional(v.boolean()),
   minScore: v.optional(v.number()),
+  /**
+   * Hybrid search: words searched in the index's `textKey` text; the keyword
+   * ranking is fused with the vector ranking by reciprocal rank fusion.
+   */
+  keywordQuery: v.optional(v.string()),
+  /** Hybrid search: weight of the keyword ranking (the vector ranking weighs 1). Default 1. */
+  keywordWeight: v.optional(v.number()),
+  /** Hybrid search: the `k` of reciprocal rank fusion. Default 60. */
+  rrfK: v.optional(v.number()),
 };
 export const vQueryMatch = v.object({
   id: v.string(),
+  /** Cosine similarity; with `keywordQuery`, the fused RRF score the results are ordered by. */
   score: v.number(),
   metadata: vMetadata,
   vector: v.optional(v.array(v.float64())),
+  /** Hybrid only: cosine similarity of the vector to `queryVector`. */
+  vectorScore: v.optional(v.number()),
+  /** Hybrid only: 1-based rank among the vector candidates (absent: not among them). */
+  vectorRank: v.optional(v.number()),
+  /** Hybrid only: 1-based rank among the keyword matches (absent: not among them). */
+  keywordRank: v.optional(v.number()),
 });
 export const vQueryResult = v.object({
   results: v.array(vQueryMatch),
@@ -184,6 +223,8 @@ export const vQueryResult = v.object({
   mayBeIncomplete: v.boolean(),
   /** How many nearest candidates the vector search returned. */
   candidates: v.number(),
+  /** Hybrid only: how many keyword matches were fused. */
+  keywordCandidates: v.optional(v.number()),
 });
 export type QueryResult = Infer<typeof vQueryResult>;
 
@@ -217,6 +258,7 @@ export async function describe(db: Reader, row: IndexRow): Promise<IndexDescript
     dimension: row.dimension,
     metric: row.metric,
     filterableKeys: row.filterableKeys,
+    ...(row.textKey === undefined ? {} : { textKey: row.textKey }),
     count: await readCounter(db, vectorCountKey(row._id)),
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
@@ -239,7 +281,7 @@ export function checkFilterableKeys(keys: string[]): string[] {
 /** createIndex: the same call again is a no-op; another configuration for the name is CONFLICT. */
 export async function createIndex(
   db: Writer,
-  args: { name: string; dimension: number; metric?: "cosine"; filterableKeys?: string[] },
+  args: { name: string; dimension: number; metric?: "cosine"; filterableKeys?: string[]; textKey?: string },
 ): Promise<{ created: boolean; index: IndexDescription }> {
   checkIndexName(args.name);
   if (!isSupportedDimension(args.dimension)) {
@@ -249,17 +291,19 @@ export async function createIndex(
   }
   const metric = args.metric ?? "cosine";
   const filterableKeys = checkFilterableKeys(args.filterableKeys ?? []);
+  if (args.textKey !== undefined) checkPath(args.textKey, "textKey");
   const existing = await findIndex(db, args.name);
   if (existing !== null) {
     const sameKeys =
       existing.filterableKeys.length === filterableKeys.length &&
       [...existing.filterableKeys].sort().join("\u0000") === [...filterableKeys].sort().join("\u0000");
-    if (existing.dimension !== args.dimension || existing.metric !== metric || !sameKeys) {
+    if (existing.dimension !== args.dimension || existing.metric !== metric || !sameKeys || existing.textKey !== args.textKey) {
       conflict(`vector index "${args.name}" exists with another configuration`, {
         indexName: args.name,
         dimension: existing.dimension,
         metric: existing.metric,
         filterableKeys: existing.filterableKeys,
+        ...(existing.textKey === undefined ? {} : { textKey: existing.textKey }),
       });
     }
     return { created: false, index: await describe(db, existing) };
@@ -270,6 +314,7 @@ export async function createIndex(
     dimension: args.dimension,
     metric,
     filterableKeys,
+    ...(args.textKey === undefined ? {} : { textKey: args.textKey }),
     status: "active",
     createdAt: now,
     updatedAt: now,
@@ -327,6 +372,22 @@ export function filterFieldsOf(index: IndexRow, metadata: Record<string, Json>):
   return fields;
 }
 
+/**
+ * The searchable text of a vector: the string at the index's `textKey`, "" when
+ * the index has none or the metadata lacks it (or holds null). Another type is refused.
+ */
+export function textOf(index: IndexRow, metadata: Record<string, Json>, where: string): string {
+  if (index.textKey === undefined) return "";
+  const value = getPath(metadata, index.textKey);
+  if (value === undefined || value === null) return "";
+  if (typeof value !== "string") {
+    return invalidArgument(`${where}: metadata "${index.textKey}" is the index's textKey and must be a string`, {
+      key: index.textKey,
+    });
+  }
+  return value;
+}
+
 function emptySlots(): Record<FilterSlot, undefined> {
   return Object.fromEntries(FILTER_SLOTS.map((s) => [s, undefined])) as Record<FilterSlot, undefined>;
 }
@@ -368,7 +429,7 @@ export async function upsert(
       if (seen.has(item.id)) invalidArgument(`${where}: id "${item.id}" appears twice in one call`, { id: item.id });
       seen.add(item.id);
     }
-    const doc = { vector: item.vector, metadata, ...filterFieldsOf(index, metadata) };
+    const doc = { vector: item.vector, metadata, text: textOf(index, metadata, where), ...filterFieldsOf(index, metadata) };
     if (approximateSize(doc) > MAX_DOCUMENT_BYTES) limitExceeded(`${where}: the vector document is too large`);
     return { given: item.id, doc };
   });
@@ -402,12 +463,14 @@ export async function updateVector(
   if (args.vector === undefined && args.metadata === undefined) invalidArgument("updateVector needs a vector or metadata");
   if (args.vector !== undefined) checkVector(args.vector, index.dimension, "updateVector");
   const metadata = args.metadata === undefined ? undefined : checkMetadata(args.metadata, "updateVector");
+  const text = metadata === undefined ? undefined : textOf(index, metadata, "updateVector");
   const existing = await findVector(db, index, args.id);
   if (existing === null) return notFound(`vector "${args.id}" is not in index "${index.name}"`, { indexName: index.name, id: args.id });
   const patch: Record<string, unknown> = { updatedAt: Date.now() };
   if (args.vector !== undefined) patch.vector = args.vector;
   if (metadata !== undefined) {
     patch.metadata = metadata;
+    patch.text = text;
     Object.assign(patch, emptySlots(), filterFieldsOf(index, metadata));
   }
   await db.patch(existing._id, patch);

@@ -59,6 +59,28 @@ test("unauthenticated calls fail; users read, only services write", async () => 
   expect(await codeOf(user.action(memory.query, { indexName: "docs", queryVector: q, topK: 0 }))).toBe("INVALID_ARGUMENT");
   expect(await codeOf(user.query(memory.describeIndex, { indexName: "nope" }))).toBe("NOT_FOUND");
 
+  // Hybrid search through the app: the same authorize hook, the fused result fields come back.
+  await service.mutation(memory.createIndex, { name: "notes", dimension: 128, textKey: "text" });
+  await service.mutation(memory.upsert, {
+    indexName: "notes",
+    vectors: [
+      { id: "near", vector: q, metadata: { text: "nothing to see" } },
+      { id: "word", vector: randomVector(rnd, 128), metadata: { text: "the zebra note" } },
+    ],
+  });
+  expect(await codeOf(anon.action(memory.query, { indexName: "notes", queryVector: q, topK: 2, keywordQuery: "zebra" }))).toBe(
+    "UNAUTHENTICATED",
+  );
+  const hybrid = await user.action(memory.query, { indexName: "notes", queryVector: q, topK: 2, keywordQuery: "zebra" });
+  expect(hybrid.keywordCandidates).toBe(1);
+  expect(hybrid.results.map((r: { id: string; vectorRank?: number; keywordRank?: number }) => [r.id, r.vectorRank, r.keywordRank])).toEqual([
+    ["word", 2, 1],
+    ["near", 1, undefined],
+  ]);
+  expect(await codeOf(user.action(memory.query, { indexName: "docs", queryVector: q, topK: 2, keywordQuery: "zebra" }))).toBe(
+    "INVALID_ARGUMENT",
+  );
+
   // Service deletes the index; readers see it gone at once.
   await service.mutation(memory.deleteIndex, { indexName: "docs" });
   expect(await codeOf(user.query(memory.describeIndex, { indexName: "docs" }))).toBe("NOT_FOUND");
