@@ -24,12 +24,11 @@ from functools import wraps
 from pathlib import Path
 from typing import Any
 
+import convex_agent_memory as cam
 import jwt
 import pytest
-from cryptography.hazmat.primitives.asymmetric import rsa
-
-import convex_agent_memory as cam
 from convex_agent_memory._generated import client as generated_client
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
@@ -37,9 +36,14 @@ if str(ROOT) not in sys.path:
 
 #: Live subscriptions: their generated methods belong to the WebSocket work, not tested here.
 WATCH_METHODS = frozenset(
-    {"watch_thread", "watch_messages", "watch_threads_by_resource", "watch_workflow_run",
-     "watch_workflow_runs"}
-)  # fmt: skip
+    {
+        "watch_thread",
+        "watch_messages",
+        "watch_threads_by_resource",
+        "watch_workflow_run",
+        "watch_workflow_runs",
+    }
+)
 
 
 # --- the deployment ---------------------------------------------------------------------
@@ -141,9 +145,7 @@ def _resource_classes() -> list[type]:
 
 def public_methods(cls: type) -> set[str]:
     return {
-        name
-        for name, value in vars(cls).items()
-        if not name.startswith("_") and callable(value)
+        name for name, value in vars(cls).items() if not name.startswith("_") and callable(value)
     }
 
 
@@ -193,12 +195,19 @@ def expected_methods() -> set[tuple[str, str]]:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """The coverage check runs after every other e2e test."""
-    last = [i for i in items if i.get_closest_marker("e2e_last")]
-    items[:] = [i for i in items if not i.get_closest_marker("e2e_last")] + last
+    """Heavy tests run after the others (their data would slow an in-memory backend down),
+    and the coverage check last of all."""
+
+    def rank(item: pytest.Item) -> int:
+        if item.get_closest_marker("e2e_last"):
+            return 2
+        return 1 if item.get_closest_marker("e2e_heavy") else 0
+
+    items[:] = sorted(items, key=rank)  # stable: the usual order within each rank
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "e2e_heavy: a long test, run after the quick ones")
     config.addinivalue_line("markers", "e2e_last: run after every other test")
 
 

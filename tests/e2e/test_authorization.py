@@ -6,9 +6,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import pytest
-
 import convex_agent_memory as cam
+import pytest
 
 from .conftest import Clients, aw, collect, text_message, uid
 
@@ -19,7 +18,9 @@ async def refused(error: type[cam.APIError], call: Callable[[], Any]) -> cam.API
     return caught.value
 
 
-async def test_a_user_cannot_touch_another_users_threads_messages_resources(clients: Clients) -> None:
+async def test_a_user_cannot_touch_another_users_threads_messages_resources(
+    clients: Clients,
+) -> None:
     a, b, user_b = clients.a, clients.b, clients.user_b
     thread = uid("thread-b")
     await aw(b.threads.save_thread(id=thread, resource_id=user_b, title="B's"))
@@ -46,7 +47,7 @@ async def test_a_user_cannot_touch_another_users_threads_messages_resources(clie
         lambda: a.resources.get_resource(id=user_b),
         lambda: a.resources.save_resource(id=user_b, working_memory="overwritten"),
         lambda: a.resources.update_resource(id=user_b, metadata={"x": 1.0}),
-    ]  # fmt: skip
+    ]
     for call in forbidden:
         error = await refused(cam.ForbiddenError, call)
         assert error.code == "FORBIDDEN" and error.data["code"] == "FORBIDDEN"
@@ -64,7 +65,9 @@ async def test_a_user_cannot_touch_another_users_threads_messages_resources(clie
     mine = uid("thread-a")
     await aw(a.threads.save_thread(id=mine, resource_id=clients.user_a))
     for thread_id in (thread, mine):
-        assert (await aw(service.threads.update_thread(id=thread_id, title="by service"))).title == "by service"
+        assert (
+            await aw(service.threads.update_thread(id=thread_id, title="by service"))
+        ).title == "by service"
         await aw(service.messages.save_messages(messages=[text_message(thread_id, "from service")]))
     assert await aw(service.messages.count_messages(thread_id=thread)) == 4
     assert await aw(a.messages.count_messages(thread_id=mine)) == 1
@@ -77,23 +80,49 @@ async def test_a_user_cannot_touch_another_users_threads_messages_resources(clie
 async def test_other_domains_are_owned_too(clients: Clients) -> None:
     a, b, user_b = clients.a, clients.b, clients.user_b
     workflow, run, trace = uid("wf"), uid("run"), uid("trace")
-    await aw(b.workflows.persist_workflow_snapshot(workflow_name=workflow, run_id=run,
-                                                   snapshot={"status": "running"}, resource_id=user_b))  # fmt: skip
-    score = await aw(b.scores.save_score(scorer_id=uid("s"), entity_id="e", entity_type="agent",
-                                         run_id=run, score=1.0, source="LIVE", resource_id=user_b))  # fmt: skip
-    await aw(b.traces.create_spans(spans=[{"traceId": trace, "spanId": "root", "name": "n",
-                                           "spanType": "agent", "resourceId": user_b, "startedAt": 1.0}]))  # fmt: skip
+    await aw(
+        b.workflows.persist_workflow_snapshot(
+            workflow_name=workflow, run_id=run, snapshot={"status": "running"}, resource_id=user_b
+        )
+    )
+    score = await aw(
+        b.scores.save_score(
+            scorer_id=uid("s"),
+            entity_id="e",
+            entity_type="agent",
+            run_id=run,
+            score=1.0,
+            source="LIVE",
+            resource_id=user_b,
+        )
+    )
+    await aw(
+        b.traces.create_spans(
+            spans=[
+                {
+                    "traceId": trace,
+                    "spanId": "root",
+                    "name": "n",
+                    "spanType": "agent",
+                    "resourceId": user_b,
+                    "startedAt": 1.0,
+                }
+            ]
+        )
+    )
     calls: list[Callable[[], Any]] = [
         lambda: a.workflows.get_workflow_run_by_id(run_id=run),
         lambda: a.workflows.load_workflow_snapshot(workflow_name=workflow, run_id=run),
         lambda: a.workflows.count_workflow_runs(resource_id=user_b),
         lambda: a.workflows.count_workflow_runs(workflow_name=workflow),  # spans owners
-        lambda: a.workflows.update_workflow_state(workflow_name=workflow, run_id=run, opts={"status": "x"}),
+        lambda: a.workflows.update_workflow_state(
+            workflow_name=workflow, run_id=run, opts={"status": "x"}
+        ),
         lambda: a.workflows.delete_workflow_run_by_id(run_id=run),
         lambda: a.scores.get_score_by_id(id=score.id),
         lambda: a.traces.get_trace(trace_id=trace),
         lambda: a.traces.delete_traces(trace_ids=[trace]),
-    ]  # fmt: skip
+    ]
     for call in calls:
         await refused(cam.ForbiddenError, call)
     still = await aw(b.workflows.get_workflow_run_by_id(run_id=run))
@@ -111,11 +140,13 @@ async def test_no_token_and_a_forged_token_are_unauthenticated(clients: Clients)
             error = await refused(cam.UnauthenticatedError, call)
             assert error.code == "UNAUTHENTICATED"
     forged = await refused(
-        cam.UnauthenticatedError, lambda: clients.bad_signature.threads.count_threads(resource_id=clients.user_a)
+        cam.UnauthenticatedError,
+        lambda: clients.bad_signature.threads.count_threads(resource_id=clients.user_a),
     )
     assert forged.status_code == 401  # refused by the deployment before any function ran
     nobody = await refused(
-        cam.UnauthenticatedError, lambda: clients.anonymous.threads.count_threads(resource_id=clients.user_a)
+        cam.UnauthenticatedError,
+        lambda: clients.anonymous.threads.count_threads(resource_id=clients.user_a),
     )
     assert nobody.data["code"] == "UNAUTHENTICATED"  # refused by the app's authorize hook
 

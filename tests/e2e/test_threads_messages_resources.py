@@ -14,10 +14,13 @@ async def test_threads_save_get_update_list_count_delete(clients: Clients) -> No
     for n, thread_id in enumerate(ids):
         saved = await aw(
             a.threads.save_thread(
-                id=thread_id, resource_id=me, title=f"t{n}", metadata={"n": float(n)},
+                id=thread_id,
+                resource_id=me,
+                title=f"t{n}",
+                metadata={"n": float(n)},
                 created_at=1_700_000_000_000.0 + n,
             )
-        )  # fmt: skip
+        )
         assert (saved.id, saved.resource_id, saved.title) == (thread_id, me, f"t{n}")
     assert await aw(a.threads.count_threads(resource_id=me)) == before + 3
 
@@ -37,7 +40,7 @@ async def test_threads_save_get_update_list_count_delete(clients: Clients) -> No
     ours = [t.id for t in await collect(a.threads.list_threads_all(resource_id=me, order="asc"))]
     assert [i for i in ours if i in ids] == ids  # createdAt ascending
     newest = await collect(a.threads.list_threads_all(resource_id=me, order_by="updatedAt"))
-    assert [t.id for t in newest if t.id in ids][0] == ids[1]  # resaved last
+    assert next(t.id for t in newest if t.id in ids) == ids[1]  # resaved last
 
     assert await aw(a.threads.delete_thread(id=ids[2])) is None
     assert await aw(a.threads.get_thread(id=ids[2])) is None
@@ -50,11 +53,15 @@ async def test_messages_round_trip_pages_neighbours_counts(clients: Clients) -> 
     thread_id = uid("thread")
     await aw(a.threads.save_thread(id=thread_id, resource_id=me))
     messages = [
-        text_message(thread_id, f"m{i}", id=f"{thread_id}-m{i:02}",
-                     role="user" if i % 2 == 0 else "assistant",
-                     createdAt=1_700_000_000_000.0 + i * 1000)
+        text_message(
+            thread_id,
+            f"m{i}",
+            id=f"{thread_id}-m{i:02}",
+            role="user" if i % 2 == 0 else "assistant",
+            createdAt=1_700_000_000_000.0 + i * 1000,
+        )
         for i in range(12)
-    ]  # fmt: skip
+    ]
     saved = await aw(a.messages.save_messages(messages=messages[:7]))
     assert [m.id for m in saved] == [m["id"] for m in messages[:7]]
     assert saved[0].resource_id == me and saved[0].type == "v2" and saved[1].role == "assistant"
@@ -82,12 +89,16 @@ async def test_messages_round_trip_pages_neighbours_counts(clients: Clients) -> 
 
     window = await aw(
         a.messages.list_messages(
-            thread_id=thread_id, page_size=1, start_date=1_700_000_003_000.0,
-            end_date=1_700_000_005_000.0, order="asc",
-            include=[{"id": messages[6]["id"], "withPreviousMessages": 2.0,
-                      "withNextMessages": 1.0}],
+            thread_id=thread_id,
+            page_size=1,
+            start_date=1_700_000_003_000.0,
+            end_date=1_700_000_005_000.0,
+            order="asc",
+            include=[
+                {"id": messages[6]["id"], "withPreviousMessages": 2.0, "withNextMessages": 1.0}
+            ],
         )
-    )  # fmt: skip
+    )
     assert [m.content.content for m in window.page] == ["m3"]
     assert [m.content.content for m in window.included] == ["m4", "m5", "m6", "m7"]
 
@@ -102,10 +113,15 @@ async def test_messages_round_trip_pages_neighbours_counts(clients: Clients) -> 
 
     changed = await aw(
         a.messages.update_messages(
-            messages=[{"id": messages[0]["id"], "role": "system",
-                       "content": {"format": 2.0, "parts": [], "content": "edited"}}]
+            messages=[
+                {
+                    "id": messages[0]["id"],
+                    "role": "system",
+                    "content": {"format": 2.0, "parts": [], "content": "edited"},
+                }
+            ]
         )
-    )  # fmt: skip
+    )
     assert changed[0].role == "system" and changed[0].content.content == "edited"
     assert changed[0].created_at == 1_700_000_000_000.0
 
@@ -133,7 +149,9 @@ async def test_resources_working_memory(clients: Clients) -> None:
     # A user's resource is its own id; a service may keep resources of any id.
     a, me = clients.a, clients.user_a
     saved = await aw(
-        a.resources.save_resource(id=me, working_memory="# Notes\n- likes tea", metadata={"tz": "UTC"})
+        a.resources.save_resource(
+            id=me, working_memory="# Notes\n- likes tea", metadata={"tz": "UTC"}
+        )
     )
     assert saved.id == me and saved.working_memory == "# Notes\n- likes tea"
     updated = await aw(a.resources.update_resource(id=me, metadata={"lang": "en"}))
