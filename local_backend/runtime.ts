@@ -11,6 +11,7 @@ import { convexTest } from "convex-test";
 import { makeFunctionReference, type SchemaDefinition, type GenericSchema } from "convex/server";
 import type { Value } from "convex/values";
 import type { Identity } from "./auth.js";
+import { installFastQueries } from "./fast_queries.js";
 import { DEFAULT_APP_DIR, DEFAULT_COMPONENT, loadModules, loadSchema, type FunctionInfo, type FunctionKind } from "./modules.js";
 import type { FunctionPath } from "./wire.js";
 
@@ -123,6 +124,9 @@ export class AppRuntime {
       const componentSchema = await loadSchema(loaded);
       t.registerComponent(spec.name, componentSchema as SchemaDefinition<GenericSchema, boolean>, loaded.modules);
       components.push({ name: spec.name, dir: loaded.dir, modules: loaded.moduleNames, functions: loaded.functions });
+    }
+    if (!(await installFastQueries(t as unknown as Parameters<typeof installFastQueries>[0]))) {
+      process.stderr.write("local backend: index lookups could not be installed; every query scans its component\n");
     }
     const runtime = new AppRuntime(t as unknown as TestInstance, app.dir, app.moduleNames, app.functions, components);
     if (options.commitPollMs !== undefined) runtime.pollMs = options.commitPollMs;

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, Protocol
@@ -325,15 +326,24 @@ async def asave_messages_in_batches(
     )  # fmt: skip
 
 
-def _vector_item(vector_key: str) -> Callable[[Any], Any]:
+def _vector_item(vector_key: str, id_key: str) -> Callable[[Any], Any]:
+    """Vectors as float64; an item without an id gets a fresh one here, before sending, so a
+    retried call overwrites what a lost attempt wrote instead of adding duplicates."""
+
     def prepare(item: Any) -> Any:
-        if isinstance(item, Mapping) and vector_key in item:
+        if not isinstance(item, Mapping):
+            return item
+        item = dict(item)
+        if item.get(id_key) is None:
+            item[id_key] = str(uuid.uuid4())
+        if vector_key in item:
             vector = item[vector_key]
             if hasattr(vector, "dtype") and hasattr(vector, "astype"):
                 if vector.ndim != 1:
                     raise ValueError(f"a vector must be one-dimensional, got shape {vector.shape}")
-                return {**item, vector_key: vector.astype("float64", copy=False)}
-            return {**item, vector_key: as_float_list(vector)}
+                item[vector_key] = vector.astype("float64", copy=False)
+            else:
+                item[vector_key] = as_float_list(vector)
         return item
 
     return prepare
@@ -352,33 +362,37 @@ def as_float_list(vector: Any) -> list[float]:
 def upsert_vectors_in_batches(
     client: SyncAPIClient,
     *,
-    path: str,
     items: Iterable[Mapping[str, Any]],
-    arg_name: str = "items",
+    path: str = "memory:upsert",
+    arg_name: str = "vectors",
     vector_key: str = "vector",
+    id_key: str = "id",
     extra_args: Mapping[str, Any] | None = None,
     progress: bool = False,
     max_items: int = MAX_BATCH_ITEMS,
     max_bytes: int = MAX_BATCH_BYTES,
 ) -> list[Any]:
-    """Upserts many ``{id, vector, ...}`` items; vectors may be numpy arrays (any dtype).
+    """Upserts many ``{id, vector, metadata}`` items (e.g. ``extra_args={"indexName": ...}``);
+    vectors may be numpy arrays (any dtype).
 
-    Upserts by id are idempotent, so a batch that failed in transit is retried.
+    An item without an id gets a random one before it is sent (each call's result lists the
+    ids), so every call is an upsert by id: idempotent, and retried when it failed in transit.
     """
     return save_in_batches(
         client, path=path, items=items, arg_name=arg_name, extra_args=extra_args,
         idempotent=True, progress=progress, max_items=max_items, max_bytes=max_bytes,
-        prepare=_vector_item(vector_key),
+        prepare=_vector_item(vector_key, id_key),
     )  # fmt: skip
 
 
 async def aupsert_vectors_in_batches(
     client: AsyncAPIClient,
     *,
-    path: str,
     items: Iterable[Mapping[str, Any]],
-    arg_name: str = "items",
+    path: str = "memory:upsert",
+    arg_name: str = "vectors",
     vector_key: str = "vector",
+    id_key: str = "id",
     extra_args: Mapping[str, Any] | None = None,
     progress: bool = False,
     max_items: int = MAX_BATCH_ITEMS,
@@ -389,5 +403,5 @@ async def aupsert_vectors_in_batches(
     return await asave_in_batches(
         client, path=path, items=items, arg_name=arg_name, extra_args=extra_args,
         idempotent=True, progress=progress, max_items=max_items, max_bytes=max_bytes,
-        prepare=_vector_item(vector_key), concurrency=concurrency,
+        prepare=_vector_item(vector_key, id_key), concurrency=concurrency,
     )  # fmt: skip

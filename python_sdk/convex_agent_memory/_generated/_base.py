@@ -17,10 +17,12 @@ from pydantic import (
     PlainSerializer,
     SerializationInfo,
     SerializerFunctionWrapHandler,
+    ValidationError,
     ValidationInfo,
     model_serializer,
 )
 
+from .._exceptions import InvalidArgumentError
 from .._types import Omit
 
 __all__ = ["FROM_SERVER", "ConvexModel", "JsonText", "call_args"]
@@ -78,10 +80,16 @@ def _absent_when_none(model: type[ConvexModel]) -> tuple[tuple[str, str], ...]:
 
 
 def call_args(model: type[ConvexModel], values: Mapping[str, Any]) -> dict[str, Any]:
-    """Validates a method's arguments (pydantic errors before anything is sent) and returns
-    them keyed by Convex field name, optional arguments that were not given left out."""
+    """Validates a method's arguments and returns them keyed by Convex field name, optional
+    arguments that were not given left out.
+
+    Arguments pydantic refuses raise InvalidArgumentError before anything is sent (the same
+    class as the server's refusals; pydantic's error is its ``__cause__``, details on
+    ``.errors``)."""
     given = {key: value for key, value in values.items() if not isinstance(value, Omit)}
-    dumped: dict[str, Any] = model.model_validate(given).model_dump(
-        by_alias=True, exclude_unset=True
-    )
+    try:
+        validated = model.model_validate(given)
+    except ValidationError as error:
+        raise InvalidArgumentError.from_validation_error(error) from error
+    dumped: dict[str, Any] = validated.model_dump(by_alias=True, exclude_unset=True)
     return dumped

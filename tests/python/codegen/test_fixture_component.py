@@ -3,6 +3,7 @@ generates an SDK whose methods call the host app's wrappers with the right argum
 
 from __future__ import annotations
 
+import importlib
 import inspect
 from pathlib import Path
 from typing import Any
@@ -89,9 +90,12 @@ def test_null_result_and_non_idempotent_mutation(sdk: str) -> None:
 def test_none_is_refused_where_the_validator_has_no_null(sdk: str) -> None:
     recorder = Recorder({"memory:saveThread": THREAD})
     client, _ = fake_clients(sdk, recorder)
-    with pytest.raises(pydantic.ValidationError):
+    errors = importlib.import_module(f"{sdk}._exceptions")
+    with pytest.raises(errors.InvalidArgumentError) as refused:
         client.threads.save_thread(id="t1", resource_id=None)
-    with pytest.raises(pydantic.ValidationError):
+    assert isinstance(refused.value.__cause__, pydantic.ValidationError)
+    assert refused.value.errors[0]["loc"] == ("resourceId",)
+    with pytest.raises(errors.InvalidArgumentError):
         client.threads.get_thread(thread_id=5)
     assert recorder.calls == []  # nothing was sent
 

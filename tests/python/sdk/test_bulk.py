@@ -31,7 +31,7 @@ def recording_client(
             if isinstance(reply, Exception):
                 raise reply
             return reply  # type: ignore[no-any-return]
-        return success(len(bodies[-1]["args"].get("messages") or bodies[-1]["args"]["items"]))
+        return success(len(bodies[-1]["args"].get("messages") or bodies[-1]["args"]["vectors"]))
 
     sleeps: list[float] = []
     client = cam.Client(url=URL, http_client=httpx.Client(transport=httpx.MockTransport(handle)))
@@ -129,8 +129,8 @@ def test_numpy_vectors_of_any_dtype_are_sent_as_floats() -> None:
             extra_args={"indexName": "docs"},
         )
     (body,) = bodies
-    assert body["args"]["items"][1] == {"id": "v1", "vector": [3.0, 4.0, 5.0]}
-    assert all(type(x) is float for item in body["args"]["items"] for x in item["vector"])
+    assert body["args"]["vectors"][1] == {"id": "v1", "vector": [3.0, 4.0, 5.0]}
+    assert all(type(x) is float for item in body["args"]["vectors"] for x in item["vector"])
 
 
 def test_a_realistic_vector_load_stays_under_the_limits() -> None:
@@ -161,6 +161,20 @@ def test_idempotent_vector_upserts_are_retried() -> None:
     assert len(sleeps) == 1
 
 
+def test_vectors_without_ids_get_one_before_sending_so_a_retry_cannot_duplicate() -> None:
+    client, bodies, _ = recording_client([httpx.ReadTimeout("reply lost"), success(2.0)])
+    with client:
+        cam.upsert_vectors_in_batches(
+            client,
+            items=[{"vector": [0.5, 0.25]}, {"id": None, "vector": [1.0, 0.0]}],
+            extra_args={"indexName": "docs"},
+        )
+    assert len(bodies) == 2 and bodies[0] == bodies[1]  # the retry resends the same ids
+    assert bodies[0]["path"] == "memory:upsert" and bodies[0]["args"]["indexName"] == "docs"
+    ids = [v["id"] for v in bodies[0]["args"]["vectors"]]
+    assert all(isinstance(i, str) and len(i) == 36 for i in ids) and ids[0] != ids[1]
+
+
 def test_a_failure_says_how_much_was_saved() -> None:
     client, _, _ = recording_client([success(1.0), httpx.Response(503)])
     with client, pytest.raises(cam.APIStatusError) as caught:
@@ -182,7 +196,7 @@ async def test_async_batches_in_flight_come_back_in_order() -> None:
         peak = max(peak, in_flight)
         await asyncio.sleep(0.001)
         in_flight -= 1
-        first = json.loads(request.content)["args"]["items"][0]["id"]
+        first = json.loads(request.content)["args"]["vectors"][0]["id"]
         return success(first)
 
     async with cam.AsyncClient(
