@@ -406,6 +406,7 @@ class Generator:
             {m.name for m in self.registry.objects.values()}
             | set(self.registry.ids.values())
             | ({"JsonText"} if self.registry.uses_json_text else set())
+            | ({"ConvexAny"} if self.registry.uses_any else set())
         )
         files: dict[str, str] = {"models.py": models}
         files["_base.py"] = self.env.get_template("_base.py.jinja").render(
@@ -495,7 +496,7 @@ def generate_models(document: dict[str, Any], id_names: set[str], header: str) -
             return f'{name} = NewType("{name}", str)'
         if name == "ConvexCodegenRoot":
             return ""  # the schema document's own root
-        if name == "JsonText":
+        if name in {"JsonText", "ConvexAny"}:
             return ""  # defined in _base (it needs a validator and a serializer), imported below
         return match.group(0)
 
@@ -504,7 +505,7 @@ def generate_models(document: dict[str, Any], id_names: set[str], header: str) -
         r"^from \.+ import ConvexModel$|^from \.ConvexModel import ConvexModel$|"
         r"^from [\w.]* import ConvexModel$",
         "from ._base import ConvexModel\n"
-        "from ._base import JsonText as JsonText\n"
+        "from ._base import ConvexAny as ConvexAny\nfrom ._base import JsonText as JsonText\n"
         "from typing import NewType",
         code,
         flags=re.M,
@@ -513,13 +514,14 @@ def generate_models(document: dict[str, Any], id_names: set[str], header: str) -
         code = code.replace(
             "from __future__ import annotations",
             "from __future__ import annotations\n\nfrom typing import NewType\n"
-            "from ._base import ConvexModel\nfrom ._base import JsonText as JsonText",
+            "from ._base import ConvexModel\nfrom ._base import ConvexAny as ConvexAny\n"
+            "from ._base import JsonText as JsonText",
             1,
         )
     defined = set(re.findall(r"^class (\w+)\(", code, re.M)) | set(
         re.findall(r"^(\w+) = ", code, re.M)
     )
-    missing = expected - defined - {"JsonText"}
+    missing = expected - defined - {"JsonText", "ConvexAny"}
     if missing:
         raise SpecError(f"datamodel-code-generator did not emit models {sorted(missing)}")
     return code

@@ -154,6 +154,7 @@ class TypeRegistry:
         self.json_text = dict(json_text or {})
         self.json_text_results = json_text_results
         self.uses_json_text = False
+        self.uses_any = False
         self.objects: dict[str, ObjectModel] = {}
         self.ids: dict[str, str] = {}  # table -> Python type name
         self.uses_int64 = False
@@ -171,6 +172,7 @@ class TypeRegistry:
             return Node("jsontext")
         if kind in {"null", "number", "bigint", "boolean", "string", "bytes", "any"}:
             self.uses_int64 |= kind == "bigint"
+            self.uses_any |= kind == "any"
             return Node(kind)
         if kind == "literal":
             value = decode_literal(v["value"])
@@ -308,7 +310,7 @@ class TypeRegistry:
     # ---- naming -------------------------------------------------------------------------
 
     def assign_names(self) -> None:
-        reserved = {"ConvexModel", "Int64", "JsonText", "ConvexCodegenRoot"}
+        reserved = {"ConvexModel", "Int64", "JsonText", "ConvexAny", "ConvexCodegenRoot"}
         forced = {m.forced for m in self.objects.values() if m.forced}
         taken = set(forced) | reserved
         for m in self.objects.values():
@@ -404,7 +406,7 @@ class TypeRegistry:
         if k == "bytes":
             return {"type": "string", "format": "binary"}
         if k == "any":
-            return {}
+            return {"$ref": "#/$defs/ConvexAny"}
         if k == "jsontext":
             return {"$ref": "#/$defs/JsonText"}
         if k == "literal":
@@ -462,6 +464,8 @@ class TypeRegistry:
             defs["Int64"] = {"type": "integer", "minimum": INT64_MIN, "maximum": INT64_MAX}
         if self.uses_json_text:
             defs["JsonText"] = {}
+        if self.uses_any:
+            defs["ConvexAny"] = {}
         for table, name in sorted(self.ids.items(), key=lambda kv: kv[1]):
             defs[name] = {"type": "string", "description": f"An id of the `{table}` table."}
         for model in sorted(self.objects.values(), key=lambda m: m.name):
@@ -476,7 +480,7 @@ PYTHON_PRIMITIVES = {
     "boolean": "bool",
     "string": "str",
     "bytes": "bytes",
-    "any": "Any",
+    "any": "ConvexAny",
 }
 
 

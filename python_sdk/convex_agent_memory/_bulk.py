@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from typing import Any, Protocol
 
 from ._base_client import AsyncAPIClient, SyncAPIClient
-from ._encoding import check_field_name, encode_value, serialize
+from ._encoding import check_field_name, encode_value, ints_as_float64, serialize
 from ._exceptions import InvalidArgumentError, LimitExceededError
 from ._types import FunctionKind
 
@@ -296,15 +296,17 @@ def save_messages_in_batches(
     max_items: int = MAX_BATCH_ITEMS,
     max_bytes: int = MAX_BATCH_BYTES,
 ) -> list[Any]:
-    """Saves many messages (e.g. ``extra_args={"threadId": ...}``) in order, batch by batch.
+    """Saves many messages (``{id, threadId, role, content, ...}``, camelCase as the function
+    takes them) in order, batch by batch.
 
-    Not retried after a failure that may have been applied (saving is not idempotent
-    unless the messages carry ids the function upserts by: then use save_in_batches with
-    ``idempotent=True``).
+    ``saveMessages`` upserts by the messages' own ids, so a batch that failed in transit is
+    retried. Python ints in the messages are sent as float64 (message fields and parts are
+    JavaScript numbers).
     """
     return save_in_batches(
         client, path=path, items=messages, arg_name=arg_name, extra_args=extra_args,
-        progress=progress, max_items=max_items, max_bytes=max_bytes,
+        idempotent=True, progress=progress, max_items=max_items, max_bytes=max_bytes,
+        prepare=ints_as_float64,
     )  # fmt: skip
 
 
@@ -322,7 +324,8 @@ async def asave_messages_in_batches(
     """The async twin of :func:`save_messages_in_batches` (one call at a time, in order)."""
     return await asave_in_batches(
         client, path=path, items=messages, arg_name=arg_name, extra_args=extra_args,
-        progress=progress, max_items=max_items, max_bytes=max_bytes,
+        idempotent=True, progress=progress, max_items=max_items, max_bytes=max_bytes,
+        prepare=ints_as_float64,
     )  # fmt: skip
 
 
@@ -334,6 +337,8 @@ def _vector_item(vector_key: str, id_key: str) -> Callable[[Any], Any]:
         if not isinstance(item, Mapping):
             return item
         item = dict(item)
+        if "metadata" in item:  # untyped: ints go as the numbers JavaScript sees
+            item["metadata"] = ints_as_float64(item["metadata"])
         if item.get(id_key) is None:
             item[id_key] = str(uuid.uuid4())
         if vector_key in item:

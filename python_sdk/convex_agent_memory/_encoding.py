@@ -34,7 +34,15 @@ try:  # optional accelerator (the "fast" extra): about 10x faster on large vecto
 except ImportError:  # pragma: no cover - exercised by forcing _orjson = None in tests
     _orjson = None  # type: ignore[assignment]
 
-__all__ = ["check_field_name", "decode_value", "dumps", "encode_value", "loads", "serialize"]
+__all__ = [
+    "check_field_name",
+    "decode_value",
+    "dumps",
+    "encode_value",
+    "ints_as_float64",
+    "loads",
+    "serialize",
+]
 
 _MIN_INT64 = -(2**63)
 _MAX_INT64 = 2**63 - 1
@@ -66,6 +74,34 @@ def _encode_int(value: int) -> Any:
     if not _MIN_INT64 <= value <= _MAX_INT64:
         raise ValueError(f"int {value} does not fit into a 64-bit signed integer")
     return {"$integer": _b64(_I64.pack(value))}
+
+
+#: Integers a float64 holds exactly (JavaScript's safe range, both ends included).
+FLOAT64_EXACT_INT = 2**53
+
+
+def ints_as_float64(value: Any) -> Any:
+    """``value`` with every ``int`` (not ``bool``) turned into a float, at any depth.
+
+    For untyped values (``v.any()``, metadata, message parts): JavaScript functions see
+    numbers, so a Python ``int`` there is sent as a float64, as the official ``convex``
+    client sends it, not as an int64 ``BigInt``. An int a float64 cannot hold exactly is
+    refused (ValueError) rather than rounded.
+    """
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int):
+        if not -FLOAT64_EXACT_INT <= value <= FLOAT64_EXACT_INT:
+            raise ValueError(
+                f"the integer {value} does not fit a float64 exactly (an untyped value is "
+                "sent as JavaScript numbers): send it as a string or a float"
+            )
+        return float(value)
+    if isinstance(value, dict):
+        return {key: ints_as_float64(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [ints_as_float64(item) for item in value]
+    return value
 
 
 def check_field_name(key: object) -> str:

@@ -5,6 +5,7 @@
 
 from .client import AsyncGeneratedClient, GeneratedClient
 from .models import (
+    ConvexAny,
     CountMessagesArgs,
     CountThreadsArgs,
     CountWorkflowRunsArgs,
@@ -93,6 +94,7 @@ from .models import (
 
 __all__ = [
     "AsyncGeneratedClient",
+    "ConvexAny",
     "CountMessagesArgs",
     "CountThreadsArgs",
     "CountWorkflowRunsArgs",

@@ -11,6 +11,7 @@ from functools import cache
 from typing import Annotated, Any, Final
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -22,10 +23,11 @@ from pydantic import (
     model_serializer,
 )
 
+from .._encoding import ints_as_float64
 from .._exceptions import InvalidArgumentError
 from .._types import Omit
 
-__all__ = ["FROM_SERVER", "ConvexModel", "JsonText", "call_args"]
+__all__ = ["FROM_SERVER", "ConvexAny", "ConvexModel", "JsonText", "call_args"]
 
 #: Validation context of values that came back from the server (JSON text is parsed then).
 FROM_SERVER: Final[dict[str, Any]] = {"convex_from_server": True}
@@ -39,6 +41,16 @@ def _parse_json_text(value: Any, info: ValidationInfo) -> Any:
 def _to_json_text(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 
+
+def _untyped_for_the_wire(value: Any, info: ValidationInfo) -> Any:
+    if isinstance(info.context, dict) and info.context.get("convex_from_server"):
+        return value
+    return ints_as_float64(value)
+
+
+ConvexAny = Annotated[Any, AfterValidator(_untyped_for_the_wire)]
+"""An untyped value (``v.any()``). Python ``int``s in it are sent as float64, the numbers
+JavaScript functions see (as the official ``convex`` client does), not as int64 ``BigInt``s."""
 
 JsonText = Annotated[
     Any, BeforeValidator(_parse_json_text), PlainSerializer(_to_json_text, return_type=str)

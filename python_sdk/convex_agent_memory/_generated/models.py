@@ -5,10 +5,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field
 
+from ._base import ConvexAny as ConvexAny
 from ._base import ConvexModel
 from ._base import JsonText as JsonText
 
@@ -290,9 +291,9 @@ class MessageContent(ConvexModel):
         populate_by_name=True,
     )
     format: Annotated[float, Field(ge=2.0, le=2.0)]
-    parts: list[Any]
+    parts: list[ConvexAny]
     content: Annotated[str | None, Field(json_schema_extra={"x-omit-none": True})] = None
-    metadata: Any | None = None
+    metadata: ConvexAny | None = None
 
 
 class PaginationOptions(ConvexModel):
@@ -361,7 +362,7 @@ class QueryResultResult(ConvexModel):
     )
     id: str
     score: float
-    metadata: dict[str, Any]
+    metadata: dict[str, ConvexAny]
     vector: Annotated[list[float] | None, Field(json_schema_extra={"x-omit-none": True})] = None
     vector_score: Annotated[
         float | None, Field(alias="vectorScore", json_schema_extra={"x-omit-none": True})
@@ -382,9 +383,9 @@ class Resource(ConvexModel):
     working_memory: Annotated[
         str | None, Field(alias="workingMemory", json_schema_extra={"x-omit-none": True})
     ] = None
-    metadata: Annotated[dict[str, Any] | None, Field(json_schema_extra={"x-omit-none": True})] = (
-        None
-    )
+    metadata: Annotated[
+        dict[str, ConvexAny] | None, Field(json_schema_extra={"x-omit-none": True})
+    ] = None
     created_at: Annotated[float, Field(alias="createdAt")]
     updated_at: Annotated[float, Field(alias="updatedAt")]
 
@@ -414,9 +415,9 @@ class SaveResourceArgs(ConvexModel):
     working_memory: Annotated[
         str | None, Field(alias="workingMemory", json_schema_extra={"x-omit-none": True})
     ] = None
-    metadata: Annotated[dict[str, Any] | None, Field(json_schema_extra={"x-omit-none": True})] = (
-        None
-    )
+    metadata: Annotated[
+        dict[str, ConvexAny] | None, Field(json_schema_extra={"x-omit-none": True})
+    ] = None
 
 
 class SaveScoreArgs(ConvexModel):
@@ -455,9 +456,9 @@ class SaveThreadArgs(ConvexModel):
     id: str
     resource_id: Annotated[str, Field(alias="resourceId")]
     title: Annotated[str | None, Field(json_schema_extra={"x-omit-none": True})] = None
-    metadata: Annotated[dict[str, Any] | None, Field(json_schema_extra={"x-omit-none": True})] = (
-        None
-    )
+    metadata: Annotated[
+        dict[str, ConvexAny] | None, Field(json_schema_extra={"x-omit-none": True})
+    ] = None
     created_at: Annotated[
         float | None, Field(alias="createdAt", json_schema_extra={"x-omit-none": True})
     ] = None
@@ -506,9 +507,9 @@ class Thread(ConvexModel):
     id: str
     resource_id: Annotated[str, Field(alias="resourceId")]
     title: Annotated[str | None, Field(json_schema_extra={"x-omit-none": True})] = None
-    metadata: Annotated[dict[str, Any] | None, Field(json_schema_extra={"x-omit-none": True})] = (
-        None
-    )
+    metadata: Annotated[
+        dict[str, ConvexAny] | None, Field(json_schema_extra={"x-omit-none": True})
+    ] = None
     created_at: Annotated[float, Field(alias="createdAt")]
     updated_at: Annotated[float, Field(alias="updatedAt")]
 
@@ -562,9 +563,9 @@ class UpdateResourceArgs(ConvexModel):
     working_memory: Annotated[
         str | None, Field(alias="workingMemory", json_schema_extra={"x-omit-none": True})
     ] = None
-    metadata: Annotated[dict[str, Any] | None, Field(json_schema_extra={"x-omit-none": True})] = (
-        None
-    )
+    metadata: Annotated[
+        dict[str, ConvexAny] | None, Field(json_schema_extra={"x-omit-none": True})
+    ] = None
 
 
 class UpdateSpansResult(ConvexModel):
@@ -597,9 +598,9 @@ class UpdateThreadArgs(ConvexModel):
     )
     id: str
     title: Annotated[str | None, Field(json_schema_extra={"x-omit-none": True})] = None
-    metadata: Annotated[dict[str, Any] | None, Field(json_schema_extra={"x-omit-none": True})] = (
-        None
-    )
+    metadata: Annotated[
+        dict[str, ConvexAny] | None, Field(json_schema_extra={"x-omit-none": True})
+    ] = None
 
 
 class UpdateVectorArgs(ConvexModel):
@@ -609,9 +610,9 @@ class UpdateVectorArgs(ConvexModel):
     index_name: Annotated[str, Field(alias="indexName")]
     id: str
     vector: Annotated[list[float] | None, Field(json_schema_extra={"x-omit-none": True})] = None
-    metadata: Annotated[dict[str, Any] | None, Field(json_schema_extra={"x-omit-none": True})] = (
-        None
-    )
+    metadata: Annotated[
+        dict[str, ConvexAny] | None, Field(json_schema_extra={"x-omit-none": True})
+    ] = None
 
 
 class UpdateWorkflowResultsArgs(ConvexModel):
@@ -652,9 +653,9 @@ class UpsertVector(ConvexModel):
     )
     id: Annotated[str | None, Field(json_schema_extra={"x-omit-none": True})] = None
     vector: list[float]
-    metadata: Annotated[dict[str, Any] | None, Field(json_schema_extra={"x-omit-none": True})] = (
-        None
-    )
+    metadata: Annotated[
+        dict[str, ConvexAny] | None, Field(json_schema_extra={"x-omit-none": True})
+    ] = None
 
 
 class Vector(ConvexModel):
@@ -662,7 +663,7 @@ class Vector(ConvexModel):
         populate_by_name=True,
     )
     id: str
-    metadata: dict[str, Any]
+    metadata: dict[str, ConvexAny]
     vector: Annotated[list[float] | None, Field(json_schema_extra={"x-omit-none": True})] = None
 
 

@@ -232,3 +232,27 @@ def test_unions_pick_the_tagged_member_and_refuse_unknown_tags(kinds: Any) -> No
         kinds.EchoKindsValue.model_validate({**VALUE, "shape": {"kind": "hexagon"}})
     with pytest.raises(pydantic.ValidationError):
         kinds.EchoKindsValue.model_validate({**VALUE, "word": "bye"})
+
+
+def test_untyped_values_send_python_ints_as_float64(kinds: Any) -> None:
+    """v.any(): ints become the numbers JavaScript sees (as the official client sends them);
+    what the server sends back is left as it came."""
+    value = {**VALUE, "anything": {"n": 7, "nested": [1, True, None, 2.5], "text": "x"}}
+    sent, result = roundtrip(kinds, value)
+    assert sent["anything"] == {"n": 7.0, "nested": [1.0, True, None, 2.5], "text": "x"}
+    assert isinstance(sent["anything"]["n"], float) and sent["anything"]["nested"][1] is True
+    assert result.anything == sent["anything"]  # echoed back as the numbers that were sent
+    assert isinstance(sent["big"], int)  # a typed int64 field is still an int64
+    from_server = kinds.EchoKindsValue.model_validate(
+        {**VALUE, "anything": {"n": 7}}, context={"convex_from_server": True}
+    )
+    assert isinstance(from_server.anything["n"], int)  # an int64 the server stored stays int
+
+
+def test_untyped_ints_beyond_float64_precision_are_refused(kinds: Any) -> None:
+    recorder = Recorder({"kinds:echoKinds": lambda args: args["value"]})
+    client, _ = fake_clients("kinds_sdk", recorder)
+    with pytest.raises(Exception, match="does not fit a float64") as refused:
+        client.kinds.echo_kinds(value={**VALUE, "anything": {"id": 2**60}})
+    assert type(refused.value).__name__ == "InvalidArgumentError"
+    assert recorder.calls == []  # nothing was sent

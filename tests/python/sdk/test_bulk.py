@@ -108,13 +108,29 @@ def test_save_messages_in_batches_calls_once_per_batch() -> None:
     client, bodies, _ = recording_client()
     with client:
         results = cam.save_messages_in_batches(
-            client,
-            messages=[message(i) for i in range(2_001)],
-            extra_args={"threadId": "t1"},
-            progress=True,
+            client, messages=[message(i) for i in range(2_001)], progress=True
         )
     assert results == [1_000.0, 1_000.0, 1.0]
     assert [len(b["args"]["messages"]) for b in bodies] == [1_000, 1_000, 1]
+
+
+def test_bulk_items_send_python_ints_as_float64() -> None:
+    """Untyped parts and metadata hold JavaScript numbers: ints go as floats, not $integer."""
+    client, bodies, _ = recording_client()
+    with client:
+        cam.save_messages_in_batches(
+            client, messages=[{"id": "m", "content": {"parts": [{"n": 3, "ok": True}]}}]
+        )
+        cam.upsert_vectors_in_batches(
+            client, items=[{"id": "v", "vector": [1, 0], "metadata": {"year": 2020}}]
+        )
+        with pytest.raises(cam.InvalidArgumentError, match=r"item 0 .*float64"):
+            cam.upsert_vectors_in_batches(
+                client, items=[{"id": "w", "vector": [1.0], "metadata": {"big": 2**60}}]
+            )
+    assert bodies[0]["args"]["messages"][0]["content"]["parts"] == [{"n": 3.0, "ok": True}]
+    assert bodies[1]["args"]["vectors"][0]["metadata"] == {"year": 2020.0}
+    assert len(bodies) == 2  # the refused item sent nothing
 
 
 def test_numpy_vectors_of_any_dtype_are_sent_as_floats() -> None:
@@ -176,11 +192,10 @@ def test_vectors_without_ids_get_one_before_sending_so_a_retry_cannot_duplicate(
 
 
 def test_a_failure_says_how_much_was_saved() -> None:
-    client, _, _ = recording_client([success(1.0), httpx.Response(503)])
-    with client, pytest.raises(cam.APIStatusError) as caught:
-        cam.save_messages_in_batches(
-            client, messages=[message(i) for i in range(1_500)], extra_args={"threadId": "t"}
-        )
+    refused = httpx.Response(200, json={"status": "error", "errorMessage": "boom"})
+    client, _, _ = recording_client([success(1.0), refused])
+    with client, pytest.raises(cam.APIError) as caught:
+        cam.save_messages_in_batches(client, messages=[message(i) for i in range(1_500)])
     assert any("1,000 items were saved by 1 earlier call" in n for n in caught.value.__notes__)
 
 

@@ -5,14 +5,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from pydantic import TypeAdapter
 
 from ..._base_client import AsyncAPIClient, SyncAPIClient
 from ..._types import Omit, omit
 from .._base import FROM_SERVER, call_args
 from ..models import (
+    ConvexAny,
     GetResourceArgs,
     Resource,
     SaveResourceArgs,
@@ -64,7 +63,7 @@ class ResourcesResource:
         *,
         id: str,
         working_memory: str | Omit = omit,
-        metadata: dict[str, Any] | Omit = omit,
+        metadata: dict[str, ConvexAny] | Omit = omit,
     ) -> Resource:
         """Creates or replaces a resource (createdAt is kept).
 
@@ -95,7 +94,7 @@ class ResourcesResource:
         *,
         id: str,
         working_memory: str | Omit = omit,
-        metadata: dict[str, Any] | Omit = omit,
+        metadata: dict[str, ConvexAny] | Omit = omit,
     ) -> Resource:
         """Sets working memory when given and merges metadata shallowly; creates the resource if
         needed.
@@ -158,7 +157,7 @@ class AsyncResourcesResource:
         *,
         id: str,
         working_memory: str | Omit = omit,
-        metadata: dict[str, Any] | Omit = omit,
+        metadata: dict[str, ConvexAny] | Omit = omit,
     ) -> Resource:
         """Creates or replaces a resource (createdAt is kept).
 
@@ -189,7 +188,7 @@ class AsyncResourcesResource:
         *,
         id: str,
         working_memory: str | Omit = omit,
-        metadata: dict[str, Any] | Omit = omit,
+        metadata: dict[str, ConvexAny] | Omit = omit,
     ) -> Resource:
         """Sets working memory when given and merges metadata shallowly; creates the resource if
         needed.

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import TypeAdapter
 
@@ -15,6 +15,7 @@ from ..._pagination import AsyncPaginator, PageResult, SyncPaginator
 from ..._types import Omit, omit
 from .._base import FROM_SERVER, call_args
 from ..models import (
+    ConvexAny,
     CountThreadsArgs,
     DeleteThreadArgs,
     GetThreadArgs,
@@ -195,7 +196,7 @@ class ThreadsResource:
         id: str,
         resource_id: str,
         title: str | Omit = omit,
-        metadata: dict[str, Any] | Omit = omit,
+        metadata: dict[str, ConvexAny] | Omit = omit,
         created_at: float | Omit = omit,
     ) -> Thread:
         """Creates or replaces a thread (title and metadata become what is given; createdAt is
@@ -231,7 +232,7 @@ class ThreadsResource:
         *,
         id: str,
         title: str | Omit = omit,
-        metadata: dict[str, Any] | Omit = omit,
+        metadata: dict[str, ConvexAny] | Omit = omit,
     ) -> Thread:
         """Sets the title when given and merges metadata shallowly. NOT_FOUND when the thread does
         not exist.
@@ -475,7 +476,7 @@ class AsyncThreadsResource:
         id: str,
         resource_id: str,
         title: str | Omit = omit,
-        metadata: dict[str, Any] | Omit = omit,
+        metadata: dict[str, ConvexAny] | Omit = omit,
         created_at: float | Omit = omit,
     ) -> Thread:
         """Creates or replaces a thread (title and metadata become what is given; createdAt is
@@ -511,7 +512,7 @@ class AsyncThreadsResource:
         *,
         id: str,
         title: str | Omit = omit,
-        metadata: dict[str, Any] | Omit = omit,
+        metadata: dict[str, ConvexAny] | Omit = omit,
     ) -> Thread:
         """Sets the title when given and merges metadata shallowly. NOT_FOUND when the thread does
         not exist.

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import TypeAdapter
 
@@ -14,6 +14,7 @@ from ..._pagination import AsyncPaginator, PageResult, SyncPaginator
 from ..._types import Omit, omit
 from .._base import FROM_SERVER, call_args
 from ..models import (
+    ConvexAny,
     CreateIndexArgs,
     CreateIndexResult,
     DeleteIndexArgs,
@@ -324,7 +325,7 @@ class VectorsResource:
         index_name: str,
         id: str,
         vector: list[float] | Omit = omit,
-        metadata: dict[str, Any] | Omit = omit,
+        metadata: dict[str, ConvexAny] | Omit = omit,
     ) -> None:
         """Calls the mutation ``memory:updateVector`` (component function
         ``vectors:updateVector``).
@@ -648,7 +649,7 @@ class AsyncVectorsResource:
         index_name: str,
         id: str,
         vector: list[float] | Omit = omit,
-        metadata: dict[str, Any] | Omit = omit,
+        metadata: dict[str, ConvexAny] | Omit = omit,
     ) -> None:
         """Calls the mutation ``memory:updateVector`` (component function
         ``vectors:updateVector``).
