@@ -269,7 +269,7 @@ class Generator:
             while py in used or (py in {"page_size", "cursor"} and paginated):
                 py += "_"
             used.add(py)
-            annotation = reg.python_type(node)
+            annotation = reg.param_type(node)
             if optional:
                 annotation = (
                     annotation.removesuffix(" | None") + " | Omit | None"

@@ -391,6 +391,26 @@ class TypeRegistry:
             return node.obj.name
         raise AssertionError(k)
 
+    def param_type(self, node: Node) -> str:
+        """The type of a method argument: like :meth:`python_type`, but an object may also be
+        given as a plain mapping (camelCase or snake_case keys; validated before sending)."""
+        k = node.kind
+        if k in {"object", "tagged"}:
+            return f"{self.python_type(node)} | Mapping[str, Any]"
+        if k == "array" and node.items[0].kind in {"object", "tagged", "array"}:
+            return f"Sequence[{self.param_type(node.items[0])}]"
+        if k == "union" and any(i.kind in {"object", "tagged"} for i in node.items):
+            parts: list[str] = []
+            for item in node.items:
+                text = self.param_type(item)
+                if text not in parts:
+                    parts.append(text)
+            if "None" in parts:
+                parts.remove("None")
+                parts.append("None")
+            return " | ".join(parts)
+        return self.python_type(node)
+
     def json_schema(self, node: Node) -> dict[str, Any]:
         k = node.kind
         if k == "null":

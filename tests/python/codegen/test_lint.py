@@ -30,6 +30,8 @@ def use(client: GeneratedClient) -> list[str]:
         SaveMessagesMessage(
             id="m", role="user", content=[MessageContentText(type="text", text="x")]
         ),
+        # a plain dict is accepted too (validated before sending)
+        {"id": "m2", "role": "user", "content": [{"type": "text", "text": "y"}]},
     ])
     count: int = client.messages.count_messages(thread_id="t1")
     return ids + [saved.id, str(count), thread.id if thread else ""]

@@ -5,7 +5,8 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
 
 from pydantic import TypeAdapter
 
@@ -136,7 +137,7 @@ class MessagesResource:
         order: Literal["asc", "desc"] | Omit = omit,
         start_date: float | Omit = omit,
         end_date: float | Omit = omit,
-        include: list[ListMessagesInclude] | Omit = omit,
+        include: Sequence[ListMessagesInclude | Mapping[str, Any]] | Omit = omit,
         page_size: int = 100,
         cursor: str | None = None,
     ) -> MessagePage:
@@ -178,7 +179,7 @@ class MessagesResource:
         order: Literal["asc", "desc"] | Omit = omit,
         start_date: float | Omit = omit,
         end_date: float | Omit = omit,
-        include: list[ListMessagesInclude] | Omit = omit,
+        include: Sequence[ListMessagesInclude | Mapping[str, Any]] | Omit = omit,
         page_size: int = 100,
         cursor: str | None = None,
     ) -> SyncPaginator[Message]:
@@ -265,7 +266,7 @@ class MessagesResource:
     def save_messages(
         self,
         *,
-        messages: list[SaveMessagesMessage],
+        messages: Sequence[SaveMessagesMessage | Mapping[str, Any]],
     ) -> list[Message]:
         """Upserts messages by id (at most MAX_BATCH_ITEMS / MAX_BATCH_BYTES per call).
 
@@ -290,7 +291,7 @@ class MessagesResource:
     def update_messages(
         self,
         *,
-        messages: list[UpdateMessagesMessage],
+        messages: Sequence[UpdateMessagesMessage | Mapping[str, Any]],
     ) -> list[Message]:
         """Changes role, type, content or createdAt of existing messages; NOT_FOUND if any is
         missing.
@@ -437,7 +438,7 @@ class AsyncMessagesResource:
         order: Literal["asc", "desc"] | Omit = omit,
         start_date: float | Omit = omit,
         end_date: float | Omit = omit,
-        include: list[ListMessagesInclude] | Omit = omit,
+        include: Sequence[ListMessagesInclude | Mapping[str, Any]] | Omit = omit,
         page_size: int = 100,
         cursor: str | None = None,
     ) -> MessagePage:
@@ -479,7 +480,7 @@ class AsyncMessagesResource:
         order: Literal["asc", "desc"] | Omit = omit,
         start_date: float | Omit = omit,
         end_date: float | Omit = omit,
-        include: list[ListMessagesInclude] | Omit = omit,
+        include: Sequence[ListMessagesInclude | Mapping[str, Any]] | Omit = omit,
         page_size: int = 100,
         cursor: str | None = None,
     ) -> AsyncPaginator[Message]:
@@ -566,7 +567,7 @@ class AsyncMessagesResource:
     async def save_messages(
         self,
         *,
-        messages: list[SaveMessagesMessage],
+        messages: Sequence[SaveMessagesMessage | Mapping[str, Any]],
     ) -> list[Message]:
         """Upserts messages by id (at most MAX_BATCH_ITEMS / MAX_BATCH_BYTES per call).
 
@@ -591,7 +592,7 @@ class AsyncMessagesResource:
     async def update_messages(
         self,
         *,
-        messages: list[UpdateMessagesMessage],
+        messages: Sequence[UpdateMessagesMessage | Mapping[str, Any]],
     ) -> list[Message]:
         """Changes role, type, content or createdAt of existing messages; NOT_FOUND if any is
         missing.

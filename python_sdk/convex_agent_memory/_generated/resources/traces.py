@@ -5,7 +5,8 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
 
 from pydantic import TypeAdapter
 
@@ -49,7 +50,7 @@ class TracesResource:
     def create_spans(
         self,
         *,
-        spans: list[CreateSpansSpan],
+        spans: Sequence[CreateSpansSpan | Mapping[str, Any]],
     ) -> CreateSpansResult:
         """Creates spans in one batch (at most MAX_BATCH_ITEMS / MAX_BATCH_BYTES; LIMIT_EXCEEDED
         beyond).
@@ -211,7 +212,7 @@ class TracesResource:
     def update_spans(
         self,
         *,
-        updates: list[UpdateSpansUpdate],
+        updates: Sequence[UpdateSpansUpdate | Mapping[str, Any]],
     ) -> UpdateSpansResult:
         """Updates spans in one batch (end time, output, error, ...); NOT_FOUND when one does not
         exist.
@@ -243,7 +244,7 @@ class AsyncTracesResource:
     async def create_spans(
         self,
         *,
-        spans: list[CreateSpansSpan],
+        spans: Sequence[CreateSpansSpan | Mapping[str, Any]],
     ) -> CreateSpansResult:
         """Creates spans in one batch (at most MAX_BATCH_ITEMS / MAX_BATCH_BYTES; LIMIT_EXCEEDED
         beyond).
@@ -405,7 +406,7 @@ class AsyncTracesResource:
     async def update_spans(
         self,
         *,
-        updates: list[UpdateSpansUpdate],
+        updates: Sequence[UpdateSpansUpdate | Mapping[str, Any]],
     ) -> UpdateSpansResult:
         """Updates spans in one batch (end time, output, error, ...); NOT_FOUND when one does not
         exist.

@@ -5,7 +5,8 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
 
 from pydantic import TypeAdapter
 
@@ -355,7 +356,7 @@ class VectorsResource:
         self,
         *,
         index_name: str,
-        vectors: list[UpsertVector],
+        vectors: Sequence[UpsertVector | Mapping[str, Any]],
     ) -> UpsertResult:
         """Calls the mutation ``memory:upsert`` (component function ``vectors:upsert``).
 
@@ -679,7 +680,7 @@ class AsyncVectorsResource:
         self,
         *,
         index_name: str,
-        vectors: list[UpsertVector],
+        vectors: Sequence[UpsertVector | Mapping[str, Any]],
     ) -> UpsertResult:
         """Calls the mutation ``memory:upsert`` (component function ``vectors:upsert``).
 
