@@ -16,6 +16,7 @@ Set ``DEMO_EMBEDDER=hashing`` (or ``minilm``) to choose one instead of the first
 from __future__ import annotations
 
 import hashlib
+import itertools
 import math
 import os
 import re
@@ -73,7 +74,7 @@ class HashingEmbedder:
 
     def _embed_one(self, text: str) -> list[float]:
         words = _WORD.findall(text.lower())
-        features = words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
+        features = words + [f"{a} {b}" for a, b in itertools.pairwise(words)]
         vector = [0.0] * self.dimension
         for feature in features:
             digest = hashlib.blake2b(feature.encode(), digest_size=8).digest()

@@ -29,14 +29,14 @@ from pathlib import Path
 from convex_agent_memory import Client, upsert_vectors_in_batches
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from embedders import load_embedder  # noqa: E402
+from embedders import load_embedder
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 WIDTH = 96
 
 CONVERSATION = [
     ("user", "Hi! I'm planning a trip to Lisbon in May."),
-    ("assistant", "Lovely. How many days will you stay, and what do you enjoy most when travelling?"),
+    ("assistant", "Lovely. How many days will you stay, and what do you enjoy most?"),
     ("user", "Five days. I like food markets, old trams and viewpoints."),
     ("assistant", "Then ride tram 28 early in the morning, before the crowds."),
     ("user", "Good tip. Where should I eat on the first evening?"),
@@ -131,7 +131,10 @@ def main() -> int:
     row("user (resource id)", user)
 
     # The user's client owns the conversation; a service identity manages vector indexes.
-    with Client(url=url, token=user_token) as client, Client(url=url, token=service_token) as service:
+    with (
+        Client(url=url, token=user_token) as client,
+        Client(url=url, token=service_token) as service,
+    ):
         # 1. A thread -------------------------------------------------------------------
         step(1, f"A thread for {user}")
         thread_id = f"quickstart-{uuid.uuid4().hex[:8]}"
@@ -209,7 +212,8 @@ def main() -> int:
         sys.stderr.flush()
         row("upserted", f"{len(items)} vectors in {len(results)} calls, "
                         f"{time.perf_counter() - t0:.2f} s")  # fmt: skip
-        row("vectors in the index", int(service.vectors.describe_index(index_name=index_name).count))
+        described = service.vectors.describe_index(index_name=index_name)
+        row("vectors in the index", int(described.count))
 
         # 6. Questions ------------------------------------------------------------------
         step(6, "Questions answered by vector search (top 3, cosine similarity)")
