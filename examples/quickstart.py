@@ -178,7 +178,10 @@ def main() -> int:
         row("count (exact, O(1))", int(client.messages.count_messages(thread_id=thread_id)))
 
         # 4. A vector index -------------------------------------------------------------
+        print("\n   (loading the embedder ...)", end="", flush=True)
+        t0 = time.perf_counter()
         embedder, why = load_embedder()
+        print(f"\r   (embedder ready in {time.perf_counter() - t0:.1f} s)")
         index_name = f"quickstart-{'minilm' if 'MiniLM' in embedder.name else 'hashing'}"
         step(4, "A vector index (created with the service token)")
         created = service.vectors.create_index(
@@ -232,7 +235,7 @@ def main() -> int:
                 topic = str(hit.metadata.get("topic", ""))
                 print(f"      {rank:<5}{hit.score:>6.3f}  {topic:<8} {lines[0] if lines else ''}")
                 for line in lines[1:]:
-                    print(f"{'':<27}{line}")
+                    print(f"{'':<28}{line}")
             print()
 
     print("-" * WIDTH)
