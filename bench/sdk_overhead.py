@@ -16,10 +16,11 @@ The variants are interleaved round by round so drift hits them alike; the table 
 one's median and 90th percentile per call and its ratio to raw httpx.
 
 Then throughput: N ``countMessages`` calls made sequentially by the sync client, and by the
-AsyncClient with 16 in flight (``asyncio.gather`` under a semaphore). The local backend is a
-single Node process that runs one function at a time, so concurrency there only overlaps the
-client's work and the network with the server's; against a real deployment, which runs
-queries in parallel, the gain is larger.
+AsyncClient with 1 and 16 in flight (``asyncio.gather`` under a semaphore), and by a bare
+``httpx.AsyncClient`` with 16 in flight, against the local backend and the no-op server.
+The local backend runs every transaction, queries included, one at a time (convex-test takes
+a lock per transaction), in one Node thread, on the same 2 cores as the client: calls in
+flight only queue there. A real deployment runs queries in parallel.
 """
 
 from __future__ import annotations
@@ -127,22 +128,61 @@ def three_ways(
     return {"getThread": get_thread, "countMessages": count}, close
 
 
-async def async_throughput(url: str, token: str, calls: int, in_flight: int) -> float:
-    """Seconds for ``calls`` countMessages calls with at most ``in_flight`` at a time."""
-    async with AsyncClient(url=url, token=token) as client:
+async def async_throughput(
+    url: str, token: str, calls: int, in_flight: int, *, raw: bool = False
+) -> float:
+    """Seconds for ``calls`` countMessages calls with at most ``in_flight`` at a time, by the
+    AsyncClient, or (``raw``) by a bare ``httpx.AsyncClient`` posting the same body."""
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    body = json.dumps(
+        {"path": "memory:countMessages", "args": {"threadId": THREAD},
+         "format": "convex_encoded_json"}
+    )  # fmt: skip
+    async with AsyncClient(url=url, token=token) as sdk, httpx.AsyncClient() as http:
+
+        async def call() -> float:
+            if not raw:
+                return await sdk.messages.count_messages(thread_id=THREAD)
+            response = await http.post(f"{url}/api/query", content=body, headers=headers)
+            value: float = json.loads(response.content)["value"]
+            return value
+
         for _ in range(20):  # warm-up
-            await client.messages.count_messages(thread_id=THREAD)
+            await call()
         gate = asyncio.Semaphore(in_flight)
 
         async def one() -> float:
             async with gate:
-                return await client.messages.count_messages(thread_id=THREAD)
+                return await call()
 
         start = time.perf_counter()
         results = await asyncio.gather(*(one() for _ in range(calls)))
         elapsed = time.perf_counter() - start
         assert all(r == 20.0 for r in results)
         return elapsed
+
+
+def throughput(server: str, url: str, token: str, calls: int, in_flight: int) -> list[list[object]]:
+    """Rows: the sync SDK sequentially, then async clients with 1 and ``in_flight`` calls."""
+    with Client(url=url, token=token) as client:
+        for _ in range(20):  # warm-up
+            client.messages.count_messages(thread_id=THREAD)
+        start = time.perf_counter()
+        for _ in range(calls):
+            client.messages.count_messages(thread_id=THREAD)
+        sync_seconds = time.perf_counter() - start
+    runs = [
+        ("SDK Client, sequential", sync_seconds),
+        ("SDK AsyncClient, 1 in flight", asyncio.run(async_throughput(url, token, calls, 1))),
+        (f"SDK AsyncClient, {in_flight} in flight",
+         asyncio.run(async_throughput(url, token, calls, in_flight))),
+        (f"raw httpx.AsyncClient, {in_flight} in flight",
+         asyncio.run(async_throughput(url, token, calls, in_flight, raw=True))),
+    ]  # fmt: skip
+    return [
+        [server, name, seconds, calls / seconds, f"{sync_seconds / seconds:.2f}x"]
+        for name, seconds in runs
+    ]
 
 
 def main() -> None:
@@ -170,15 +210,7 @@ def main() -> None:
         finally:
             close()
 
-        with Client(url=url, token=token) as client:
-            start = time.perf_counter()
-            for _ in range(options.async_calls):
-                client.messages.count_messages(thread_id=THREAD)
-            sync_seconds = time.perf_counter() - start
-        async_one = asyncio.run(async_throughput(url, token, options.async_calls, 1))
-        async_many = asyncio.run(
-            async_throughput(url, token, options.async_calls, options.in_flight)
-        )
+        rates = throughput("local backend", url, token, options.async_calls, options.in_flight)
 
     thread_reply = json.dumps({"status": "success", "value": thread_json, "logLines": []})
     count_reply = json.dumps({"status": "success", "value": 20.0, "logLines": []})
@@ -192,16 +224,13 @@ def main() -> None:
         finally:
             close()
 
+        rates += throughput(
+            "no-op server", count_url, token, options.async_calls, options.in_flight
+        )
+
     print()
-    print(f"C. Throughput against the local backend, {options.async_calls} countMessages calls")
-    rows = [
-        ["SDK sync, sequential", sync_seconds, options.async_calls / sync_seconds, "1.00x"],
-        ["AsyncClient, 1 in flight", async_one, options.async_calls / async_one,
-         f"{sync_seconds / async_one:.2f}x"],
-        [f"AsyncClient, {options.in_flight} in flight", async_many,
-         options.async_calls / async_many, f"{sync_seconds / async_many:.2f}x"],
-    ]  # fmt: skip
-    print_table(["client", "seconds", "calls/s", "vs sync"], rows)
+    print(f"C. Throughput, {options.async_calls} countMessages calls")
+    print_table(["server", "client", "seconds", "calls/s", "vs sync"], rates)
 
 
 if __name__ == "__main__":
