@@ -45,12 +45,16 @@ def local_backend() -> Iterator[LocalBackend]:
 _NOOP_SERVER_JS = r"""
 const http = require("node:http");
 const reply = Buffer.from(process.argv[1]);
+const delayMs = Number(process.argv[2] || 0);
 const server = http.createServer((req, res) => {
   let bytes = 0;
   req.on("data", (chunk) => { bytes += chunk.length; });
   req.on("end", () => {
-    res.writeHead(200, { "content-type": "application/json", "content-length": reply.length });
-    res.end(reply);
+    const send = () => {
+      res.writeHead(200, { "content-type": "application/json", "content-length": reply.length });
+      res.end(reply);
+    };
+    if (delayMs > 0) setTimeout(send, delayMs); else send();
   });
 });
 server.keepAliveTimeout = 60000;
@@ -63,10 +67,14 @@ process.stdin.resume();
 
 
 @contextmanager
-def noop_server(reply_json: str) -> Iterator[str]:
-    """Starts the no-op server (Node, its own process); yields its URL."""
+def noop_server(reply_json: str, delay_ms: float = 0) -> Iterator[str]:
+    """Starts the no-op server (Node, its own process); yields its URL.
+
+    ``delay_ms`` holds every reply that long (a stand-in for a remote deployment's latency;
+    requests wait concurrently, as they would on the network).
+    """
     process = subprocess.Popen(
-        ["node", "-e", _NOOP_SERVER_JS, reply_json],
+        ["node", "-e", _NOOP_SERVER_JS, reply_json, str(delay_ms)],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:

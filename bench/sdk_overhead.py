@@ -20,7 +20,9 @@ AsyncClient with 1 and 16 in flight (``asyncio.gather`` under a semaphore), and 
 ``httpx.AsyncClient`` with 16 in flight, against the local backend and the no-op server.
 The local backend runs every transaction, queries included, one at a time (convex-test takes
 a lock per transaction), in one Node thread, on the same 2 cores as the client: calls in
-flight only queue there. A real deployment runs queries in parallel.
+flight only queue there. A real deployment runs queries in parallel, and a remote one adds
+network latency that calls in flight overlap: the last server stands for that (a no-op
+server that holds each reply 20 ms).
 """
 
 from __future__ import annotations
@@ -191,6 +193,10 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--async-calls", type=int, default=640)
     parser.add_argument("--in-flight", type=int, default=16)
+    parser.add_argument(
+        "--latency-ms", type=float, default=20.0,
+        help="reply delay of the last no-op server (a remote deployment's round trip)",
+    )  # fmt: skip
     options = parser.parse_args()
     print(f"sdk_overhead: {describe_machine()}")
 
@@ -227,9 +233,15 @@ def main() -> None:
         rates += throughput(
             "no-op server", count_url, token, options.async_calls, options.in_flight
         )
+    with noop_server(count_reply, delay_ms=options.latency_ms) as slow_url:
+        rates += throughput(
+            f"no-op server, {options.latency_ms:g} ms per reply", slow_url, token,
+            options.async_calls // 4, options.in_flight,
+        )  # fmt: skip
 
     print()
-    print(f"C. Throughput, {options.async_calls} countMessages calls")
+    print(f"C. Throughput, {options.async_calls} countMessages calls "
+          f"({options.async_calls // 4} with the delayed replies)")  # fmt: skip
     print_table(["server", "client", "seconds", "calls/s", "vs sync"], rates)
 
 
