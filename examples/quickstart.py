@@ -178,10 +178,10 @@ def main() -> int:
         row("count (exact, O(1))", int(client.messages.count_messages(thread_id=thread_id)))
 
         # 4. A vector index -------------------------------------------------------------
-        print("\n   (loading the embedder ...)", end="", flush=True)
+        print("\n   loading the embedder ...", end="", flush=True)
         t0 = time.perf_counter()
         embedder, why = load_embedder()
-        print(f"\r   (embedder ready in {time.perf_counter() - t0:.1f} s)")
+        print(f" ready in {time.perf_counter() - t0:.1f} s")
         index_name = f"quickstart-{'minilm' if 'MiniLM' in embedder.name else 'hashing'}"
         step(4, "A vector index (created with the service token)")
         created = service.vectors.create_index(
