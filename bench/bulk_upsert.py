@@ -54,7 +54,7 @@ def encode(items: list[dict[str, Any]], index: str) -> list[Any]:
     return list(
         split_into_batches(
             items, path=PATH, arg_name="vectors", extra_args={"indexName": index},
-            prepare=_vector_item("vector"),
+            prepare=_vector_item("vector", "id"),
         )
     )  # fmt: skip
 
