@@ -8,21 +8,17 @@ The package (PyPI `convex`) ships two clients:
   forever when nothing answers and hold the GIL while they wait, so it runs in a child
   process under a timeout (`run_in_child`).
 
-The backend is started the way the end-to-end fixtures start it: a subprocess on a free
-port, its ready line parsed from stdout, stdin as a lifeline.
+The backend is started by the launcher the end-to-end tests use
+(`local_backend/launcher.py`), serving the small fixture app without the component.
 """
 
 from __future__ import annotations
 
-import json
 import math
-import queue
 import shutil
 import subprocess
 import sys
 import textwrap
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -33,108 +29,25 @@ from convex import ConvexError, ConvexInt64
 from convex.http_client import ConvexHttpClient
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from local_backend.launcher import LocalBackend
+
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE_APP = ROOT / "tests" / "fixtures" / "basic_app" / "convex"
-ISSUER = "https://auth.wire.test"
-AUDIENCE = "convex-agent-memory"
-READY_PREFIX = "LOCAL_BACKEND_URL="
 
 pytestmark = pytest.mark.skipif(
     shutil.which("node") is None, reason="needs Node to run the local backend"
 )
 
 
-def start_local_backend(
-    args: list[str], log_path: Path, timeout: float = 60.0
-) -> tuple[subprocess.Popen[str], str]:
-    """Starts `local_backend/main.ts` and returns (process, url) once its ready line is printed."""
-    log = log_path.open("w")
-    proc = subprocess.Popen(
-        [
-            "node",
-            "--import",
-            "tsx",
-            "local_backend/main.ts",
-            "--port",
-            "0",
-            "--exit-on-stdin-close",
-            *args,
-        ],
-        cwd=ROOT,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=log,
-        text=True,
-    )
-    lines: queue.Queue[str | None] = queue.Queue()
-
-    def pump() -> None:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            lines.put(line.rstrip("\n"))
-        lines.put(None)
-
-    threading.Thread(target=pump, daemon=True).start()
-    deadline = time.monotonic() + timeout
-    while True:
-        remaining = deadline - time.monotonic()
-        try:
-            line = lines.get(timeout=max(remaining, 0.01))
-        except queue.Empty:
-            proc.kill()
-            raise RuntimeError(
-                f"no ready line within {timeout}s; log: {log_path.read_text()}"
-            ) from None
-        if line is None:
-            raise RuntimeError(f"local backend exited ({proc.wait()}); log: {log_path.read_text()}")
-        if line.startswith(READY_PREFIX):
-            return proc, line[len(READY_PREFIX) :]
+@pytest.fixture(scope="module")
+def backend() -> Iterator[LocalBackend]:
+    with LocalBackend.start(app_dir=FIXTURE_APP, extra_args=["--no-components"]) as started:
+        yield started
 
 
 @pytest.fixture(scope="module")
-def private_key() -> rsa.RSAPrivateKey:
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
-
-
-@pytest.fixture(scope="module")
-def backend_url(
-    tmp_path_factory: pytest.TempPathFactory, private_key: rsa.RSAPrivateKey
-) -> Iterator[str]:
-    tmp = tmp_path_factory.mktemp("wire")
-    jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(private_key.public_key()))
-    jwks_file = tmp / "jwks.json"
-    jwks_file.write_text(
-        json.dumps({"keys": [{**jwk, "kid": "wire", "alg": "RS256", "use": "sig"}]})
-    )
-    proc, url = start_local_backend(
-        [
-            "--app",
-            str(FIXTURE_APP),
-            "--no-components",
-            "--jwks",
-            str(jwks_file),
-            "--issuer",
-            ISSUER,
-            "--application-id",
-            AUDIENCE,
-        ],
-        tmp / "backend.log",
-    )
-    try:
-        yield url
-    finally:
-        assert proc.stdin is not None
-        proc.stdin.close()  # the lifeline: the backend exits by itself
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-
-
-def token(key: rsa.RSAPrivateKey, sub: str, **extra: object) -> str:
-    now = int(time.time())
-    payload = {"iss": ISSUER, "aud": AUDIENCE, "sub": sub, "iat": now, "exp": now + 600, **extra}
-    return jwt.encode(payload, key, algorithm="RS256", headers={"kid": "wire"})
+def backend_url(backend: LocalBackend) -> str:
+    return backend.url
 
 
 def test_query_and_mutation_without_a_token(backend_url: str) -> None:
@@ -146,14 +59,14 @@ def test_query_and_mutation_without_a_token(backend_url: str) -> None:
     assert client.action("notes:addViaAction", {"text": "py action"}) == count + 1
 
 
-def test_query_and_mutation_with_a_token(backend_url: str, private_key: rsa.RSAPrivateKey) -> None:
-    client = ConvexHttpClient(backend_url)
-    client.set_auth(token(private_key, "py-user", agent_memory_service=True))
+def test_query_and_mutation_with_a_token(backend: LocalBackend) -> None:
+    client = ConvexHttpClient(backend.url)
+    client.set_auth(backend.token("py-user", service=True))
     client.mutation("notes:add", {"text": "signed"})
     assert {"text": "signed", "author": "py-user"} in client.query("notes:list")
     identity = client.query("auth:whoami")
     assert identity["subject"] == "py-user"
-    assert identity["tokenIdentifier"] == f"{ISSUER}|py-user"
+    assert identity["tokenIdentifier"] == f"{backend.issuer}|py-user"
     assert identity["agent_memory_service"] is True
 
 
@@ -174,10 +87,11 @@ def test_values_decode_with_the_official_decoder(backend_url: str) -> None:
     assert math.copysign(1.0, value["negZero"]) == -1.0
 
 
-def test_a_bad_signature_is_refused(backend_url: str) -> None:
+def test_a_bad_signature_is_refused(backend: LocalBackend) -> None:
+    payload = jwt.decode(backend.token("intruder"), options={"verify_signature": False})
     other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    client = ConvexHttpClient(backend_url)
-    client.set_auth(token(other, "intruder"))
+    client = ConvexHttpClient(backend.url)
+    client.set_auth(jwt.encode(payload, other, algorithm="RS256", headers={"kid": "local"}))
     with pytest.raises(Exception, match="401 InvalidAuthHeader"):
         client.query("notes:list")
 
@@ -219,7 +133,7 @@ def run_in_child(code: str, *argv: str, timeout: float = 45.0) -> str:
     return done.stdout
 
 
-def test_websocket_client(backend_url: str, private_key: rsa.RSAPrivateKey) -> None:
+def test_websocket_client(backend: LocalBackend) -> None:
     """The official `convex.ConvexClient` (WebSocket sync protocol): query, mutation, action,
     a live subscription that sees another client's write, auth, ConvexError data, values."""
     run_in_child(
@@ -255,6 +169,6 @@ def test_websocket_client(backend_url: str, private_key: rsa.RSAPrivateKey) -> N
         assert values["big"] == 1795384212830 and math.isnan(values["nan"])
         assert values["int64"] == 42
         """,
-        backend_url,
-        token(private_key, "ws-user"),
+        backend.url,
+        backend.token("ws-user"),
     )
