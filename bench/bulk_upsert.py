@@ -1,6 +1,6 @@
 """Bulk vector upsert rate with the SDK's byte-aware chunking, at 384 and 1536 dimensions.
 
-    .venv/bin/python bench/bulk_upsert.py [--n384 20000] [--n1536 5000] [--ids-max 5000]
+    .venv/bin/python bench/bulk_upsert.py [--n384 20000] [--n1536 5000] [--ids-max 20000]
 
 For each size, random unit vectors (numpy float32, seeded) with a small metadata object are
 upserted with ``upsert_vectors_in_batches`` (at most 1,000 items and 8 MiB of request body
@@ -17,9 +17,9 @@ per call), and timed three ways:
    server (no look-ups).
 
 Each local-backend run starts a fresh backend and checks ``describeIndex.count`` after.
-convex-test answers an index range by scanning the whole table, so on the local backend an
-upsert by id costs O(vectors already stored): the run with ids grows with the square of its
-size, hence ``--ids-max`` (default 5,000; ``--ids-max 20000`` for the full run, ~20 min).
+The local backend answers index look-ups from hash maps (local_backend/fast_queries.ts), so
+an upsert by id costs the same at any size; ``--ids-max`` can cap the run with ids when the
+backend is run without them.
 """
 
 from __future__ import annotations
@@ -95,9 +95,8 @@ def main() -> None:
     parser.add_argument(
         "--ids-max",
         type=int,
-        default=5_000,
-        help="at most this many vectors in the local-backend run with ids (its cost grows "
-        "with the square of the count: 20,000 x 384 takes about 20 minutes)",
+        default=1_000_000,
+        help="at most this many vectors in the local-backend run with ids",
     )
     parser.add_argument(
         "--backend-max", type=int, default=1_000_000,
