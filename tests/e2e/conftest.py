@@ -150,6 +150,9 @@ def public_methods(cls: type) -> set[str]:
 
 
 CALLED: set[tuple[str, str]] = set()
+#: True while an e2e test runs: the wrapped methods stay in place for the whole session, and
+#: calls made by other suites (which may run in between) must not count.
+_RECORDING = [False]
 
 
 def _record(cls: type, name: str, method: Callable[..., Any]) -> Callable[..., Any]:
@@ -158,14 +161,16 @@ def _record(cls: type, name: str, method: Callable[..., Any]) -> Callable[..., A
 
         @wraps(method)
         async def record_async(*args: Any, **kwargs: Any) -> Any:
-            CALLED.add(key)
+            if _RECORDING[0]:
+                CALLED.add(key)
             return await method(*args, **kwargs)
 
         return record_async
 
     @wraps(method)
     def record(*args: Any, **kwargs: Any) -> Any:
-        CALLED.add(key)
+        if _RECORDING[0]:
+            CALLED.add(key)
         return method(*args, **kwargs)
 
     return record
@@ -183,6 +188,14 @@ def method_recorder() -> Iterator[set[tuple[str, str]]]:
     yield CALLED
     for cls, name, method in originals:
         setattr(cls, name, method)
+
+
+@pytest.fixture(autouse=True)
+def recording_e2e_calls(method_recorder: set[tuple[str, str]]) -> Iterator[None]:
+    """Counts calls only while a test of this folder runs."""
+    _RECORDING[0] = True
+    yield
+    _RECORDING[0] = False
 
 
 def expected_methods() -> set[tuple[str, str]]:
