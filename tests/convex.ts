@@ -2,6 +2,7 @@
 import { convexTest } from "convex-test";
 import type { TransactionMetrics } from "convex-test/dist/transactionMetrics.js";
 import componentSchema from "../component/schema.js";
+import { errorCodeOf } from "../component/model/errors.js";
 import appSchema from "../example/convex/schema.js";
 
 export const componentModules = import.meta.glob("../component/**/*.ts");
@@ -37,4 +38,15 @@ export function runInComponent<T>(
     runInComponent: (path: string, fn: (ctx: ComponentCtx) => Promise<T>) => Promise<T>;
   };
   return withComponent.runInComponent("agentMemory", fn);
+}
+
+/** The error code of a rejected call (our ConvexError's `data.code`), `untyped: ...` for any
+ * other error, or "no error" when the call succeeded. */
+export async function codeOf(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (e) {
+    return errorCodeOf(e) ?? `untyped: ${(e as Error).message}`;
+  }
+  return "no error";
 }

@@ -9,20 +9,10 @@ import { exposeScores } from "../../component/client/scores.js";
 import { exposeTraces } from "../../component/client/traces.js";
 import { exposeWorkflows } from "../../component/client/workflows.js";
 import { defaultPolicy } from "../../component/client/authorize.js";
-import { errorCodeOf } from "../../component/model/errors.js";
-import { appTest, runInComponent, SERVICE, userIdentity } from "../convex.js";
+import { appTest, codeOf, runInComponent, SERVICE, userIdentity } from "../convex.js";
 
 const m = anyApi.memory;
 const page = { numItems: 10, cursor: null };
-
-async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await promise;
-  } catch (e) {
-    return errorCodeOf(e) ?? `untyped: ${(e as Error).message}`;
-  }
-  return "no error";
-}
 
 type Kind = "query" | "mutation";
 /** Calls as alice that touch bob's rows, unowned rows, or sets spanning owners — each must be refused. */

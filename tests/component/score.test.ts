@@ -1,16 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { api } from "../../component/_generated/api.js";
-import { errorCodeOf } from "../../component/model/errors.js";
-import { componentTest } from "../convex.js";
-
-async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await promise;
-  } catch (e) {
-    return errorCodeOf(e) ?? `untyped: ${(e as Error).message}`;
-  }
-  return "no error";
-}
+import { codeOf, componentTest } from "../convex.js";
 
 const base = { scorerId: "s", entityId: "e", entityType: "agent", runId: "run", score: 0.5, source: "LIVE" };
 

@@ -1,16 +1,6 @@
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { api } from "../../component/_generated/api.js";
-import { errorCodeOf } from "../../component/model/errors.js";
-import { componentTest } from "../convex.js";
-
-async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await promise;
-  } catch (e) {
-    return errorCodeOf(e) ?? `untyped: ${(e as Error).message}`;
-  }
-  return "no error";
-}
+import { codeOf, componentTest } from "../convex.js";
 
 const span = (traceId: string, spanId: string, extra: object = {}) => ({ traceId, spanId, name: "step", spanType: "tool_call", startedAt: 1000, ...extra });
 

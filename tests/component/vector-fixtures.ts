@@ -82,14 +82,4 @@ export async function seedGenerated(
   return { items, ms: Date.now() - start };
 }
 
-/** The error code of a rejected call (our ConvexError data), or "no error". */
-export async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (e) {
-    const data = (e as { data?: unknown }).data;
-    if (typeof data === "object" && data !== null && "code" in data) return String((data as { code: unknown }).code);
-    return `untyped: ${String(e)}`;
-  }
-  return "no error";
-}
+export { codeOf } from "../convex.js";

@@ -1,10 +1,9 @@
 /// <reference types="vite/client" />
 import { describe, expect, test } from "vitest";
 import { api } from "../../component/_generated/api.js";
-import { errorCodeOf } from "../../component/model/errors.js";
 import { runCounterKeys, SNAPSHOT_CHUNK_BYTES, MAX_SNAPSHOT_BYTES } from "../../component/model/workflows.js";
 import * as W from "../../component/model/workflows.js";
-import { componentTest } from "../convex.js";
+import { codeOf, componentTest } from "../convex.js";
 
 type T = ReturnType<typeof componentTest>;
 
@@ -17,15 +16,6 @@ async function readsOf<R>(t: T, fn: (ctx: any) => Promise<R>): Promise<{ result:
     const result = await fn(ctx);
     return { result, reads: (await metrics()) - before };
   });
-}
-
-async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await promise;
-  } catch (e) {
-    return errorCodeOf(e) ?? `untyped: ${(e as Error).message}`;
-  }
-  return "no error";
 }
 
 const snapshotChunks = (t: T) => t.run(async (ctx) => (await ctx.db.query("workflowSnapshotChunks").collect()).length);
