@@ -77,16 +77,7 @@ export const vWorkflowRunInfo = v.object({
 export type WorkflowRunInfo = Infer<typeof vWorkflowRunInfo>;
 
 /** A run with its snapshot, as JSON text exactly as persisted (or as last merged). */
-export const vWorkflowRun = v.object({
-  workflowName: v.string(),
-  runId: v.string(),
-  resourceId: v.optional(v.string()),
-  status: v.string(),
-  snapshotBytes: v.number(),
-  createdAt: v.number(),
-  updatedAt: v.number(),
-  snapshot: v.string(),
-});
+export const vWorkflowRun = vWorkflowRunInfo.extend({ snapshot: v.string() });
 export type WorkflowRun = Infer<typeof vWorkflowRun>;
 
 const runFilterArgs = {
