@@ -7,6 +7,7 @@ import { action, internalMutation, internalQuery, mutation, query, type Mutation
 import { invalidArgument } from "./model/errors.js";
 import { addToCounter } from "./model/counters.js";
 import { DELETE_BATCH_SIZE, MAX_PAGE_SIZE } from "./model/limits.js";
+import { vPage } from "./model/pagination.js";
 import { matchesFilter, parseFilter, planFilter } from "./model/vector-filter.js";
 import { fuseRankings, fusionOptions, keywordSearch as keywordSearchHelper, type KeywordMatch } from "./model/vector-hybrid.js";
 import {
@@ -54,7 +55,7 @@ export const createIndex = mutation({
 
 export const listIndexes = query({
   args: { paginationOpts: paginationOptsValidator },
-  returns: v.object({ page: v.array(vIndexDescription), isDone: v.boolean(), continueCursor: v.string() }),
+  returns: vPage(vIndexDescription),
   handler: async (ctx, args) => {
     const numItems = Math.max(1, Math.min(args.paginationOpts.numItems, MAX_PAGE_SIZE));
     const result = await ctx.db

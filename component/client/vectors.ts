@@ -15,6 +15,7 @@ import {
   vUpsertArgs,
   vUpsertResult,
 } from "../model/vectors.js";
+import { vPage } from "../model/pagination.js";
 import type { Operation } from "./authorize.js";
 import type { AgentMemoryComponent, ExposeOptions } from "./types.js";
 
@@ -45,7 +46,7 @@ export function exposeVectors(component: AgentMemoryComponent, options: ExposeOp
     }),
     listIndexes: queryGeneric({
       args: { paginationOpts: paginationOptsValidator },
-      returns: v.object({ page: v.array(vIndexDescription), isDone: v.boolean(), continueCursor: v.string() }),
+      returns: vPage(vIndexDescription),
       handler: async (ctx, args) => {
         await options.authorize(ctx, op("listIndexes", "read"));
         return ctx.runQuery(vectors.listIndexes, args);

@@ -5,10 +5,7 @@
  * names may not start with `$` or `_`, while agent payloads routinely do
  * (`$schema`, `$ref`, `__typename`, ...). Text keeps them byte-exact.
  */
-import { paginationOptsValidator, type PaginationOptions } from "convex/server";
-import { v, type Validator } from "convex/values";
 import { invalidArgument } from "./errors.js";
-import { MAX_PAGE_SIZE } from "./limits.js";
 
 /** Parses JSON text given as argument `field`; INVALID_ARGUMENT when it is not JSON. */
 export function parseJsonText(text: string, field: string): unknown {
@@ -93,18 +90,3 @@ export function checkTime(value: number | undefined, field: string): void {
     invalidArgument(`${field} must be a finite number of milliseconds`, { field });
   }
 }
-
-/** Validates `paginationOpts` and caps numItems at MAX_PAGE_SIZE. */
-export function boundedPage(opts: PaginationOptions): PaginationOptions {
-  if (!Number.isInteger(opts.numItems) || opts.numItems < 1) {
-    invalidArgument("paginationOpts.numItems must be a positive integer", { field: "paginationOpts" });
-  }
-  return { cursor: opts.cursor, numItems: Math.min(opts.numItems, MAX_PAGE_SIZE) };
-}
-
-/** The `{page, isDone, continueCursor}` result validator for pages of `item`. */
-export function vPage<T extends Validator<any, "required", any>>(item: T) {
-  return v.object({ page: v.array(item), isDone: v.boolean(), continueCursor: v.string() });
-}
-
-export { paginationOptsValidator };

@@ -6,13 +6,12 @@ import type { DataModel, Doc } from "../_generated/dataModel.js";
 import { addToCounter, readCounter } from "./counters.js";
 import { conflict, invalidArgument, limitExceeded, notFound } from "./errors.js";
 import { approximateSize, MAX_BATCH_BYTES, MAX_BATCH_ITEMS } from "./limits.js";
+import { checkTime } from "./jsonText.js";
+import { boundedPage, vPage } from "./pagination.js";
 import {
   checkDocumentSize,
-  checkTimestamp,
   findThread,
   messageCountKey,
-  pageSize,
-  paginated,
   requireThread,
   touchThread,
   vOrder,
@@ -123,7 +122,7 @@ export const messageSignatures = {
   },
   listMessagesByResource: {
     args: { resourceId: v.string(), paginationOpts: paginationOptsValidator, order: v.optional(vOrder) },
-    returns: paginated(vMessage),
+    returns: vPage(vMessage),
   },
   updateMessages: {
     args: { messages: v.array(vMessageUpdate) },
@@ -212,7 +211,7 @@ export async function saveMessages(db: Writer, inputs: MessageInput[]): Promise<
   checkBatch("messages", inputs);
   checkUniqueIds(inputs.map((m) => m.id));
   for (const input of inputs) {
-    checkTimestamp("createdAt", input.createdAt);
+    checkTime(input.createdAt, "createdAt");
     checkContent(input.id, input.content);
   }
 
@@ -294,7 +293,7 @@ export async function updateMessages(db: Writer, updates: MessageUpdate[]): Prom
   const live = new LiveThreads(db);
   const planned: Array<{ doc: Doc<"messages">; message: Message }> = [];
   for (const update of updates) {
-    checkTimestamp("createdAt", update.createdAt);
+    checkTime(update.createdAt, "createdAt");
     if (update.content !== undefined) checkContent(update.id, update.content);
     const doc = await findMessage(db, update.id);
     if (doc === null || !(await live.isLive(doc))) {
@@ -344,8 +343,8 @@ export async function countMessages(db: Reader, threadId: string): Promise<numbe
 }
 
 function checkDateRange(startDate: number | undefined, endDate: number | undefined): void {
-  checkTimestamp("startDate", startDate);
-  checkTimestamp("endDate", endDate);
+  checkTime(startDate, "startDate");
+  checkTime(endDate, "endDate");
 }
 
 export async function listMessages(
@@ -360,7 +359,7 @@ export async function listMessages(
   },
 ) {
   checkDateRange(args.startDate, args.endDate);
-  const opts = pageSize(args.paginationOpts);
+  const opts = boundedPage(args.paginationOpts);
   checkIncludes(args.include ?? []);
   const thread = await findThread(db, args.threadId);
   if (thread === null) {
@@ -467,7 +466,7 @@ export async function listMessagesByResource(
     .query("messages")
     .withIndex("by_resource_created", (q) => q.eq("resourceId", args.resourceId))
     .order(args.order ?? "asc")
-    .paginate(pageSize(args.paginationOpts));
+    .paginate(boundedPage(args.paginationOpts));
   const live = new LiveThreads(db);
   const page: Message[] = [];
   for (const doc of result.page) if (await live.isLive(doc)) page.push(toMessage(doc));

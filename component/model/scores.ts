@@ -7,7 +7,8 @@ import { defineTable, paginationOptsValidator, type GenericDatabaseReader, type 
 import { v, type Infer, type ObjectType } from "convex/values";
 import type { DataModel, Doc } from "../_generated/dataModel.js";
 import { conflict, invalidArgument, limitExceeded } from "./errors.js";
-import { boundedPage, checkJsonFields, checkName, checkTime, vPage } from "./jsonText.js";
+import { checkJsonFields, checkName, checkTime } from "./jsonText.js";
+import { boundedPage, vPage } from "./pagination.js";
 import { approximateSize, MAX_DOCUMENT_BYTES } from "./limits.js";
 
 type Reader = GenericDatabaseReader<DataModel>;

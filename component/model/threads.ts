@@ -7,6 +7,8 @@ import type { DataModel, Doc } from "../_generated/dataModel.js";
 import { addToCounter, counterKey, deleteCounter, readCounter } from "./counters.js";
 import { conflict, invalidArgument, limitExceeded, notFound } from "./errors.js";
 import { approximateSize, DELETE_BATCH_SIZE, MAX_DOCUMENT_BYTES, MAX_PAGE_SIZE } from "./limits.js";
+import { checkTime } from "./jsonText.js";
+import { boundedPage, vPage } from "./pagination.js";
 
 type Reader = GenericDatabaseReader<DataModel>;
 type Writer = GenericDatabaseWriter<DataModel>;
@@ -48,10 +50,6 @@ export type Thread = Infer<typeof vThread>;
 export const vOrder = v.union(v.literal("asc"), v.literal("desc"));
 export const vThreadOrderBy = v.union(v.literal("createdAt"), v.literal("updatedAt"));
 
-export function paginated<T extends Parameters<typeof v.array>[0]>(item: T) {
-  return v.object({ page: v.array(item), isDone: v.boolean(), continueCursor: v.string() });
-}
-
 /** Default and largest `limit` of the watch* queries. */
 export const DEFAULT_WATCH_LIMIT = 50;
 
@@ -86,7 +84,7 @@ export const threadSignatures = {
       orderBy: v.optional(vThreadOrderBy),
       order: v.optional(vOrder),
     },
-    returns: paginated(vThread),
+    returns: vPage(vThread),
   },
   countThreads: {
     args: { resourceId: v.string() },
@@ -151,20 +149,6 @@ export function checkDocumentSize(what: string, doc: unknown): void {
   }
 }
 
-export function checkTimestamp(name: string, value: number | undefined): void {
-  if (value !== undefined && !Number.isFinite(value)) {
-    invalidArgument(`${name} must be a finite number of milliseconds`);
-  }
-}
-
-export function pageSize(paginationOpts: PaginationOptions): PaginationOptions {
-  const numItems = paginationOpts.numItems;
-  if (!Number.isInteger(numItems) || numItems < 1) {
-    invalidArgument(`paginationOpts.numItems must be a positive integer, got ${numItems}`);
-  }
-  return { ...paginationOpts, numItems: Math.min(numItems, MAX_PAGE_SIZE) };
-}
-
 export function watchLimit(limit: number | undefined): number {
   if (limit === undefined) return DEFAULT_WATCH_LIMIT;
   if (!Number.isInteger(limit) || limit < 1) invalidArgument(`limit must be a positive integer, got ${limit}`);
@@ -175,7 +159,7 @@ export async function saveThread(
   db: Writer,
   args: ObjectType<typeof threadSignatures.saveThread.args>,
 ): Promise<Thread> {
-  checkTimestamp("createdAt", args.createdAt);
+  checkTime(args.createdAt, "createdAt");
   const existing = await findThread(db, args.id);
   const now = Date.now();
   if (existing === null) {
@@ -280,7 +264,7 @@ export async function listThreads(
     .query("threads")
     .withIndex(index, (q) => q.eq("resourceId", args.resourceId))
     .order(args.order ?? "desc")
-    .paginate(pageSize(args.paginationOpts));
+    .paginate(boundedPage(args.paginationOpts));
   return { page: result.page.map(toThread), isDone: result.isDone, continueCursor: result.continueCursor };
 }
 

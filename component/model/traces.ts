@@ -10,7 +10,8 @@ import { v, type Infer, type ObjectType } from "convex/values";
 import type { DataModel, Doc } from "../_generated/dataModel.js";
 import { internal } from "../_generated/api.js";
 import { conflict, invalidArgument, limitExceeded, notFound } from "./errors.js";
-import { boundedPage, checkJsonFields, checkName, checkTime, vPage } from "./jsonText.js";
+import { checkJsonFields, checkName, checkTime } from "./jsonText.js";
+import { boundedPage, vPage } from "./pagination.js";
 import { approximateSize, DELETE_BATCH_SIZE, MAX_BATCH_BYTES, MAX_BATCH_ITEMS, MAX_DOCUMENT_BYTES } from "./limits.js";
 
 type Reader = GenericDatabaseReader<DataModel>;

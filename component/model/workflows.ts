@@ -12,7 +12,8 @@ import { v, type Infer, type ObjectType } from "convex/values";
 import type { DataModel, Doc, Id } from "../_generated/dataModel.js";
 import { addToCounter, counterKey, readCounter } from "./counters.js";
 import { conflict, invalidArgument, limitExceeded } from "./errors.js";
-import { boundedPage, checkName, checkTime, parseJsonObject, parseJsonText, splitUtf8, utf8Length, vPage } from "./jsonText.js";
+import { checkName, checkTime, parseJsonObject, parseJsonText, splitUtf8, utf8Length } from "./jsonText.js";
+import { boundedPage, vPage } from "./pagination.js";
 
 type Reader = GenericDatabaseReader<DataModel>;
 type Writer = GenericDatabaseWriter<DataModel>;
