@@ -3,7 +3,7 @@
  * any app's `convex/`) without a deployment, and prints them in the shape
  * `npx convex function-spec` prints, plus the component's name:
  *
- *   npx tsx codegen/extract.ts --functions-dir component [--exclude client] [--out spec.json]
+ *   npx tsx codegen/extract.ts --functions-dir component [--exclude dir] [--out spec.json]
  *
  * Every module of the folder is imported; only exported values that Convex
  * registered (`isQuery`/`isMutation`/`isAction`/`isHttp`) count. Their

@@ -8,8 +8,8 @@ import { invalidArgument } from "./model/errors.js";
 import { addToCounter } from "./model/counters.js";
 import { DELETE_BATCH_SIZE, MAX_PAGE_SIZE } from "./model/limits.js";
 import { vPage } from "./model/pagination.js";
-import { matchesFilter, parseFilter, planFilter } from "./model/vector-filter.js";
-import { fuseRankings, fusionOptions, keywordSearch as keywordSearchHelper, type KeywordMatch } from "./model/vector-hybrid.js";
+import { matchesFilter, parseFilter, planFilter } from "./model/vectorFilter.js";
+import { fuseRankings, fusionOptions, keywordSearch as keywordSearchHelper, type KeywordMatch } from "./model/vectorHybrid.js";
 import {
   createIndex as createIndexHelper,
   deleteByIds,

@@ -5,7 +5,7 @@ import type { DataModel, Doc, Id } from "../_generated/dataModel.js";
 import { addToCounter, counterKey, deleteCounter, readCounter } from "./counters.js";
 import { conflict, invalidArgument, limitExceeded, notFound } from "./errors.js";
 import { approximateSize, MAX_BATCH_BYTES, MAX_BATCH_ITEMS, MAX_DOCUMENT_BYTES } from "./limits.js";
-import { checkPath, getPath, isJsonValue, type Json } from "./vector-filter.js";
+import { checkPath, getPath, isJsonValue, type Json } from "./vectorFilter.js";
 
 // ---------------------------------------------------------------------------
 // Dimensions and tables
@@ -159,7 +159,7 @@ export const vUpdateVectorArgs = {
 export const vDeleteVectorsArgs = {
   indexName: v.string(),
   ids: v.optional(v.array(v.string())),
-  /** A Mongo-style filter as a JSON string (see vector-filter.ts). */
+  /** A Mongo-style filter as a JSON string (see vectorFilter.ts). */
   filter: v.optional(v.string()),
 };
 export const vDeleteVectorsResult = v.object({
@@ -186,7 +186,7 @@ export const vQueryArgs = {
   indexName: v.string(),
   queryVector: v.array(v.float64()),
   topK: v.number(),
-  /** A Mongo-style filter as a JSON string (see vector-filter.ts). */
+  /** A Mongo-style filter as a JSON string (see vectorFilter.ts). */
   filter: v.optional(v.string()),
   /** "native": the whole filter must run inside vectorSearch, else INVALID_ARGUMENT. Default "auto". */
   filterMode: v.optional(vFilterMode),

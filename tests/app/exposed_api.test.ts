@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { anyApi } from "convex/server";
 import { expect, test } from "vitest";
-import { exposeApi, type AgentMemoryComponent } from "../../component/client/index.js";
+import { exposeApi, type AgentMemoryComponent } from "../../client/index.js";
 import { appModules, componentModules } from "../convex.js";
 
 const DOMAINS = ["threads", "messages", "resources", "vectors", "workflows", "scores", "traces"];

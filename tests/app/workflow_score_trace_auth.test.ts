@@ -5,10 +5,10 @@
  */
 import { beforeAll, describe, expect, test } from "vitest";
 import { anyApi } from "convex/server";
-import { exposeScores } from "../../component/client/scores.js";
-import { exposeTraces } from "../../component/client/traces.js";
-import { exposeWorkflows } from "../../component/client/workflows.js";
-import { defaultPolicy } from "../../component/client/authorize.js";
+import { exposeScores } from "../../client/scores.js";
+import { exposeTraces } from "../../client/traces.js";
+import { exposeWorkflows } from "../../client/workflows.js";
+import { defaultPolicy } from "../../client/authorize.js";
 import { appTest, codeOf, runInComponent, SERVICE, userIdentity } from "../convex.js";
 
 const m = anyApi.memory;

@@ -1,5 +1,5 @@
 import { mutationGeneric, queryGeneric } from "convex/server";
-import { workflowArgs as A, workflowReturns as R } from "../model/workflows.js";
+import { workflowArgs as A, workflowReturns as R } from "../component/model/workflows.js";
 import { ownersOf, type Operation } from "./authorize.js";
 import type { AgentMemoryComponent, ExposeOptions } from "./types.js";
 

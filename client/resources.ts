@@ -1,5 +1,5 @@
 import { mutationGeneric, queryGeneric } from "convex/server";
-import { resourceSignatures as s } from "../model/resources.js";
+import { resourceSignatures as s } from "../component/model/resources.js";
 import type { Operation } from "./authorize.js";
 import type { AgentMemoryComponent, ExposeOptions } from "./types.js";
 

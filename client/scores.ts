@@ -1,5 +1,5 @@
 import { mutationGeneric, queryGeneric } from "convex/server";
-import { scoreArgs as A, scoreReturns as R } from "../model/scores.js";
+import { scoreArgs as A, scoreReturns as R } from "../component/model/scores.js";
 import { ownersOf, type Operation } from "./authorize.js";
 import type { AgentMemoryComponent, ExposeOptions } from "./types.js";
 

@@ -12,7 +12,7 @@ import type { GenericDatabaseReader } from "convex/server";
 import type { Value } from "convex/values";
 import type { DataModel, Id } from "../_generated/dataModel.js";
 import { invalidArgument as refuse } from "./errors.js";
-import { matchesFilter, parseFilter, type Json } from "./vector-filter.js";
+import { matchesFilter, parseFilter, type Json } from "./vectorFilter.js";
 import { DEFAULT_RRF_K, MAX_KEYWORD_QUERY_LENGTH, MAX_KEYWORD_TERMS, MAX_TOP_K, vectorTableName, type VectorDoc } from "./vectors.js";
 
 function invalidArgument(message: string, details?: Record<string, Value>): never {

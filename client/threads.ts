@@ -1,5 +1,5 @@
 import { mutationGeneric, queryGeneric } from "convex/server";
-import { threadSignatures as s, type Thread } from "../model/threads.js";
+import { threadSignatures as s, type Thread } from "../component/model/threads.js";
 import { ownersOf, type Operation } from "./authorize.js";
 import type { AgentMemoryComponent, ExposeOptions } from "./types.js";
 

@@ -14,8 +14,8 @@ import {
   vUpdateVectorArgs,
   vUpsertArgs,
   vUpsertResult,
-} from "../model/vectors.js";
-import { vPage } from "../model/pagination.js";
+} from "../component/model/vectors.js";
+import { vPage } from "../component/model/pagination.js";
 import type { Operation } from "./authorize.js";
 import type { AgentMemoryComponent, ExposeOptions } from "./types.js";
 

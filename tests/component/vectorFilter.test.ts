@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { errorCodeOf } from "../../component/model/errors.js";
-import { getPath, matchesFilter, parseFilter, planFilter } from "../../component/model/vector-filter.js";
+import { getPath, matchesFilter, parseFilter, planFilter } from "../../component/model/vectorFilter.js";
 
 const m = (filter: unknown, metadata: unknown) => matchesFilter(parseFilter(JSON.stringify(filter)), metadata);
 

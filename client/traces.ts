@@ -1,5 +1,5 @@
 import { mutationGeneric, queryGeneric } from "convex/server";
-import { traceArgs as A, traceReturns as R } from "../model/traces.js";
+import { traceArgs as A, traceReturns as R } from "../component/model/traces.js";
 import { ownersOf, type Operation } from "./authorize.js";
 import type { AgentMemoryComponent, ExposeOptions } from "./types.js";
 

@@ -1,5 +1,5 @@
 import type { Auth, UserIdentity } from "convex/server";
-import { fail } from "../model/errors.js";
+import { fail } from "../component/model/errors.js";
 
 /** The component's domains, one per module (and one namespace in the Python SDK). */
 export type Domain =
