@@ -10,15 +10,17 @@ export function vPage<T extends Validator<any, "required", any>>(item: T) {
 }
 
 /**
- * Checks `paginationOpts` and caps numItems at MAX_PAGE_SIZE; the caller's other options
- * (cursor, endCursor, ...) are kept.
+ * Checks `paginationOpts.numItems`: an integer from 1 to MAX_PAGE_SIZE, else
+ * INVALID_ARGUMENT (NaN, infinities, fractions, 0, negatives, too large). The
+ * caller's other options (cursor, endCursor, ...) are kept.
  */
 export function boundedPage(opts: PaginationOptions): PaginationOptions {
   const numItems = opts.numItems;
-  if (!Number.isInteger(numItems) || numItems < 1) {
-    invalidArgument(`paginationOpts.numItems must be a positive integer, got ${numItems}`, {
-      field: "paginationOpts",
-    });
+  if (!Number.isInteger(numItems) || numItems < 1 || numItems > MAX_PAGE_SIZE) {
+    invalidArgument(
+      `paginationOpts.numItems must be an integer from 1 to ${MAX_PAGE_SIZE}, got ${String(numItems).slice(0, 32)}`,
+      { field: "paginationOpts" },
+    );
   }
-  return { ...opts, numItems: Math.min(numItems, MAX_PAGE_SIZE) };
+  return opts;
 }
