@@ -118,7 +118,7 @@ const DOMAINS = {
 
 const CREATE_ALL = Object.values(DOMAINS).flatMap((d) => d.create);
 /** Functions whose owner is optional: without one they address the unowned namespace. */
-const OPTIONAL_OWNER = new Set([DOMAINS.workflows, DOMAINS.scores, DOMAINS.traces].flatMap((d) => [...d.create, ...d.write, ...d.read]));
+const OPTIONAL_OWNER: Set<string> = new Set([DOMAINS.workflows, DOMAINS.scores, DOMAINS.traces].flatMap((d) => [...d.create, ...d.write, ...d.read]));
 const READ_ALL = Object.values(DOMAINS).flatMap((d) => d.read);
 
 const isQuery = (name: string) => (memory as Record<string, { isQuery?: boolean }>)[name].isQuery === true;
