@@ -84,14 +84,20 @@ def test_watch_messages_yields_another_clients_message(backend: LocalBackend) ->
         Client(url=backend.url, token=backend.token("alice")) as writer,
     ):
         alice.threads.save_thread(id="live-t1", resource_id="alice", title="live")
-        with alice.messages.watch_messages(resource_id="alice", thread_id="live-t1", limit=10) as sub:
+        with alice.messages.watch_messages(
+            resource_id="alice", thread_id="live-t1", limit=10
+        ) as sub:
             assert isinstance(sub, Subscription)
             assert sub.next(timeout=WAIT) == []
-            writer.messages.save_messages(resource_id="alice", messages=[message("live-m1", "live-t1", "hi")])
+            writer.messages.save_messages(
+                resource_id="alice", messages=[message("live-m1", "live-t1", "hi")]
+            )
             seen = sub.next(timeout=WAIT)
             assert [type(m) for m in seen] == [Message]
             assert texts(seen) == ["hi"] and seen[0].thread_id == "live-t1"
-            writer.messages.save_messages(resource_id="alice", messages=[message("live-m2", "live-t1", "yo")])
+            writer.messages.save_messages(
+                resource_id="alice", messages=[message("live-m2", "live-t1", "yo")]
+            )
             assert texts(next(sub)) == ["hi", "yo"]  # plain iteration
             # Nothing changed: no value, a TimeoutError after the timeout (no hang).
             with pytest.raises(TimeoutError):
@@ -109,7 +115,9 @@ def test_closing_stops_updates(backend: LocalBackend) -> None:
         sub.close()
         sub.close()  # idempotent
         assert sub.closed
-        bob.messages.save_messages(resource_id="bob", messages=[message("live-m3", "live-t2", "after")])
+        bob.messages.save_messages(
+            resource_id="bob", messages=[message("live-m3", "live-t2", "after")]
+        )
         # The other subscription on the same connection sees the write; the closed one ends.
         watched = other.next(timeout=WAIT)
         assert watched is not None and watched.message_count == 1
@@ -141,7 +149,9 @@ def test_every_live_query_is_typed(backend: LocalBackend) -> None:
         with (
             erin.threads.watch_thread(resource_id="erin", id="live-t3") as thread,
             erin.threads.watch_threads_by_resource(resource_id="erin", limit=5) as threads,
-            erin.workflows.watch_workflow_run(resource_id="erin", run_id="run-1", workflow_name="wf") as run,
+            erin.workflows.watch_workflow_run(
+                resource_id="erin", run_id="run-1", workflow_name="wf"
+            ) as run,
             erin.workflows.watch_workflow_runs(resource_id="erin") as runs,
         ):
             first = thread.next(timeout=WAIT)
@@ -224,7 +234,9 @@ async def test_async_subscription(backend: LocalBackend) -> None:
         async with ivy.messages.watch_messages(resource_id="ivy", thread_id="live-t7") as sub:
             assert isinstance(sub, AsyncSubscription)
             assert await sub.next(timeout=WAIT) == []
-            await writer.messages.save_messages(resource_id="ivy", messages=[message("live-m7", "live-t7", "async")])
+            await writer.messages.save_messages(
+                resource_id="ivy", messages=[message("live-m7", "live-t7", "async")]
+            )
             async for value in sub:
                 assert texts(value) == ["async"]
                 break
@@ -237,14 +249,17 @@ async def test_async_subscription(backend: LocalBackend) -> None:
         assert got is not None and got.message_count == 1
         await other.aclose()
         with pytest.raises(ForbiddenError):
-            await writer.with_options(token=backend.token("jack")).messages.watch_messages(resource_id="ivy", thread_id="live-t7"
+            await writer.with_options(token=backend.token("jack")).messages.watch_messages(
+                resource_id="ivy", thread_id="live-t7"
             )
 
 
 async def test_async_unreachable_url_raises() -> None:
     async with AsyncClient(url="http://127.0.0.1:9", max_retries=0) as client:
         with pytest.raises(APIConnectionError):
-            await asyncio.wait_for(client.messages.watch_messages(resource_id="u", thread_id="t").start(), 10)
+            await asyncio.wait_for(
+                client.messages.watch_messages(resource_id="u", thread_id="t").start(), 10
+            )
 
 
 def test_official_python_client_against_the_example_app(backend: LocalBackend) -> None:
@@ -261,8 +276,12 @@ def test_official_python_client_against_the_example_app(backend: LocalBackend) -
         watcher.set_auth(token)
         writer.set_auth(token)
         writer.mutation("memory:saveThread", {"id": "py-official", "resourceId": "kim"})
-        assert writer.query("memory:getThread", {"resourceId": "kim", "id": "py-official"})["resourceId"] == "kim"
-        sub = watcher.subscribe("memory:watchMessages", {"resourceId": "kim", "threadId": "py-official"})
+        assert writer.query(
+            "memory:getThread", {"resourceId": "kim", "id": "py-official"}
+        )["resourceId"] == "kim"
+        sub = watcher.subscribe(
+            "memory:watchMessages", {"resourceId": "kim", "threadId": "py-official"}
+        )
         assert next(sub) == []
         writer.mutation("memory:saveMessages", {"resourceId": "kim", "messages": [{
             "id": "py-m1", "threadId": "py-official", "role": "user",
