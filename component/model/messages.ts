@@ -11,7 +11,7 @@ import type { DataModel, Doc } from "../_generated/dataModel.js";
 import { addToCounter, readCounter } from "./counters.js";
 import { invalidArgument, limitExceeded, notFound } from "./errors.js";
 import { approximateSize, MAX_BATCH_BYTES, MAX_BATCH_ITEMS } from "./limits.js";
-import { boundedPage, vPage } from "./pagination.js";
+import { boundedPage, paginateChecked, vPage } from "./pagination.js";
 import {
   checkName,
   checkPlainObject,
@@ -373,7 +373,7 @@ export async function listMessages(db: Reader, args: ArgsOf<"listMessages">) {
   if (thread === null) {
     return { page: [], isDone: true, continueCursor: args.paginationOpts.cursor ?? "", included: [] };
   }
-  const result = await db
+  const query = db
     .query("messages")
     .withIndex("by_thread_created", (q) => {
       const inThread = q.eq("resourceId", resourceId).eq("threadId", threadId);
@@ -384,8 +384,8 @@ export async function listMessages(db: Reader, args: ArgsOf<"listMessages">) {
       if (endDate !== undefined) return inThread.lte("createdAt", endDate);
       return inThread;
     })
-    .order((args.order ?? "asc") as Order)
-    .paginate(opts);
+    .order((args.order ?? "asc") as Order);
+  const result = await paginateChecked(query, opts);
   return {
     page: result.page.map(toMessage),
     isDone: result.isDone,
@@ -470,11 +470,11 @@ async function neighbours(db: Reader, target: Doc<"messages">, side: "before" | 
 export async function listMessagesByResource(db: Reader, args: ArgsOf<"listMessagesByResource">) {
   checkName(args.resourceId, "resourceId");
   const opts = boundedPage(args.paginationOpts as PaginationOptions);
-  const result = await db
+  const query = db
     .query("messages")
     .withIndex("by_resource_created", (q) => q.eq("resourceId", args.resourceId))
-    .order((args.order ?? "asc") as Order)
-    .paginate(opts);
+    .order((args.order ?? "asc") as Order);
+  const result = await paginateChecked(query, opts);
   const live = new LiveThreads(db, args.resourceId);
   const page: Message[] = [];
   for (const doc of result.page) if (await live.isLive(doc)) page.push(toMessage(doc));

@@ -24,3 +24,21 @@ export function boundedPage(opts: PaginationOptions): PaginationOptions {
   }
   return opts;
 }
+
+/**
+ * Runs `query.paginate(opts)`; a cursor the list cannot read (not one it returned)
+ * is INVALID_ARGUMENT instead of the database's own parse error.
+ */
+export async function paginateChecked<R>(query: { paginate(opts: PaginationOptions): Promise<R> }, opts: PaginationOptions): Promise<R> {
+  try {
+    return await query.paginate(opts);
+  } catch (error) {
+    // Duck-typed: the error may come from another realm (the database syscall layer).
+    const { name, message } = (error ?? {}) as { name?: unknown; message?: unknown };
+    const text = typeof message === "string" ? message : "";
+    if (opts.cursor !== null && (name === "SyntaxError" || /cursor|JSON/i.test(text))) {
+      invalidArgument("paginationOpts.cursor is not a cursor this list returned", { field: "paginationOpts" });
+    }
+    throw error;
+  }
+}

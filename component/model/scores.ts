@@ -12,7 +12,7 @@ import type { DataModel, Doc } from "../_generated/dataModel.js";
 import { conflict, invalidArgument, limitExceeded } from "./errors.js";
 import { checkJsonFields } from "./jsonText.js";
 import { approximateSize, MAX_DOCUMENT_BYTES } from "./limits.js";
-import { boundedPage, vPage } from "./pagination.js";
+import { boundedPage, paginateChecked, vPage } from "./pagination.js";
 import { checkName, checkOwner, checkTime, describeNumber, vOptionalOwner, withoutSystemFields } from "./shared.js";
 
 type Reader = GenericDatabaseReader<DataModel>;
@@ -130,7 +130,7 @@ export async function getScoreById(db: Reader, args: ArgsOf<"getScoreById">): Pr
 type Paginated = { paginate: (opts: PaginationOptions) => Promise<{ page: Doc<"scores">[]; isDone: boolean; continueCursor: string }> };
 
 async function pageOf(query: Paginated, opts: PaginationOptions) {
-  const result = await query.paginate(opts);
+  const result = await paginateChecked(query, opts);
   return { page: result.page.map(toScore), isDone: result.isDone, continueCursor: result.continueCursor };
 }
 

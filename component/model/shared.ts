@@ -103,6 +103,10 @@ export function withoutUndefinedFields<T extends Record<string, unknown>>(value:
  * drop it. JSON with any key belongs in the JSON-text fields.
  */
 export function checkPlainObject(value: unknown, field: string): void {
+  // Some validators (convex-test's record) let an array through where an object is meant.
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    invalidArgument(`${field} must be an object`, { field });
+  }
   const stack: unknown[] = [value];
   while (stack.length > 0) {
     const item = stack.pop();

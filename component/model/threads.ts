@@ -11,7 +11,7 @@ import type { DataModel, Doc } from "../_generated/dataModel.js";
 import { addToCounter, counterKey, deleteCounter, readCounter } from "./counters.js";
 import { conflict, limitExceeded, notFound } from "./errors.js";
 import { approximateSize, DELETE_BATCH_SIZE, MAX_DOCUMENT_BYTES } from "./limits.js";
-import { boundedPage, vPage } from "./pagination.js";
+import { boundedPage, paginateChecked, vPage } from "./pagination.js";
 import {
   checkName,
   checkPlainObject,
@@ -265,11 +265,11 @@ export async function listThreads(db: Reader, args: ArgsOf<"listThreads">) {
   checkName(args.resourceId, "resourceId");
   const opts = boundedPage(args.paginationOpts as PaginationOptions);
   const index = args.orderBy === "updatedAt" ? "by_resource_updated" : "by_resource_created";
-  const result = await db
+  const query = db
     .query("threads")
     .withIndex(index, (q) => q.eq("resourceId", args.resourceId))
-    .order((args.order ?? "desc") as Order)
-    .paginate(opts);
+    .order((args.order ?? "desc") as Order);
+  const result = await paginateChecked(query, opts);
   return { page: result.page.map(toThread), isDone: result.isDone, continueCursor: result.continueCursor };
 }
 

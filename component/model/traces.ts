@@ -13,7 +13,7 @@ import type { DataModel, Doc } from "../_generated/dataModel.js";
 import { internal } from "../_generated/api.js";
 import { conflict, invalidArgument, limitExceeded, notFound } from "./errors.js";
 import { checkJsonFields } from "./jsonText.js";
-import { boundedPage, vPage } from "./pagination.js";
+import { boundedPage, paginateChecked, vPage } from "./pagination.js";
 import { approximateSize, DELETE_BATCH_SIZE, MAX_BATCH_BYTES, MAX_BATCH_ITEMS, MAX_DOCUMENT_BYTES } from "./limits.js";
 import { checkLimit, checkName, checkOwner, checkTime, vOptionalOwner } from "./shared.js";
 
@@ -300,7 +300,7 @@ export async function listTraces(db: Reader, args: ArgsOf<"listTraces">) {
     indexName = "roots_by_status";
   }
   // Index names follow the filters; the cast spares spelling out four branches.
-  const result = await (db.query("spans") as any)
+  const query = (db.query("spans") as any)
     .withIndex(indexName, (q: any) => {
       let range = q.eq("resourceId", args.resourceId).eq("isRoot", true);
       for (const [field, value] of parts) range = range.eq(field, value);
@@ -308,8 +308,8 @@ export async function listTraces(db: Reader, args: ArgsOf<"listTraces">) {
       if (args.toDate !== undefined) range = range.lte("startedAt", args.toDate);
       return range;
     })
-    .order("desc")
-    .paginate(opts);
+    .order("desc");
+  const result = await paginateChecked<any>(query, opts);
   return { page: (result.page as Doc<"spans">[]).map(toSpan), isDone: result.isDone as boolean, continueCursor: result.continueCursor as string };
 }
 

@@ -26,7 +26,7 @@ import {
   utf8Length,
   type JsonObject,
 } from "./jsonText.js";
-import { boundedPage, vPage } from "./pagination.js";
+import { boundedPage, paginateChecked, vPage } from "./pagination.js";
 import { checkLimit, checkName, checkOwner, checkTime, vOptionalOwner } from "./shared.js";
 
 type Reader = GenericDatabaseReader<DataModel>;
@@ -391,7 +391,7 @@ export async function listWorkflowRuns(db: Reader, args: ArgsOf<"listWorkflowRun
   checkTime(args.fromDate, "fromDate");
   checkTime(args.toDate, "toDate");
   const opts = boundedPage(args.paginationOpts as PaginationOptions);
-  const result = await runsQuery(db, args).paginate(opts);
+  const result = await paginateChecked<any>(runsQuery(db, args), opts);
   return {
     page: (result.page as Doc<"workflowRuns">[]).map(info),
     isDone: result.isDone as boolean,

@@ -101,7 +101,7 @@ const snapshotArb = fc.record({
 });
 
 type Op =
-  | { kind: "persist"; snapshot: fc.RecordValue<{ top: Members; status: [string, string] | undefined; context: Members | undefined; requestContext: Members | undefined }> }
+  | { kind: "persist"; snapshot: { top: Members; status: [string, string] | undefined; context: Members | undefined; requestContext: Members | undefined } }
   | { kind: "results"; stepId: string; result: string; requestContext?: Members }
   | { kind: "state"; opts: Members };
 
