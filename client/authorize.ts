@@ -45,6 +45,7 @@ export interface DefaultPolicyOptions {
   serviceClaim?: string;
 }
 
+/** The identity claim that marks a service under the default policy. */
 export const DEFAULT_SERVICE_CLAIM = "agent_memory_service";
 
 /** Whether the identity carries the service claim. */

@@ -63,6 +63,7 @@ export const messageTables = {
 export const vMessage = v.object(messageFields);
 export type Message = Infer<typeof vMessage>;
 
+/** The message format a saved message gets when it names none. */
 export const DEFAULT_MESSAGE_TYPE = "v2";
 
 /** A message to save; its owner is the call's `resourceId`. */
