@@ -167,10 +167,11 @@ def world(deployment: Deployment) -> Any:
         yield client, owner
 
 
-def state(client: Any, owner: str) -> Any:
-    """What the owner (and the shared index) reads: compared before and after a refusal."""
+def state(client: Any, owner: str) -> str:
+    """What the owner (and the shared index) reads: compared before and after a refusal (as
+    text: an accepted call may have stored a NaN, which never equals itself)."""
     o = {"resource_id": owner}
-    return (
+    reads = (
         client.threads.list_threads(**o, page_size=100),
         client.messages.list_messages_by_resource(**o, page_size=100),
         client.resources.get_resource(**o),
@@ -183,6 +184,7 @@ def state(client: Any, owner: str) -> Any:
         client.traces.get_trace(**o, trace_id=ID),
         client.vectors.describe_index(index_name=INDEX).count,
     )
+    return repr(reads)
 
 
 @st.composite
