@@ -15,7 +15,7 @@
  */
 import type http from "node:http";
 import type { Value } from "convex/values";
-import { identityFromHeader, type AuthConfig, type Identity } from "./auth.js";
+import type { Identity } from "./auth.js";
 import { RequestError, badRequest, parseRequestPath, type FunctionPath } from "./calls.js";
 import { parseRequestBody, type BodyShape } from "./json_body.js";
 import type { FunctionKind } from "./modules.js";
@@ -124,21 +124,28 @@ const NOT_ADMIN = new RequestError(
   "The provided deploy key was invalid for this deployment. Double check that the environment this key was generated for matches the desired deployment.",
 );
 
-/** Serves one function call; `send` writes the reply. Throws {@link RequestError} (and auth.ts's AuthError) for 4xx. */
+/**
+ * How the caller is identified: the `Authorization` header's value (undefined
+ * when absent) to an identity, null for an unauthenticated call; throws the
+ * refusal (auth.ts's AuthError) for a token the deployment refuses.
+ */
+export type Authenticate = (authorization: string | undefined) => Identity | null | Promise<Identity | null>;
+
+/** Serves one function call and returns the reply's body. Throws {@link RequestError} (and the authenticator's errors) for 4xx. */
 export async function handleFunctionCall(
   req: http.IncomingMessage,
   pathname: string,
   runtime: AppRuntime,
-  auth: AuthConfig | null,
+  identify: Authenticate,
   maxBodyBytes: number,
 ): Promise<string> {
   if (!isJsonContentType(req.headers["content-type"])) {
     throw badRequest("BadJsonBody", "Expected request with `Content-Type: application/json`");
   }
   const raw = await readBody(req, maxBodyBytes);
-  const authenticate = (): Identity | null => {
+  const authenticate = async (): Promise<Identity | null> => {
     const header = req.headers.authorization;
-    return identityFromHeader(Array.isArray(header) ? header[0] : header, auth);
+    return await identify(Array.isArray(header) ? header[0] : header);
   };
   let kind: FunctionKind | "any";
   let path: FunctionPath;
@@ -147,7 +154,7 @@ export async function handleFunctionCall(
   let defaultFormat: ValueFormat | undefined;
   if (pathname.startsWith("/api/run/")) {
     body = parseRequestBody(raw, UDF_POST_REQUEST_ARGS_ONLY);
-    identity = authenticate();
+    identity = await authenticate();
     // messages/list -> "messages:list"
     const missing = () =>
       badRequest("MissingIdentifier", "Path or function name not provided in path, e.g. /api/run/messages/list");
@@ -164,13 +171,13 @@ export async function handleFunctionCall(
     defaultFormat = "json";
   } else if (pathname === "/api/function") {
     parseRequestBody(raw, UDF_POST_REQUEST_WITH_COMPONENT);
-    authenticate();
+    await authenticate();
     // `must_be_admin`: the local backend takes no admin key, so no caller gets further.
     throw NOT_ADMIN;
   } else {
     body = parseRequestBody(raw, UDF_POST_REQUEST);
     path = parseRequestPath(body.path as string);
-    identity = authenticate();
+    identity = await authenticate();
     kind = ENDPOINT_KIND[pathname];
   }
   const result = await runtime.run(kind, path, body.args, identity);

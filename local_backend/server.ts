@@ -8,7 +8,8 @@
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { AuthError, loadAuthConfig, type AuthOptions } from "./auth.js";
+import type { UserIdentity } from "convex/server";
+import { AuthError, identityFromHeader, loadAuthConfig, verifyToken, type AuthOptions } from "./auth.js";
 import { RequestError } from "./calls.js";
 import { MAX_REQUEST_BYTES, describeTarget, handleFunctionCall, isFunctionEndpoint } from "./http_api.js";
 import { AppRuntime, type RuntimeOptions } from "./runtime.js";
@@ -63,7 +64,7 @@ export async function startLocalBackend(options: LocalBackendOptions = {}): Prom
     const pathname = new URL(req.url ?? "/", "http://local").pathname;
     if (isFunctionEndpoint(pathname)) {
       if (req.method !== "POST") throw new RequestError(405, "MethodNotAllowed", `${describeTarget(req.method, pathname)}: use POST`);
-      return send(res, 200, await handleFunctionCall(req, pathname, runtime, auth, maxBodyBytes));
+      return send(res, 200, await handleFunctionCall(req, pathname, runtime, (header) => identityFromHeader(header, auth), maxBodyBytes));
     }
     if (req.method === "GET" && pathname === "/_local_backend/functions") {
       const listing = {
@@ -96,7 +97,8 @@ export async function startLocalBackend(options: LocalBackendOptions = {}): Prom
     });
   });
 
-  const sync = attachSyncProtocol(httpServer, syncEngineFor(runtime, auth), {
+  const verify = async (token: string) => verifyToken(token, auth) as unknown as UserIdentity;
+  const sync = attachSyncProtocol(httpServer, syncEngineFor(runtime, verify), {
     pingIntervalMs: options.syncPingIntervalMs,
   });
 

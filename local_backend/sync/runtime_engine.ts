@@ -5,21 +5,17 @@
  * verifier, and the runtime's commit signal.
  */
 import type { UserIdentity } from "convex/server";
-import { verifyToken, type AuthConfig, type Identity } from "../auth.js";
+import type { Identity } from "../auth.js";
 import { parseFunctionPath } from "../calls.js";
 import type { FunctionKind } from "../modules.js";
 import type { AppRuntime } from "../runtime.js";
 import type { SyncEngine } from "./engine.js";
 
 /**
- * `verify` defaults to the local backend's own verifier (auth.ts) with
- * `auth`; a test fixture may pass another (e.g. HS256 tokens).
+ * `verifyToken` is the deployment's token verifier (server.ts passes the
+ * local backend's, auth.ts; a test fixture may pass another, e.g. HS256).
  */
-export function syncEngineFor(
-  runtime: AppRuntime,
-  auth: AuthConfig | null,
-  verify: (token: string) => Promise<UserIdentity> = async (token) => verifyToken(token, auth) as unknown as UserIdentity,
-): SyncEngine {
+export function syncEngineFor(runtime: AppRuntime, verifyToken: (token: string) => Promise<UserIdentity>): SyncEngine {
   // The path was checked when the message arrived (a bad one is a FatalError, sync/server.ts).
   const as = (kind: FunctionKind) => (udfPath: string, args: unknown, identity: UserIdentity | null) =>
     runtime.run(kind, parseFunctionPath(udfPath), args, identity as Identity | null);
@@ -27,7 +23,7 @@ export function syncEngineFor(
     runQuery: as("query"),
     runMutation: as("mutation"),
     runAction: as("action"),
-    verifyToken: verify,
+    verifyToken,
     onCommit: (listener) => runtime.onCommit(listener),
   };
 }
