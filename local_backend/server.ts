@@ -16,15 +16,8 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { jsonToConvex, type Value } from "convex/values";
 import type { UserIdentity } from "convex/server";
-import {
-  AuthError,
-  identityFromHeader,
-  loadAuthConfig,
-  verifyToken,
-  type AuthConfig,
-  type AuthOptions,
-  type Identity,
-} from "./auth.js";
+import { AuthError, type Identity, type Jwks } from "./auth.js";
+import { AuthConfigError, DeploymentAuth, type EnvChange } from "./authConfig.js";
 import type { FunctionKind } from "./modules.js";
 import { AppRuntime, type RunResult, type RuntimeOptions } from "./runtime.js";
 import { attachSyncProtocol, type SyncEngine, type SyncProtocolHandle } from "./sync/engine.js";
@@ -36,8 +29,14 @@ export interface LocalBackendOptions extends RuntimeOptions {
   port?: number;
   /** Interface to listen on. Default 127.0.0.1. */
   host?: string;
-  /** How bearer tokens are verified (as the app's customJwt provider). No key: every token is refused. */
-  auth?: AuthOptions;
+  /**
+   * The deployment's environment variables (what `npx convex env set` sets).
+   * The app's auth.config.ts is evaluated with them; without an auth config
+   * every token is refused.
+   */
+  env?: Record<string, string>;
+  /** Keys of the auth config's OIDC (`domain`) providers, by domain, instead of discovery over HTTP. */
+  oidcJwks?: Record<string, Jwks>;
   /** Largest request body accepted, in bytes. Default 32 MiB (Convex caps arguments at 16 MiB). */
   maxBodyBytes?: number;
   /** Keep-alive Ping interval of the WebSocket sync protocol (ms). Default 15000. */
@@ -53,6 +52,8 @@ export interface LocalBackend {
   httpServer: http.Server;
   /** The WebSocket sync protocol endpoint (`connectionCount()` for diagnostics). */
   sync: SyncProtocolHandle;
+  /** The deployment's environment and auth providers (`updateEnvironment` re-evaluates auth.config.ts). */
+  auth: DeploymentAuth;
   /** Stops listening, closes the sync connections, drops open connections. */
   close(): Promise<void>;
 }
@@ -165,9 +166,10 @@ function parseFormatOr400(raw: unknown, fallback?: ValueFormat): ValueFormat {
   }
 }
 
-function authenticate(req: http.IncomingMessage, auth: AuthConfig | null): Identity | null {
+async function authenticate(req: http.IncomingMessage, auth: DeploymentAuth): Promise<Identity | null> {
   const header = req.headers.authorization;
-  return identityFromHeader(Array.isArray(header) ? header[0] : header, auth);
+  const verified = await auth.verifier.fromHeader(Array.isArray(header) ? header[0] : header);
+  return verified?.identity ?? null;
 }
 
 /**
@@ -175,7 +177,7 @@ function authenticate(req: http.IncomingMessage, auth: AuthConfig | null): Ident
  * (public functions only, the kind checked), the same token verifier, and the
  * runtime's commit signal.
  */
-export function syncEngineFor(runtime: AppRuntime, auth: AuthConfig | null): SyncEngine {
+export function syncEngineFor(runtime: AppRuntime, auth: DeploymentAuth): SyncEngine {
   const as = (kind: FunctionKind) => async (path: string, args: Record<string, Value>, identity: UserIdentity | null) => {
     const result = await runtime.run(kind, parseFunctionPath(path), args, identity as Identity | null);
     if (result.status === "success") return result.value;
@@ -185,15 +187,15 @@ export function syncEngineFor(runtime: AppRuntime, auth: AuthConfig | null): Syn
     runQuery: as("query"),
     runMutation: as("mutation"),
     runAction: as("action"),
-    verifyToken: async (token: string) => verifyToken(token, auth) as unknown as UserIdentity,
+    verifyToken: async (token: string) => (await auth.verifier.verify(token)).identity as unknown as UserIdentity,
     onCommit: (listener) => runtime.onCommit(listener),
   };
 }
 
 /** Starts the local backend; resolves once it listens. */
 export async function startLocalBackend(options: LocalBackendOptions = {}): Promise<LocalBackend> {
-  const auth = options.auth ? loadAuthConfig(options.auth) : null;
   const runtime = await AppRuntime.create(options);
+  const auth = await DeploymentAuth.load(runtime.appDir, { env: options.env, verifier: { oidcJwks: options.oidcJwks } });
   const maxBodyBytes = options.maxBodyBytes ?? 32 * 1024 * 1024;
 
   async function handleFunctionCall(req: http.IncomingMessage, res: http.ServerResponse, pathname: string) {
@@ -224,9 +226,25 @@ export async function startLocalBackend(options: LocalBackendOptions = {}): Prom
       format = parseFormatOr400(body.format);
     }
     const args = decodeArgs(body.args);
-    const identity = authenticate(req, auth);
+    const identity = await authenticate(req, auth);
     const result = await runtime.run(kind, fnPath, args, identity);
     send(res, 200, encodeReply(result, format));
+  }
+
+  // Not a Convex endpoint: what `npx convex env set` does (through the admin API) on a deployment.
+  async function handleEnvironmentUpdate(req: http.IncomingMessage, res: http.ServerResponse) {
+    const body = await parseRequest(req, maxBodyBytes);
+    const changes = body.changes;
+    if (!Array.isArray(changes) || !changes.every((c) => typeof c?.name === "string" && (typeof c.value === "string" || c.value === null))) {
+      throw new RequestError(400, "BadJsonBody", "Expected {changes: [{name, value}]} (value null unsets a variable)");
+    }
+    try {
+      await auth.updateEnvironment(changes as EnvChange[]);
+    } catch (error) {
+      if (error instanceof AuthConfigError) throw new RequestError(400, error.code, error.message);
+      throw error;
+    }
+    send(res, 200, JSON.stringify({}));
   }
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse) {
@@ -242,6 +260,9 @@ export async function startLocalBackend(options: LocalBackendOptions = {}): Prom
         components: runtime.components,
       };
       return send(res, 200, JSON.stringify(listing));
+    }
+    if (req.method === "POST" && pathname === "/_local_backend/environment") {
+      return await handleEnvironmentUpdate(req, res);
     }
     if (req.method === "GET" && (pathname === "/" || pathname === "/instance_name")) {
       return send(res, 200, pathname === "/" ? "This Convex deployment is running (convex-agent-memory local backend).\n" : "local-backend", "text/plain");
@@ -288,6 +309,7 @@ export async function startLocalBackend(options: LocalBackendOptions = {}): Prom
     runtime,
     httpServer,
     sync,
+    auth,
     close: async () => {
       const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
       await sync.close();

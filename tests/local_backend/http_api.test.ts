@@ -1,13 +1,13 @@
 // @vitest-environment node
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startLocalBackend, type LocalBackend } from "../../local_backend/server.js";
-import { FIXTURE_APP, post } from "./helpers.js";
+import { FIXTURE_APP, TEST_KEYS, post } from "./helpers.js";
 
 let backend: LocalBackend;
 let url: string;
 
 beforeAll(async () => {
-  backend = await startLocalBackend({ appDir: FIXTURE_APP, components: [] });
+  backend = await startLocalBackend({ appDir: FIXTURE_APP, components: [], env: TEST_KEYS.env });
   url = backend.url;
 });
 afterAll(async () => {
@@ -167,7 +167,7 @@ describe("malformed requests: 4xx with {code, message}", () => {
 });
 
 test("a body over the size limit is answered 413", async () => {
-  const small = await startLocalBackend({ appDir: FIXTURE_APP, components: [], maxBodyBytes: 1024 });
+  const small = await startLocalBackend({ appDir: FIXTURE_APP, components: [], env: TEST_KEYS.env, maxBodyBytes: 1024 });
   try {
     const reply = await post(small.url, "/api/mutation", { path: "notes:add", args: { text: "x".repeat(100_000) } });
     expect(reply.status).toBe(413);
