@@ -2,7 +2,8 @@
 backend serving the example app with its own auth.config.ts, configured only by the
 environment variable that `convex-agent-memory keys new` prints.
 
-Each test here starts its own backend (rotation changes the deployment's environment).
+The tests start their own backend (rotation changes the deployment's environment), and call
+live queries too, so they live beside the other live tests rather than in tests/e2e/.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -24,9 +26,24 @@ import pytest
 from convex_agent_memory import ServiceCredentials
 from convex_agent_memory._keys import parse_jwks_data_uri
 
-from .conftest import text_message, uid
-
 ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+
+def uid(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+
+def text_message(thread_id: str, text: str) -> dict[str, Any]:
+    return {
+        "id": uid("msg"),
+        "threadId": thread_id,
+        "role": "user",
+        "content": {"format": 2.0, "parts": [{"type": "text", "text": text}], "content": text},
+    }
+
+
 KEYS_COMMAND = [sys.executable, "-m", "convex_agent_memory._keys", "keys"]
 V1 = [1.0] + [0.0] * 127
 V2 = [0.0, 1.0] + [0.0] * 126
