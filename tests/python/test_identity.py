@@ -470,3 +470,43 @@ def test_a_scoped_service_token_cannot_act_outside_its_resources(backend: Any) -
         assert got is not None and got.title == "theirs"
         assert full.vectors.describe_index(index_name=index).count == 1
         s.threads.save_thread(id=uid("t"), resource_id=mine)
+
+
+async def test_an_async_subscription_outlives_its_tokens_and_ends_on_a_bad_one(
+    backend: Any,
+) -> None:
+    import asyncio
+
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    good = backend.credentials("user-async", service=False, ttl=3)
+    bad = ServiceCredentials(
+        private_key=ec.generate_private_key(ec.SECP256R1()), kid=backend.key.kid,
+        subject="user-async", service=False, ttl=3,
+    )  # fmt: skip
+    minted: list[str] = []
+    turned = [False]
+
+    def provider() -> str:
+        token = str(bad() if turned[0] else good())
+        if not minted or minted[-1] != token:
+            minted.append(token)
+        return token
+
+    thread = uid("async")
+    writer = cam.AsyncClient(url=backend.url, token_provider=backend.credentials("svc-w"))
+    async with cam.AsyncClient(url=backend.url, token_provider=provider) as client, writer:
+        await client.threads.save_thread(id=thread, resource_id="user-async")
+        async with client.messages.watch_messages(thread_id=thread, limit=100) as sub:
+            assert await sub.next(timeout=10) == []
+            for i in range(16):  # 8 s: past two expiries of 3 s tokens
+                await writer.messages.save_messages(messages=[text_message(thread, f"a{i}")])
+                await asyncio.sleep(0.5)
+            while len(await sub.next(timeout=10)) != 16:
+                pass
+            assert len(minted) >= 3
+            turned[0] = True
+            with pytest.raises(cam.UnauthenticatedError):
+                while True:
+                    await sub.next(timeout=10)
+            assert sub.closed
