@@ -143,9 +143,8 @@ export function enforceServiceScope(
     fail("FORBIDDEN", `${operation.name}: rows that belong to no resource are outside this service token's resources`);
   }
   for (const resourceId of operation.resourceIds) {
-    if (!listed.includes(resourceId)) {
-      fail("FORBIDDEN", `${operation.name}: the service token may not act on resource "${resourceId}"`, { resourceId });
-    }
+    // As for users, the refusal names no resource.
+    if (!listed.includes(resourceId)) fail("FORBIDDEN", `${operation.name}: the service token may act only on its listed resources`);
   }
 }
 
