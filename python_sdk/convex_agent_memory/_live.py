@@ -221,6 +221,7 @@ class _SubscriptionBase(Generic[T]):
         self._latest: Any = _MISSING  # the last value handed out
         self._closed = False
         self._refresh_not_before = 0.0  # time.time() before which no refresh is tried
+        self._failure: BaseException | None = None  # set by the token refresher
 
     @property
     def closed(self) -> bool:
@@ -255,7 +256,6 @@ class _SubscriptionBase(Generic[T]):
         return float("inf") if due is None else max(due - time.time(), 0.0)
 
     def _expired_without_provider(self) -> UnauthenticatedError:
-        self.close()
         return UnauthenticatedError(
             f"live query {self.path}: the client's token expired and the client has no "
             "token_provider to get another; the subscription is closed",
@@ -314,12 +314,21 @@ class Subscription(_SubscriptionBase[T]):
         self._inner = connection.subscribe(path, self.args)
         self._connection = connection
         connection.track(self)
+        # Keeps the WebSocket's token fresh while the subscription lives, iterated or not.
+        self._stop = threading.Event()
+        self._failed: concurrent.futures.Future[None] = concurrent.futures.Future()
+        self._refresher: threading.Thread | None = None
+        if self._refresh_due() is not None:
+            self._refresher = threading.Thread(
+                target=self._refresh_loop, name="convex-agent-memory-token", daemon=True
+            )
+            self._refresher.start()
 
     def __iter__(self) -> Self:
         return self
 
     def __next__(self) -> T:
-        if self._closed and self._undelivered is _MISSING:
+        if self._failure is None and self._closed and self._undelivered is _MISSING:
             raise StopIteration
         return self.next()
 
@@ -328,6 +337,8 @@ class Subscription(_SubscriptionBase[T]):
         seconds when given (then ``TimeoutError``)."""
         deadline = None if timeout is None else time.monotonic() + timeout
         while self._undelivered is _MISSING:
+            if self._failure is not None:
+                raise self._failure
             self._receive(deadline)
         return self._deliver()
 
@@ -355,6 +366,8 @@ class Subscription(_SubscriptionBase[T]):
             raw = future.result()
         except BaseException as error:
             self.close()
+            if self._failure is not None:
+                raise self._failure from None
             raise _translate(error, self.path) from error
         return self._offer(self._validate(raw))
 
@@ -369,20 +382,42 @@ class Subscription(_SubscriptionBase[T]):
         future = self._start()
         next_probe = time.monotonic() + self.liveness_interval
         while True:
-            self._refresh_token()
             now = time.monotonic()
-            wait = min(next_probe - now, self._seconds_to_refresh())
+            wait = next_probe - now
             if deadline is not None:
                 if deadline - now <= 0:
                     raise TimeoutError(f"no new value of {self.path} in time")
                 wait = min(wait, deadline - now)
-            done, _ = concurrent.futures.wait([future], timeout=max(wait, 0.0))
+            done, _ = concurrent.futures.wait(
+                [future, self._failed],
+                timeout=max(wait, 0.0),
+                return_when=concurrent.futures.FIRST_COMPLETED,
+            )
+            if self._failure is not None:
+                raise self._failure
             if done:
                 self._take(future)
                 return
             if time.monotonic() >= next_probe:
                 self._probe()
                 next_probe = time.monotonic() + self.liveness_interval
+
+    def _refresh_loop(self) -> None:
+        """The refresher thread: replaces the token when due, until closed or refused."""
+        while not self._stop.is_set():
+            wait = self._seconds_to_refresh()
+            if wait == float("inf"):
+                return
+            if self._stop.wait(timeout=wait):
+                return
+            try:
+                self._refresh_token()
+            except BaseException as error:
+                # The failure first: a consumer woken by the close must find it.
+                self._failure = error
+                self.close()
+                self._failed.set_result(None)
+                return
 
     def _refresh_token(self) -> None:
         """Replaces the WebSocket's token when it is due (see the module's docstring)."""
@@ -398,13 +433,9 @@ class Subscription(_SubscriptionBase[T]):
                 return
             raise self._expired_without_provider()
         old = connection.token
-        try:
-            # The provider's next token (asked by the token source, which sees it due),
-            # checked by one ordinary read before the WebSocket gets it.
-            self._client._call("query", self.path, self.args)
-        except APIError:
-            self.close()
-            raise
+        # The provider's next token (asked by the token source, which sees it due),
+        # checked by one ordinary read before the WebSocket gets it.
+        self._client._call("query", self.path, self.args)
         token = self._client._auth.get()
         if token == old:
             self._refresh_not_before = time.time() + _REFRESH_RETRY
@@ -422,6 +453,7 @@ class Subscription(_SubscriptionBase[T]):
         """Unsubscribes (idempotent). Iteration then stops."""
         future, self._future = self._future, None
         self._close_inner()
+        self._stop.set()
         if future is not None:
             future.cancel()
 
@@ -463,6 +495,8 @@ class AsyncSubscription(_SubscriptionBase[T]):
         self._client = client
         self._task: asyncio.Future[Any] | None = None
         self._started = False
+        self._refresher: asyncio.Task[None] | None = None
+        self._failed: asyncio.Future[None] | None = None
 
     async def start(self) -> Self:
         """Reads the current value over HTTP (failing fast) and subscribes. Idempotent."""
@@ -477,6 +511,10 @@ class AsyncSubscription(_SubscriptionBase[T]):
         self._inner = connection.subscribe(self.path, self.args)
         self._connection = connection
         connection.track(self)
+        # Keeps the WebSocket's token fresh while the subscription lives, iterated or not.
+        self._failed = asyncio.get_running_loop().create_future()
+        if self._refresh_due() is not None:
+            self._refresher = asyncio.ensure_future(self._refresh_loop())
         return self
 
     def __await__(self) -> Any:
@@ -486,7 +524,7 @@ class AsyncSubscription(_SubscriptionBase[T]):
         return self
 
     async def __anext__(self) -> T:
-        if self._closed and self._undelivered is _MISSING:
+        if self._failure is None and self._closed and self._undelivered is _MISSING:
             raise StopAsyncIteration
         return await self.next()
 
@@ -495,6 +533,8 @@ class AsyncSubscription(_SubscriptionBase[T]):
         await self.start()
         deadline = None if timeout is None else time.monotonic() + timeout
         while self._undelivered is _MISSING:
+            if self._failure is not None:
+                raise self._failure
             await self._receive(deadline)
         return self._deliver()
 
@@ -521,6 +561,8 @@ class AsyncSubscription(_SubscriptionBase[T]):
             raw = task.result()
         except BaseException as error:
             self.close()
+            if self._failure is not None:
+                raise self._failure from None
             raise _translate(error, self.path) from error
         return self._offer(self._validate(raw))
 
@@ -532,22 +574,45 @@ class AsyncSubscription(_SubscriptionBase[T]):
 
     async def _receive(self, deadline: float | None) -> None:
         task = self._start_task()
+        assert self._failed is not None
         next_probe = time.monotonic() + self.liveness_interval
         while True:
-            await self._refresh_token()
             now = time.monotonic()
-            wait = min(next_probe - now, self._seconds_to_refresh())
+            wait = next_probe - now
             if deadline is not None:
                 if deadline - now <= 0:
                     raise TimeoutError(f"no new value of {self.path} in time")
                 wait = min(wait, deadline - now)
-            done, _ = await asyncio.wait([task], timeout=max(wait, 0.0))
-            if done:
+            done, _ = await asyncio.wait(
+                [task, self._failed], timeout=max(wait, 0.0), return_when=asyncio.FIRST_COMPLETED
+            )
+            if self._failure is not None:
+                raise self._failure
+            if task in done:
                 self._take(task)
                 return
             if time.monotonic() >= next_probe:
                 await self._probe()
                 next_probe = time.monotonic() + self.liveness_interval
+
+    async def _refresh_loop(self) -> None:
+        """The refresher task: replaces the token when due, until closed or refused."""
+        while not self._closed:
+            wait = self._seconds_to_refresh()
+            if wait == float("inf"):
+                return
+            await asyncio.sleep(wait)
+            if self._closed:
+                return
+            try:
+                await self._refresh_token()
+            except Exception as error:
+                # The failure first: a consumer woken by the close must find it.
+                self._failure = error
+                self.close()
+                if self._failed is not None and not self._failed.done():
+                    self._failed.set_result(None)
+                return
 
     async def _refresh_token(self) -> None:
         """Replaces the WebSocket's token when it is due (see the module's docstring)."""
@@ -562,11 +627,7 @@ class AsyncSubscription(_SubscriptionBase[T]):
                 return
             raise self._expired_without_provider()
         old = connection.token
-        try:
-            await self._client._call("query", self.path, self.args)
-        except APIError:
-            self.close()
-            raise
+        await self._client._call("query", self.path, self.args)
         token = await self._client._auth.get()
         if token == old:
             self._refresh_not_before = time.time() + _REFRESH_RETRY
@@ -586,6 +647,14 @@ class AsyncSubscription(_SubscriptionBase[T]):
         self._close_inner()
         if task is not None:
             task.cancel()
+        refresher, self._refresher = self._refresher, None
+        if refresher is not None and not refresher.done():
+            try:
+                current = asyncio.current_task()
+            except RuntimeError:  # no running loop (closed from another thread)
+                current = None
+            if refresher is not current:
+                refresher.cancel()
 
     async def aclose(self) -> None:
         self.close()
