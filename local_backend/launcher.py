@@ -89,12 +89,15 @@ class LocalBackend:
         extra_args: list[str] | None = None,
         env: dict[str, str] | None = None,
         key: ServiceKey | None = None,
+        redact_errors: bool = False,
         timeout: float = 90.0,
     ) -> LocalBackend:
         """Starts a backend on a free port and waits for its ready line.
 
         The deployment environment is ``AGENT_MEMORY_JWKS`` (the public half of ``key``, a
         new key from ``keys new`` by default) plus ``env``; the app's auth.config.ts reads it.
+        ``redact_errors``: answer as a production deployment answers clients (function errors
+        say only ``[Request ID: …] Server Error``; ``errorData`` is kept).
         """
         workdir = Path(tempfile.mkdtemp(prefix="local-backend-"))
         key = key if key is not None else make_key()
@@ -108,6 +111,8 @@ class LocalBackend:
         ]  # fmt: skip
         if app_dir is not None:
             args += ["--app", str(app_dir)]
+        if redact_errors:
+            args.append("--redact-errors")
         args += extra_args or []
         log = log_path.open("w")
         process = subprocess.Popen(

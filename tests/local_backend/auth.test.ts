@@ -11,9 +11,9 @@ import { startLocalBackend, type LocalBackend } from "../../local_backend/server
 import { AUDIENCE, FIXTURE_APP, ISSUER, REPO, claims, ecKeys, jwksDataUri, post, rsaKeys, serviceKeys, signJwt } from "./helpers.js";
 
 const AUTH_APP = path.join(REPO, "tests/fixtures/auth_app/convex");
-const keys = serviceKeys("RS256", "k1");
+const keys = serviceKeys("ES256", "k1");
 const otherRsa = rsaKeys();
-const ec = ecKeys();
+const otherEc = ecKeys();
 const now = () => Math.floor(Date.now() / 1000);
 
 let backend: LocalBackend;
@@ -71,10 +71,10 @@ describe("bearer tokens over HTTP, against the app's auth.config.ts", () => {
   });
 
   test.each([
-    ["a bad signature", () => signJwt(claims("u"), otherRsa.privateKey, { kid: "k1" }), "InvalidAuthHeader", /'kid' \(key ID\) header is 'k1'/],
+    ["a bad signature", () => signJwt(claims("u"), otherEc.privateKey, { alg: "ES256", kid: "k1" }), "InvalidAuthHeader", /'kid' \(key ID\) header is 'k1'/],
     ["an unknown kid", () => keys.sign(claims("u"), { kid: "k2" }), "InvalidAuthHeader", /header is 'k2'/],
     ["no kid", () => keys.sign(claims("u"), { kid: undefined }), "InvalidAuthHeader", /missing a 'kid'/],
-    ["another algorithm (ES256 under the kid of an RS256 key)", () => signJwt(claims("u"), ec.privateKey, { alg: "ES256", kid: "k1" }), "InvalidAuthHeader", /Could not decode token/],
+    ["another algorithm (RS256 under the kid of an ES256 key)", () => signJwt(claims("u"), otherRsa.privateKey, { alg: "RS256", kid: "k1" }), "InvalidAuthHeader", /Could not decode token/],
     ["alg none", () => keys.sign(claims("u"), { alg: "none" }), "InvalidAuthHeader", /Could not decode token/],
     ["10 s past exp", () => keys.sign(claims("u", { exp: now() - 10 })), "InvalidAuthHeader", /Could not validate token: Token expired 1[01] seconds ago/],
     ["6 s past exp", () => keys.sign(claims("u", { exp: now() - 6 })), "InvalidAuthHeader", /Token expired [67] seconds ago/],
@@ -97,7 +97,7 @@ describe("bearer tokens over HTTP, against the app's auth.config.ts", () => {
 
   test("a refused token runs nothing", async () => {
     const before = (await post(url, "/api/query", { path: "notes:count", args: {} })).json.value;
-    const token = signJwt(claims("u"), otherRsa.privateKey, { kid: "k1" });
+    const token = signJwt(claims("u"), otherEc.privateKey, { alg: "ES256", kid: "k1" });
     const reply = await post(url, "/api/mutation", { path: "notes:add", args: { text: "no" } }, bearer(token));
     expect(reply.status).toBe(401);
     expect((await post(url, "/api/query", { path: "notes:count", args: {} })).json.value).toBe(before);
