@@ -260,6 +260,7 @@ export class TokenVerifier {
   private readonly fetchUrl: typeof fetch;
   private readonly redact: boolean;
   private readonly oidcJwks: Map<string, Jwks>;
+  private readonly dataUriKeys = new Map<string, SigningKey[]>();
 
   constructor(
     readonly providers: AuthProvider[],
@@ -342,6 +343,9 @@ export class TokenVerifier {
 
   /** crates/authentication/src/lib.rs: `fetch_jwks` (data URI or URL), then parsed as a JWK set. */
   private async customJwks(jwksUri: string): Promise<SigningKey[]> {
+    // A data URI cannot change: its keys are imported once (a URL is fetched every time).
+    const known = this.dataUriKeys.get(jwksUri);
+    if (known !== undefined) return known;
     const data = dataUrlBody(jwksUri);
     let parsed: unknown;
     if (data !== null) {
@@ -353,13 +357,16 @@ export class TokenVerifier {
     } else {
       parsed = await this.fetchJson(jwksUri, "JWKS");
     }
+    let keys: SigningKey[];
     try {
-      return importJwks(parsed);
+      keys = importJwks(parsed);
     } catch {
       throw invalid(
         `Invalid JWKS response body from '${jwksUri}'. The response is not valid JSON or doesn't match the expected JWKS format.`,
       );
     }
+    if (data !== null) this.dataUriKeys.set(jwksUri, keys);
+    return keys;
   }
 
   private async verifyCustomJwt(token: string, provider: Extract<AuthProvider, { type: "customJwt" }>, now: number): Promise<VerifiedToken> {
