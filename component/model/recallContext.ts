@@ -37,8 +37,8 @@ export type Position = Infer<typeof vPosition>;
 export const vPlaced = v.object({ message: vMessage, position: vPosition });
 export type Placed = Infer<typeof vPlaced>;
 
-/** A hit to read: the owner's message by id. */
-export const vHitRef = v.object({ id: v.string() });
+/** A hit to read: a key that `locate` reads as a message (a message id, an embedding id). */
+export const vHitRef = v.object({ key: v.string() });
 export type HitRef = Infer<typeof vHitRef>;
 
 export const vHitContext = v.object({
@@ -162,10 +162,11 @@ export async function readContext(
   return { hits: out, truncated: false, documentsRead };
 }
 
+/** Hits by message id (the default `locate`). */
 async function findOwnMessage(db: Reader, resourceId: string, hit: HitRef): Promise<Doc<"messages"> | null> {
   return db
     .query("messages")
-    .withIndex("by_resource_id", (q) => q.eq("resourceId", resourceId).eq("id", hit.id))
+    .withIndex("by_resource_id", (q) => q.eq("resourceId", resourceId).eq("id", hit.key))
     .unique();
 }
 

@@ -35,7 +35,7 @@ describe("readContext", () => {
       t.run((ctx) =>
         readContext(ctx.db, {
           resourceId: R,
-          hits: [{ id: "a-4" }, { id: "b-0" }, { id: "a-11" }, { id: "missing" }],
+          hits: [{ key: "a-4" }, { key: "b-0" }, { key: "a-11" }, { key: "missing" }],
           before: 2,
           after: 3,
         }),
@@ -59,10 +59,10 @@ describe("readContext", () => {
     await t.run(async (ctx) => {
       await ctx.db.insert("threadDeletions", { resourceId: R, threadId: "a", startedAt: 0 });
     });
-    const read = await t.run((ctx) => readContext(ctx.db, { resourceId: R, hits: [{ id: "a-1" }], before: 1, after: 1 }));
+    const read = await t.run((ctx) => readContext(ctx.db, { resourceId: R, hits: [{ key: "a-1" }], before: 1, after: 1 }));
     expect(read.hits.map(ids)).toEqual([{ hit: undefined, before: [], after: [] }]);
     const other = await t.run((ctx) =>
-      readContext(ctx.db, { resourceId: "other", hits: [{ id: "a-1" }], before: 1, after: 1 }),
+      readContext(ctx.db, { resourceId: "other", hits: [{ key: "a-1" }], before: 1, after: 1 }),
     );
     expect(other.hits.map(ids)).toEqual([{ hit: "a-1", before: ["a-0"], after: ["a-2"] }]);
   });
@@ -73,7 +73,7 @@ describe("readContext", () => {
     const read = await t.run((ctx) =>
       readContext(ctx.db, {
         resourceId: R,
-        hits: [{ id: "a-5" }, { id: "a-20" }],
+        hits: [{ key: "a-5" }, { key: "a-20" }],
         before: 5,
         after: 5,
         byteBudget: 2_000,
@@ -91,7 +91,7 @@ describe("groupContext", () => {
     const t = componentTest();
     await thread(t, "a", 20);
     await thread(t, "b", 5);
-    const hits = [{ id: "a-10" }, { id: "b-2" }, { id: "a-12" }, { id: "a-2" }, { id: "a-16" }];
+    const hits = [{ key: "a-10" }, { key: "b-2" }, { key: "a-12" }, { key: "a-2" }, { key: "a-16" }];
     const read = await t.run((ctx) => readContext(ctx.db, { resourceId: R, hits, before: 1, after: 1 }));
     const groups = groupContext(read.hits, [0.9, 0.8, 0.7, 0.6, 0.5]);
     expect(

@@ -3,20 +3,16 @@
 adapted: a ConvexSession in place of SQLiteSession, the deployment in place of a temporary
 file, and both ways of connecting it (an AsyncClient, or a sync Client whose calls run in a
 worker thread). Tests of SQLite's internals (locks, connections, corrupt rows) have no
-counterpart here and are left out. Then: items kept exactly, owners, and an agent run
-that continues its conversation in a second process."""
+counterpart here and are left out. Then: items kept exactly, and owners. (An agent run
+that continues its conversation in a second process: the README's program, run twice by
+test_readme_recall_frameworks.py.)"""
 
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import json
 import os
-import subprocess
-import sys
-import textwrap
 from collections.abc import AsyncIterator, Callable
-from pathlib import Path
 from typing import Any, cast
 
 import convex_agent_memory as cam
@@ -39,7 +35,6 @@ NOT_IN_REDACTED_RUN = pytest.mark.skipif(
     os.environ.get("LOCAL_BACKEND_REDACT_ERRORS") == "1", reason="raises no errors; run once"
 )
 pytestmark = NOT_IN_REDACTED_RUN
-ROOT = Path(__file__).resolve().parents[2]
 
 set_tracing_disabled(True)
 
@@ -343,7 +338,7 @@ async def test_session_callback_repeating_history_does_not_grow_session(
     def repeat_first(history: list[Any], new_input: list[Any]) -> list[Any]:
         if not history:
             return new_input
-        return history + [history[0]] + new_input
+        return [*history, history[0], *new_input]
 
     for turn in range(3):
         model.enqueue([get_text_message(f"assistant {turn}")])
@@ -725,61 +720,3 @@ async def test_a_user_reaches_only_its_own_sessions(deployment: Deployment) -> N
             await intruder.get_items()
         with pytest.raises(cam.ForbiddenError):
             await intruder.add_items([{"role": "user", "content": "x"}])
-
-
-def test_a_conversation_continues_in_another_process(
-    deployment: Deployment, tmp_path: Path
-) -> None:
-    """Two processes, one session: the second run's model sees the first run's turn."""
-    program = tmp_path / "agent_turn.py"
-    program.write_text(
-        textwrap.dedent(
-            """
-            import asyncio, json, os, sys
-            from agents import Agent, Runner, set_tracing_disabled
-            from agents.testing import ScriptedModel
-            from openai.types.responses import ResponseOutputMessage, ResponseOutputText
-            from convex_agent_memory import AsyncClient
-            from convex_agent_memory.openai_agents import ConvexSession
-
-            set_tracing_disabled(True)
-            question, answer = sys.argv[1], sys.argv[2]
-
-            async def main() -> None:
-                async with AsyncClient(url=os.environ["CONVEX_URL"], token=os.environ["CONVEX_AUTH_TOKEN"]) as client:
-                    session = ConvexSession(os.environ["SESSION_ID"], resource_id=os.environ["USER_ID"], async_client=client)
-                    model = ScriptedModel()
-                    model.enqueue([ResponseOutputMessage(id="1", type="message", role="assistant", status="completed",
-                        content=[ResponseOutputText(text=answer, type="output_text", annotations=[], logprobs=[])])])
-                    result = await Runner.run(Agent(name="assistant", model=model), question, session=session)
-                    seen = [item.get("content") if isinstance(item.get("content"), str) else item["content"][0]["text"]
-                            for item in model.calls[-1].input]
-                    print(json.dumps({"final": result.final_output, "seen": seen}))
-
-            asyncio.run(main())
-            """
-        )
-    )
-    env = {
-        **os.environ,
-        "CONVEX_URL": deployment.url,
-        "CONVEX_AUTH_TOKEN": deployment.token_a,
-        "USER_ID": deployment.user_a,
-        "SESSION_ID": uid("two-processes"),
-    }
-
-    def turn(question: str, answer: str) -> dict[str, Any]:
-        done = subprocess.run(
-            [sys.executable, str(program), question, answer],
-            env=env, cwd=ROOT, capture_output=True, text=True, timeout=120,
-        )  # fmt: skip
-        assert done.returncode == 0, done.stdout + done.stderr
-        return cast(dict[str, Any], json.loads(done.stdout.strip().splitlines()[-1]))
-
-    first = turn("My name is Ada.", "Hello Ada!")
-    assert first == {"final": "Hello Ada!", "seen": ["My name is Ada."]}
-    second = turn("What is my name?", "Your name is Ada.")
-    assert second == {
-        "final": "Your name is Ada.",
-        "seen": ["My name is Ada.", "Hello Ada!", "What is my name?"],
-    }
