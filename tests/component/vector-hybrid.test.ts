@@ -7,6 +7,7 @@
  */
 import { describe, expect, test } from "vitest";
 import { api } from "../../component/_generated/api.js";
+import { metadataOf } from "../../component/model/vectors.js";
 import { componentTest } from "../convex.js";
 import { bruteForce, codeOf, cosine, prng, randomVector, seed, seedGenerated, type Item } from "./vector-fixtures.js";
 
@@ -25,29 +26,29 @@ function bodyOf(rnd: () => number, i: number): string {
   return words.join(" ");
 }
 
-async function indexIdOf(t: T, name: string): Promise<string> {
+async function indexRowOf(t: T, name: string) {
   const row = await t.run((ctx) =>
     ctx.db
       .query("vectorIndexes")
       .withIndex("by_name_status", (q) => q.eq("name", name).eq("status", "active"))
       .unique(),
   );
-  return row!._id;
+  return row!;
 }
 
-/** The keyword ranking as convex-test's search index returns it (up to `limit` documents). */
+/** The keyword ranking as convex-test's search index returns it (up to `limit` entries). */
 async function directSearch(t: T, name: string, keywordQuery: string, limit: number, native?: { slot: number; value: unknown }) {
-  const indexId = await indexIdOf(t, name);
-  const docs = await t.run((ctx) =>
+  const row = await indexRowOf(t, name);
+  const entries = await t.run((ctx) =>
     ctx.db
-      .query("vectors_128")
+      .query("vectorEntries")
       .withSearchIndex("by_text", (q) => {
-        const base = q.search("text", keywordQuery).eq("indexId", indexId as any);
-        return native === undefined ? base : base.eq(`f${native.slot}` as "f0", [indexId, native.value] as any);
+        const base = q.search("text", keywordQuery).eq("ns", row.ns);
+        return native === undefined ? base : base.eq(`f${native.slot}` as "f0", native.value as any);
       })
       .take(limit),
   );
-  return docs.map((d) => ({ id: d.id, metadata: d.metadata as any }));
+  return entries.map((d) => ({ id: d.id, metadata: metadataOf(d, row.textKey) as any }));
 }
 
 /** Reciprocal rank fusion, as documented: 1/(k + vectorRank) + w/(k + keywordRank); ties by cosine, then id. */
