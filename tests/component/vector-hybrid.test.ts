@@ -8,6 +8,8 @@
 import { describe, expect, test } from "vitest";
 import { api } from "../../component/_generated/api.js";
 import { metadataOf } from "../../component/model/vectors.js";
+import { storedEmbeddingBytes } from "../../component/model/vectorStorage.js";
+import { recordTransactions } from "../transactionMetrics.js";
 import { componentTest } from "../convex.js";
 import { bruteForce, codeOf, cosine, prng, randomVector, seed, seedGenerated, type Item } from "./vector-fixtures.js";
 
@@ -295,9 +297,14 @@ describe("read budget", () => {
       { keywordQuery: "common zebra", filter: JSON.stringify({ color: "red" }) },
       { keywordQuery: "common", keywordWeight: 2, rrfK: 5, includeVector: true },
     ]) {
-      const got: Result = await t.action(api.vectors.query, { indexName: "big", queryVector: randomVector(rnd, DIM), topK, ...args });
+      const { result: got, transactions } = await recordTransactions(() =>
+        t.action(api.vectors.query, { indexName: "big", queryVector: randomVector(rnd, DIM), topK, ...args }),
+      );
       expect(got.results).toHaveLength(topK);
       expect(got.keywordCandidates).toBe(topK);
+      // Keyword side and hydration read entries, never an embedding; includeVector reads the topK returned, once.
+      const embeddingReads = transactions.filter((x) => x.bytesRead / x.documentsRead >= storedEmbeddingBytes(DIM) / 2);
+      expect(embeddingReads.map((x) => x.documentsRead)).toEqual("includeVector" in args ? [topK] : []);
     }
     // The budget is real: one more result means one more read than it allows.
     await expect(
