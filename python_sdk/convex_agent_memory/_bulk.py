@@ -20,6 +20,7 @@ saying how many items were saved.
 from __future__ import annotations
 
 import asyncio
+import binascii
 import json
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
@@ -71,6 +72,16 @@ class Batch:
     def __repr__(self) -> str:
         last = self.first_index + self.count - 1
         return f"Batch(items {self.first_index}..{last}, {len(self.body)} bytes)"
+
+
+class _EncodedItem:
+    """An item a ``prepare`` function already encoded (the vector fast path), with its weight."""
+
+    __slots__ = ("data", "weight")
+
+    def __init__(self, data: bytes, weight: int) -> None:
+        self.data = data
+        self.weight = weight
 
 
 def split_into_batches(
@@ -125,7 +136,10 @@ def split_into_batches(
     for index, item in enumerate(items):
         try:
             prepared = prepare(item) if prepare else item
-            encoded = serialize(encode_value(prepared))
+            if type(prepared) is _EncodedItem:
+                encoded = prepared.data
+            else:
+                encoded = serialize(encode_value(prepared))
         except (ValueError, TypeError) as error:
             raise InvalidArgumentError(
                 f"item {index} cannot be sent: {error}", code="INVALID_ARGUMENT", path=path
@@ -140,7 +154,9 @@ def split_into_batches(
             )
         share = 0
         if weigh is not None and max_weight is not None:
-            share = weigh(prepared, len(encoded))
+            share = (
+                prepared.weight if type(prepared) is _EncodedItem else weigh(prepared, len(encoded))
+            )
             if share > max_weight:
                 raise LimitExceededError(
                     f"item {index} weighs {share:,} (what one call may store is "
@@ -377,10 +393,16 @@ def _vector_item(
 ) -> Callable[[Any], Any]:
     """Vectors packed as float32 bytes (or as float64 numbers); an item without an id gets a
     fresh one here, before sending, so a retried call overwrites what a lost attempt wrote
-    instead of adding duplicates."""
+    instead of adding duplicates.
+
+    Packed ``{id, vector, metadata}`` items are encoded here directly (the id and metadata
+    as any value, the bytes as base64), about twice as fast as the generic encoder."""
     if vector_format not in ("float32", "float64"):
         raise ValueError(f"vector_format must be 'float32' or 'float64', not {vector_format!r}")
     packed = vector_format == "float32"
+    plain_keys = {id_key, vector_key, "metadata"}
+    id_json = json.dumps(check_field_name(id_key)).encode()
+    vector_json = json.dumps(check_field_name(vector_key)).encode()
 
     def prepare(item: Any) -> Any:
         if not isinstance(item, Mapping):
@@ -388,13 +410,33 @@ def _vector_item(
         item = dict(item)
         metadata = item.get("metadata")
         if metadata:  # untyped: ints go as the numbers JavaScript sees
-            item["metadata"] = ints_as_float64(metadata)
+            item["metadata"] = metadata = ints_as_float64(metadata)
         if item.get(id_key) is None:
             item[id_key] = str(uuid.uuid4())
         vector = item.get(vector_key)
-        if vector is not None and not isinstance(vector, bytes | bytearray | memoryview):
-            item[vector_key] = pack_float32(vector) if packed else _as_float64(vector)
-        return item
+        if vector is None or isinstance(vector, bytes | bytearray | memoryview):
+            return item
+        vector = pack_float32(vector) if packed else _as_float64(vector)
+        if item.keys() - plain_keys or type(item[id_key]) is not str:
+            item[vector_key] = vector
+            return item
+        # {"id":..,"vector":..,"metadata":..}, its parts encoded apart so their sizes are known.
+        if packed:
+            dimension = len(vector) // 4
+            encoded_vector = b'{"$bytes":"' + binascii.b2a_base64(vector, newline=False) + b'"}'
+        else:
+            dimension = len(vector)
+            encoded_vector = serialize(encode_value(vector))
+        encoded_id = serialize(item[id_key])
+        parts = [b"{", id_json, b":", encoded_id, b",", vector_json, b":", encoded_vector]
+        rest = len(encoded_id)
+        if "metadata" in item:
+            encoded_metadata = serialize(encode_value(metadata))
+            parts += [b',"metadata":', encoded_metadata]
+            rest += len(encoded_metadata)
+        parts.append(b"}")
+        weight = _STORED_BYTES_PER_FLOAT * dimension + _STORED_OVERHEAD + 2 * rest
+        return _EncodedItem(b"".join(parts), weight)
 
     return prepare
 

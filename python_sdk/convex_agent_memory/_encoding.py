@@ -128,10 +128,13 @@ def pack_float32(vector: Any) -> bytes:
         if getattr(vector, "ndim", 1) != 1:
             raise ValueError(f"a vector must be one-dimensional, got shape {vector.shape}")
         packed = vector.astype("<f4", copy=False)
-        import numpy  # the array is numpy's: numpy is there
+        # A finite dot product means every value is finite (the fast check); it may also
+        # overflow with finite values beyond about 1e19, so then look value by value.
+        if not math.isfinite(packed.dot(packed)):
+            import numpy  # the array is numpy's: numpy is there
 
-        if not numpy.isfinite(packed).all():
-            raise ValueError("a vector holds a number that is not finite as a float32")
+            if not numpy.isfinite(packed).all():
+                raise ValueError("a vector holds a number that is not finite as a float32")
         data: bytes = packed.tobytes()
         return data
     try:
