@@ -1,5 +1,6 @@
 """Typed Python SDK for convex-agent-memory."""
 
+from ._aiohttp import DefaultAioHttpClient
 from ._auth import AsyncTokenProvider, TokenProvider
 from ._bulk import (
     MAX_BATCH_BYTES,
@@ -56,6 +57,7 @@ __all__ = [
     "AsyncTokenProvider",
     "Client",
     "ConflictError",
+    "DefaultAioHttpClient",
     "ForbiddenError",
     "FunctionError",
     "InvalidArgumentError",
