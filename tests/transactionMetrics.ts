@@ -10,9 +10,13 @@
 import { TransactionMetricsTracker } from "convex-test/dist/transactionMetrics.js";
 import type { TransactionMetrics } from "convex-test/dist/transactionMetrics.js";
 
-export type TransactionRecord = TransactionMetrics & { outcome: "commit" | "rollback" };
+export type TransactionRecord = TransactionMetrics & {
+  outcome: "commit" | "rollback";
+  /** The largest document this transaction wrote, in bytes (Convex allows 1 MiB; convex-test does not check). */
+  largestDocumentWritten: number;
+};
 
-type TrackerInternals = { _layers: Array<{ metrics: TransactionMetrics }> };
+type TrackerInternals = { _layers: Array<{ metrics: TransactionMetrics }>; _largestWrite?: number };
 
 let sink: TransactionRecord[] | null = null;
 let patched = false;
@@ -23,14 +27,22 @@ function patchTracker(): void {
   const proto = TransactionMetricsTracker.prototype as unknown as {
     commit: () => void;
     rollback: () => void;
+    trackWrite: (bytes: number) => void;
   };
   for (const outcome of ["commit", "rollback"] as const) {
     const original = proto[outcome];
     proto[outcome] = function (this: TrackerInternals) {
-      if (sink !== null && this._layers.length === 1) sink.push({ ...this._layers[0].metrics, outcome });
+      if (sink !== null && this._layers.length === 1) {
+        sink.push({ ...this._layers[0].metrics, outcome, largestDocumentWritten: this._largestWrite ?? 0 });
+      }
       return original.call(this);
     };
   }
+  const trackWrite = proto.trackWrite;
+  proto.trackWrite = function (this: TrackerInternals, bytes: number) {
+    this._largestWrite = Math.max(this._largestWrite ?? 0, bytes);
+    return trackWrite.call(this, bytes);
+  };
 }
 
 /** Runs `fn`, returning its result and the metrics of every top-level transaction it ran. */
