@@ -8,20 +8,10 @@ import { api } from "../../component/_generated/api.js";
 import { componentTest } from "../../tests/convex.js";
 import { chunk, DIMENSIONS, messageText, queryVector, SIZES, snapshot, THREAD, USER } from "./data.js";
 import { measure, type Cost } from "./measure.js";
+import { ROWS } from "./table.js";
 
-/** The benchmark's operations, in table order, with what the answer needs at the least. */
-export const OPERATIONS = [
-  { key: "listMessages", label: "list a page of 50 messages (thread of 5,000)", physical: "50 documents" },
-  { key: "listThreads", label: "list a page of 50 threads (user with 1,000)", physical: "50 documents" },
-  { key: "countMessages", label: "count a thread's 5,000 messages", physical: "1 document (a counter)" },
-  { key: "query384", label: "top-10 vector query, 384 dims, 10,000 vectors", physical: "10 documents" },
-  { key: "query384filter", label: "same, with a filter (lang = en)", physical: "10 documents" },
-  { key: "query1536", label: "top-10 vector query, 1,536 dims, 10,000 vectors", physical: "10 documents" },
-  { key: "query1536filter", label: "same, with a filter (lang = en)", physical: "10 documents" },
-  { key: "persistSnapshot", label: "persist a 2 MiB workflow snapshot", physical: "2 MiB in 3 documents (1 MiB each at most)" },
-  { key: "loadSnapshot", label: "load it", physical: "2 MiB in 3 documents" },
-  { key: "deleteThread", label: "delete a 5,000-message thread", physical: "5,000 documents written" },
-] as const;
+/** The benchmark's operations, in table order (labels and physical limits: table.ts). */
+export const OPERATIONS = ROWS;
 export type OperationKey = (typeof OPERATIONS)[number]["key"];
 
 export type Peer = Partial<Record<OperationKey, () => Promise<Cost>>>;

@@ -15,26 +15,9 @@ import { test } from "vitest";
 import { SIZES } from "./data.js";
 import type { Cost } from "./measure.js";
 import { OPERATIONS, setUpOurs, type Peer } from "./ours.js";
+import { cell, OURS, renderTable } from "./table.js";
 import { installFastQueries } from "../../local_backend/fast_queries.js";
 import { setUpAgent, setUpMastra, setUpRag } from "./peers.js";
-
-const OURS = "convex-agent-memory";
-
-function cell(cost: Cost | undefined, ours: Cost | undefined): string {
-  if (cost === undefined) return "—";
-  if (cost.outcome === "unsupported") return `unsupported (${cost.note})`;
-  const figures = `${cost.documentsRead.toLocaleString("en")} docs · ${kb(cost.bytesRead)}`;
-  const ratio =
-    ours !== undefined && ours.outcome === "ok" && cost !== ours && ours.bytesRead > 0 && cost.outcome === "ok"
-      ? ` (${(cost.bytesRead / ours.bytesRead).toFixed(cost.bytesRead >= 10 * ours.bytesRead ? 0 : 1)}×)`
-      : "";
-  const broke = cost.outcome === "breaks a limit" ? ` **breaks a limit**: ${cost.note}` : cost.note ? `; ${cost.note}` : "";
-  return `${figures}${ratio}${broke}`;
-}
-
-function kb(bytes: number): string {
-  return bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MiB` : `${(bytes / 1024).toFixed(1)} KB`;
-}
 
 test("peers, side by side", async () => {
   const sizes = { vectors: Number(process.env.PEERS_VECTORS ?? SIZES.vectors) };
@@ -59,16 +42,7 @@ test("peers, side by side", async () => {
       }
     }
   }
-  const columns = Object.keys(results);
-  const lines = [
-    `| operation | physical limit | ${columns.join(" | ")} |`,
-    `|---|---|${columns.map(() => "---").join("|")}|`,
-    ...OPERATIONS.map(({ key, label, physical }) => {
-      const ours = results[OURS][key];
-      return `| ${label} | ${physical} | ${columns.map((c) => cell(results[c][key], ours)).join(" | ")} |`;
-    }),
-  ];
-  const table = lines.join("\n");
+  const table = renderTable(results);
   console.log(`\n${table}\n`);
   const dir = new URL(".", import.meta.url);
   writeFileSync(new URL("results.json", dir), `${JSON.stringify({ sizes: { ...SIZES, ...sizes }, results }, null, 2)}\n`);
