@@ -248,7 +248,8 @@ async function execute(ctx: ActionCtx, request: QueryRequest, index: IndexConfig
           ...(args.filter === undefined ? {} : { filter: args.filter }),
           postFilter: plan.keyword.postFilter,
           scanLimit: plan.keyword.scanLimit,
-          topK: args.topK,
+          // minScore is checked here after scoring: the keyword side must not stop at topK before it.
+          topK: args.minScore === undefined ? args.topK : plan.keyword.scanLimit,
         });
   if (keyword?.stale) return "stale";
 

@@ -212,6 +212,28 @@ describe("fusion", () => {
   });
 });
 
+describe("minScore on the keyword side", () => {
+  test("keyword matches below minScore make way for later ones, up to topK", async () => {
+    const t = componentTest(true);
+    const rnd = prng(107);
+    await t.mutation(api.vectors.createIndex, { name: "m", dimension: DIM, textKey: "body" });
+    const items = (await seedGenerated(t, "m", 300, DIM, rnd, (i) => ({ body: `common ${bodyOf(rnd, i)}` }))).items;
+    const byId = new Map(items.map((item) => [item.id, item]));
+    const q = randomVector(rnd, DIM);
+    const cosineOf = (id: string) => cosine(byId.get(id)!.vector, q);
+    const topK = 10;
+    const minScore = 0.05;
+    const got: Result = await t.action(api.vectors.query, { indexName: "m", queryVector: q, topK, keywordQuery: "common", minScore });
+    const ranked = await directSearch(t, "m", "common", 300);
+    // Among the first topK keyword matches some fall below minScore: later ones take their places.
+    expect(ranked.slice(0, topK).some((d) => cosineOf(d.id) < minScore)).toBe(true);
+    const keywordIds = ranked.filter((d) => cosineOf(d.id) >= minScore).slice(0, topK).map((d) => d.id);
+    expect(got.keywordCandidates).toBe(topK);
+    const vectorIds = bruteForce(items, q, topK).filter((e) => e.score >= minScore).map((e) => e.id);
+    expectFused(got, rrf(vectorIds, keywordIds, cosineOf, topK), cosineOf, "minScore");
+  });
+});
+
 describe("isolation", () => {
   test("keyword search never mixes indexes, and follows each index's own textKey", async () => {
     const t = componentTest(true);
