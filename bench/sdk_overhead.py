@@ -51,11 +51,14 @@ from convex_agent_memory import AsyncClient, Client, DefaultAioHttpClient
 
 USER = "bench-user"
 THREAD = "bench-thread"
+THREAD_KEY = {"resourceId": USER, "id": THREAD}
+IN_THREAD = {"resourceId": USER, "threadId": THREAD}
 
 
 def seed(client: Client) -> None:
     client.threads.save_thread(id=THREAD, resource_id=USER, title="overhead bench")
     client.messages.save_messages(
+        resource_id=USER,
         messages=[
             {"id": f"m{i:02d}", "threadId": THREAD, "role": "user",
              "content": {"format": 2.0, "parts": [{"type": "text", "text": f"message {i}"}]}}
@@ -109,17 +112,15 @@ def three_ways(
 
     sdk, raw_call, official = clients(urls["getThread"])
     get_thread: dict[str, Callable[[], object]] = {
-        "raw httpx": lambda: raw_call("memory:getThread", {"id": THREAD}),
-        "SDK (sync)": lambda: sdk.threads.get_thread(id=THREAD),
-        "official ConvexHttpClient": lambda: official.query("memory:getThread", {"id": THREAD}),
+        "raw httpx": lambda: raw_call("memory:getThread", THREAD_KEY),
+        "SDK (sync)": lambda: sdk.threads.get_thread(resource_id=USER, id=THREAD),
+        "official ConvexHttpClient": lambda: official.query("memory:getThread", THREAD_KEY),
     }
     sdk2, raw_call2, official2 = clients(urls["countMessages"])
     count: dict[str, Callable[[], object]] = {
-        "raw httpx": lambda: raw_call2("memory:countMessages", {"threadId": THREAD}),
-        "SDK (sync)": lambda: sdk2.messages.count_messages(thread_id=THREAD),
-        "official ConvexHttpClient": lambda: official2.query(
-            "memory:countMessages", {"threadId": THREAD}
-        ),
+        "raw httpx": lambda: raw_call2("memory:countMessages", IN_THREAD),
+        "SDK (sync)": lambda: sdk2.messages.count_messages(resource_id=USER, thread_id=THREAD),
+        "official ConvexHttpClient": lambda: official2.query("memory:countMessages", IN_THREAD),
     }
     # The same answer from all three before timing anything.
     answers = {name: call() for name, call in count.items()}
@@ -141,7 +142,7 @@ async def async_throughput(
     posting the same body (``"raw"``)."""
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     body = json.dumps(
-        {"path": "memory:countMessages", "args": {"threadId": THREAD},
+        {"path": "memory:countMessages", "args": IN_THREAD,
          "format": "convex_encoded_json"}
     )  # fmt: skip
     http_client = DefaultAioHttpClient() if variant == "aiohttp" else None
@@ -150,7 +151,7 @@ async def async_throughput(
 
         async def call() -> float:
             if variant != "raw":
-                return await sdk.messages.count_messages(thread_id=THREAD)
+                return await sdk.messages.count_messages(resource_id=USER, thread_id=THREAD)
             response = await http.post(f"{url}/api/query", content=body, headers=headers)
             value: float = json.loads(response.content)["value"]
             return value
@@ -182,11 +183,11 @@ def throughput(
     def sync_run() -> tuple[float, float]:
         with Client(url=url, token=token) as client:
             for _ in range(20):  # warm-up
-                client.messages.count_messages(thread_id=THREAD)
+                client.messages.count_messages(resource_id=USER, thread_id=THREAD)
             cpu = time.process_time()
             start = time.perf_counter()
             for _ in range(calls):
-                client.messages.count_messages(thread_id=THREAD)
+                client.messages.count_messages(resource_id=USER, thread_id=THREAD)
             return time.perf_counter() - start, (time.process_time() - cpu) / calls
 
     variants: list[tuple[str, Callable[[], tuple[float, float]]]] = [
@@ -236,7 +237,7 @@ def main() -> None:
         url = backend.url
         with Client(url=url, token=token) as client:
             seed(client)
-            thread_json = client._call("query", "memory:getThread", {"id": THREAD})
+            thread_json = client._call("query", "memory:getThread", THREAD_KEY)
 
         print()
         print(f"A. Against the local backend: {options.rounds} interleaved rounds x "

@@ -36,7 +36,7 @@ export async function setUpOurs(
       content: { format: 2, parts: [{ type: "text", text: messageText(i + j) }] },
       createdAt: 1_700_000_000_000 + i + j,
     }));
-    await t.mutation(api.messages.saveMessages, { messages });
+    await t.mutation(api.messages.saveMessages, { resourceId: USER, messages });
   }
   for (const dimension of DIMENSIONS) {
     await t.mutation(api.vectors.createIndex, { name: indexName(dimension), dimension, filterableKeys: ["lang"] });
@@ -66,32 +66,37 @@ export async function setUpOurs(
   };
   return {
     listMessages: () =>
-      measure(() => t.query(api.messages.listMessages, { threadId: THREAD, paginationOpts: { numItems: SIZES.page, cursor: null } })),
+      measure(() => t.query(api.messages.listMessages, { resourceId: USER, threadId: THREAD, paginationOpts: { numItems: SIZES.page, cursor: null } })),
     listThreads: () =>
       measure(() => t.query(api.threads.listThreads, { resourceId: USER, paginationOpts: { numItems: SIZES.page, cursor: null } })),
-    countMessages: () => measure(() => t.query(api.messages.countMessages, { threadId: THREAD })),
+    countMessages: () => measure(() => t.query(api.messages.countMessages, { resourceId: USER, threadId: THREAD })),
     query384: () => query(384, false),
     query384filter: () => query(384, true),
     query1536: () => query(1536, false),
     query1536filter: () => query(1536, true),
     persistSnapshot: () =>
-      measure(() => t.mutation(api.workflows.persistWorkflowSnapshot, { workflowName: "bench", runId: "run-1", snapshot: SNAPSHOT_TEXT })),
+      measure(() => t.mutation(api.workflows.persistWorkflowSnapshot, {
+          resourceId: USER,
+          workflowName: "bench",
+          runId: "run-1",
+          snapshot: SNAPSHOT_TEXT,
+        })),
     loadSnapshot: () =>
       measure(async () => {
-        const loaded = await t.query(api.workflows.loadWorkflowSnapshot, { workflowName: "bench", runId: "run-1" });
+        const loaded = await t.query(api.workflows.loadWorkflowSnapshot, { resourceId: USER, workflowName: "bench", runId: "run-1" });
         if (loaded !== SNAPSHOT_TEXT) throw new Error("snapshot changed");
       }),
     deleteThread: async () => {
       const cost = await measure(async () => {
         vi.useFakeTimers();
         try {
-          await t.mutation(api.threads.deleteThread, { id: THREAD });
+          await t.mutation(api.threads.deleteThread, { resourceId: USER, id: THREAD });
           await t.finishAllScheduledFunctions(vi.runAllTimers);
         } finally {
           vi.useRealTimers();
         }
       }, "one batch now, the rest scheduled");
-      if ((await t.query(api.messages.countMessages, { threadId: THREAD })) !== 0) throw new Error("not deleted");
+      if ((await t.query(api.messages.countMessages, { resourceId: USER, threadId: THREAD })) !== 0) throw new Error("not deleted");
       return cost;
     },
   };

@@ -30,7 +30,7 @@ import type { DataModel, Doc, Id } from "../_generated/dataModel.js";
 import { addToCounter, counterKey, deleteCounter, readCounter } from "./counters.js";
 import { conflict, invalidArgument, limitExceeded, notFound } from "./errors.js";
 import { approximateSize, DELETE_BATCH_SIZE, MAX_BATCH_BYTES, MAX_BATCH_ITEMS, MAX_DOCUMENT_BYTES } from "./limits.js";
-import { boundedPage, vPage } from "./pagination.js";
+import { boundedPage, paginateChecked, vPage } from "./pagination.js";
 import { checkPath, getPath, isJsonValue, type Json } from "./vectorFilter.js";
 import {
   allocateNamespace,
@@ -421,10 +421,10 @@ export async function createIndex(
 
 /** A page of the active indexes by name, described (two reads per index). */
 export async function listIndexes(db: Reader, args: { paginationOpts: Infer<typeof paginationOptsValidator> }) {
-  const result = await db
-    .query("vectorIndexes")
-    .withIndex("by_status_name", (q) => q.eq("status", "active"))
-    .paginate(boundedPage(args.paginationOpts));
+  const result = await paginateChecked(
+    db.query("vectorIndexes").withIndex("by_status_name", (q) => q.eq("status", "active")),
+    boundedPage(args.paginationOpts),
+  );
   const page = [];
   for (const row of result.page) page.push(await describe(db, row));
   return { page, isDone: result.isDone, continueCursor: result.continueCursor };

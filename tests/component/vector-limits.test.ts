@@ -7,7 +7,7 @@
  */
 import { afterEach, expect, test, vi } from "vitest";
 import { api } from "../../component/_generated/api.js";
-import { CONVEX_LIMITS } from "../../component/model/limits.js";
+import { CONVEX_LIMITS, MAX_PAGE_SIZE } from "../../component/model/limits.js";
 import { deleteBatchSize, MAX_UPSERT_STORED_BYTES, upsertStoredBytes } from "../../component/model/vectors.js";
 import { storedEmbeddingBytes, VECTOR_DIMENSIONS } from "../../component/model/vectorStorage.js";
 import { codeOf, componentTest } from "../convex.js";
@@ -71,10 +71,10 @@ test("upsert at 4,096 dimensions: past the budget LIMIT_EXCEEDED and nothing wri
   expect(await t.run((ctx) => ctx.db.query("vectorEntries").take(1))).toEqual([]);
 });
 
-test("listIndexes takes page sizes like every list: a positive integer", async () => {
+test("listIndexes pages like every list: an integer page size from 1 to the maximum, its own cursors", async () => {
   const t = componentTest(true);
   for (const name of ["a", "b", "c"]) await t.mutation(api.vectors.createIndex, { name, dimension: 128 });
-  for (const numItems of [0, -1, 1.5, Number.NaN]) {
+  for (const numItems of [0, -1, 1.5, Number.NaN, MAX_PAGE_SIZE + 1]) {
     expect(await codeOf(t.query(api.vectors.listIndexes, { paginationOpts: { numItems, cursor: null } }))).toBe("INVALID_ARGUMENT");
   }
   const first = await t.query(api.vectors.listIndexes, { paginationOpts: { numItems: 2, cursor: null } });
@@ -82,4 +82,7 @@ test("listIndexes takes page sizes like every list: a positive integer", async (
   const second = await t.query(api.vectors.listIndexes, { paginationOpts: { numItems: 2, cursor: first.continueCursor } });
   expect(second.page.map((p: { name: string }) => p.name)).toEqual(["c"]);
   expect(second.isDone).toBe(true);
+  expect(await codeOf(t.query(api.vectors.listIndexes, { paginationOpts: { numItems: 2, cursor: "not a cursor" } }))).toBe(
+    "INVALID_ARGUMENT",
+  );
 });

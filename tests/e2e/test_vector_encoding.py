@@ -73,10 +73,16 @@ async def test_the_aiohttp_transport_runs_concurrent_calls(deployment: Deploymen
         thread = uid("thread")
         await client.threads.save_thread(id=thread, resource_id=deployment.user_a)
         batches = [[text_message(thread, f"a{n}-{i}") for i in range(2)] for n in range(20)]
-        await asyncio.gather(*(client.messages.save_messages(messages=b) for b in batches))
-        assert await client.messages.count_messages(thread_id=thread) == 40
+        await asyncio.gather(
+            *(
+                client.messages.save_messages(resource_id=deployment.user_a, messages=b)
+                for b in batches
+            )
+        )
+        owner = deployment.user_a
+        assert await client.messages.count_messages(resource_id=owner, thread_id=thread) == 40
         with pytest.raises(cam.NotFoundError):
             await client.vectors.describe_index(index_name=uid("missing"))
         copy = client.with_options(max_retries=0)
         await copy.aclose()  # shares the pool: leaves it open
-        assert await client.messages.count_messages(thread_id=thread) == 40
+        assert await client.messages.count_messages(resource_id=owner, thread_id=thread) == 40
