@@ -1,5 +1,6 @@
 import { defaultPolicy, type Authorize } from "./authorize.js";
 import { exposeMessages } from "./messages.js";
+import { exposeRecall } from "./recall.js";
 import { exposeResources } from "./resources.js";
 import { exposeScores } from "./scores.js";
 import { exposeThreads } from "./threads.js";
@@ -31,6 +32,7 @@ export function exposeApi(component: AgentMemoryComponent, options: Partial<Expo
   return {
     ...exposeThreads(component, resolved),
     ...exposeMessages(component, resolved),
+    ...exposeRecall(component, resolved),
     ...exposeResources(component, resolved),
     ...exposeVectors(component, resolved),
     ...exposeWorkflows(component, resolved),

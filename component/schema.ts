@@ -1,6 +1,7 @@
 import { defineSchema } from "convex/server";
 import { counterTables } from "./model/counters.js";
 import { messageTables } from "./model/messages.js";
+import { recallTables } from "./model/recallEmbeddings.js";
 import { resourceTables } from "./model/resources.js";
 import { scoreTables } from "./model/scores.js";
 import { threadTables } from "./model/threads.js";
@@ -12,6 +13,7 @@ export default defineSchema({
   ...counterTables,
   ...threadTables,
   ...messageTables,
+  ...recallTables,
   ...resourceTables,
   ...vectorTables,
   ...workflowTables,

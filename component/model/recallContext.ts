@@ -3,10 +3,11 @@
  * and `after` after it in its thread, read in one bounded transaction, then grouped
  * as an LLM context wants them.
  *
- * Reading (readContext, one internal query): hits in score order; for each, the hit
- * itself, then its neighbours on each side, one document at a time (streamed, so a
- * side stops at its count or at the byte budget). Documents read are at most
- * `hits × (1 + before + after)`; bytes read at most RECALL_BYTES (plus the one
+ * Reading (readContext, one internal query): hits in score order, until `want` of
+ * them are found; for each, the hit itself, then its neighbours on each side, one
+ * document at a time (streamed, so a side stops at its count or at the byte budget).
+ * Documents read are at most `want × (1 + before + after)`, plus the hits skipped;
+ * bytes read at most RECALL_BYTES (plus the one
  * document that crosses it), after which the remaining hits are left out and the
  * result says `truncated`. Hits whose message is gone, or whose thread is being
  * deleted (its messages are still being removed by scheduled batches), are skipped;
@@ -98,7 +99,7 @@ async function* beside(db: Reader, doc: Doc<"messages">, side: "before" | "after
 }
 
 /** Whether the owner's thread is being deleted (its marker exists). No document read when it is not. */
-async function isBeingDeleted(db: Reader, resourceId: string, threadId: string): Promise<boolean> {
+export async function isBeingDeleted(db: Reader, resourceId: string, threadId: string): Promise<boolean> {
   const marker = await db
     .query("threadDeletions")
     .withIndex("by_resource_thread", (q) => q.eq("resourceId", resourceId).eq("threadId", threadId))
@@ -111,6 +112,8 @@ export interface ContextRequest {
   hits: HitRef[];
   before: number;
   after: number;
+  /** Stop once this many hits were found (the rest are spares for hits that are gone). Default: all. */
+  want?: number;
   /** Override of RECALL_BYTES (tests). */
   byteBudget?: number;
 }
@@ -127,7 +130,10 @@ export async function readContext(
   let documentsRead = 0;
   const out: HitContext[] = [];
   const over = () => bytes >= budget;
+  const want = request.want ?? request.hits.length;
+  let found = 0;
   for (const ref of request.hits) {
+    if (found >= want) break;
     if (over()) return { hits: out, truncated: true, documentsRead };
     const doc = await locate(db, request.resourceId, ref);
     if (doc !== null) {
@@ -145,6 +151,7 @@ export async function readContext(
     }
     const context: HitContext = { hit: placed(doc), before: [], after: [] };
     out.push(context);
+    found++;
     for (const [side, count] of [
       ["before", request.before],
       ["after", request.after],

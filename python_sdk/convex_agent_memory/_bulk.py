@@ -360,12 +360,14 @@ def save_messages_in_batches(
 
     ``saveMessages`` upserts by the messages' own ids, so a batch that failed in transit is
     retried. Python ints in the messages are sent as float64 (message fields and parts are
-    JavaScript numbers).
+    JavaScript numbers). A message's ``embedding`` (a list, a numpy array) is sent as packed
+    float32 bytes, and calls are also cut by the bytes their embeddings store
+    (MAX_EMBEDDING_BYTES_PER_CALL, the component's own cap).
     """
     return save_in_batches(
         client, path=path, items=messages, arg_name=arg_name, extra_args=extra_args,
         idempotent=True, progress=progress, max_items=max_items, max_bytes=max_bytes,
-        prepare=ints_as_float64,
+        prepare=_message_item, weigh=_embedding_weight, max_weight=MAX_EMBEDDING_BYTES_PER_CALL,
     )  # fmt: skip
 
 
@@ -384,8 +386,34 @@ async def asave_messages_in_batches(
     return await asave_in_batches(
         client, path=path, items=messages, arg_name=arg_name, extra_args=extra_args,
         idempotent=True, progress=progress, max_items=max_items, max_bytes=max_bytes,
-        prepare=ints_as_float64,
+        prepare=_message_item, weigh=_embedding_weight, max_weight=MAX_EMBEDDING_BYTES_PER_CALL,
     )  # fmt: skip
+
+
+#: Bytes the embeddings of one saveMessages / setMessageEmbeddings call may store
+#: (component/model/recallEmbeddings.ts MAX_EMBEDDING_BYTES_PER_CALL).
+MAX_EMBEDDING_BYTES_PER_CALL = 12 * 1024 * 1024
+#: Bytes the component counts for one stored embedding besides its floats (vectorStorage.ts).
+_EMBEDDING_DOC_OVERHEAD = 160
+
+
+def _message_item(item: Any) -> Any:
+    """A message to save: its embedding packed as float32 bytes, other ints as float64."""
+    if not isinstance(item, Mapping) or item.get("embedding") is None:
+        return ints_as_float64(item)
+    embedding = item["embedding"]
+    rest = ints_as_float64({k: v for k, v in item.items() if k != "embedding"})
+    if not isinstance(embedding, bytes | bytearray | memoryview):
+        embedding = pack_float32(embedding)
+    return {**rest, "embedding": embedding}
+
+
+def _embedding_weight(item: Any, encoded_length: int) -> int:
+    """The bytes a prepared message's embedding stores, as the component counts them."""
+    embedding = item.get("embedding") if isinstance(item, Mapping) else None
+    if not isinstance(embedding, bytes | bytearray | memoryview):
+        return 0
+    return _STORED_BYTES_PER_FLOAT * (len(embedding) // 4) + _EMBEDDING_DOC_OVERHEAD
 
 
 def _vector_item(

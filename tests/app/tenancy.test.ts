@@ -31,6 +31,11 @@ const DOMAINS = {
     write: ["saveThread", "saveMessages", "updateMessages", "deleteMessages", "saveMessages", "deleteThread", "saveThread", "saveMessages"],
     read: ["getMessagesByIds", "listMessages", "listMessagesByResource", "countMessages", "watchMessages"],
   },
+  recall: {
+    create: ["saveThread", "saveMessages", "setMessageEmbeddings"],
+    write: ["saveThread", "saveMessages", "setMessageEmbeddings", "deleteMessages", "saveMessages", "setMessageEmbeddings", "deleteThread"],
+    read: ["recallMessages", "countMessageEmbeddings"],
+  },
   resources: {
     create: ["saveResource"],
     write: ["saveResource", "updateResource"],
@@ -58,10 +63,14 @@ const CREATE_ALL = Object.values(DOMAINS).flatMap((d) => d.create);
 const OPTIONAL_OWNER: Set<string> = new Set([DOMAINS.workflows, DOMAINS.scores, DOMAINS.traces].flatMap((d) => [...d.create, ...d.write, ...d.read]));
 const READ_ALL = Object.values(DOMAINS).flatMap((d) => d.read);
 
-const isQuery = (name: string) => (memory as Record<string, { isQuery?: boolean }>)[name].isQuery === true;
-type Caller = { query: (f: any, a: any) => Promise<any>; mutation: (f: any, a: any) => Promise<any> };
+const kindOf = (name: string) => (memory as Record<string, { isQuery?: boolean; isAction?: boolean }>)[name];
+type Caller = { query: (f: any, a: any) => Promise<any>; mutation: (f: any, a: any) => Promise<any>; action: (f: any, a: any) => Promise<any> };
 const call = (caller: Caller, name: string, args: Args) =>
-  isQuery(name) ? caller.query(app[name], args) : caller.mutation(app[name], args);
+  kindOf(name).isQuery === true
+    ? caller.query(app[name], args)
+    : kindOf(name).isAction === true
+      ? caller.action(app[name], args)
+      : caller.mutation(app[name], args);
 
 /** What a call answered: its value, or its ConvexError data, or (never expected) any other error. */
 async function outcome(promise: Promise<unknown>): Promise<unknown> {
