@@ -37,9 +37,9 @@ import {
   embeddingDimensionOf,
   messageRecallFields,
   moveEmbedding,
+  messageEmbeddingBytes,
   NO_EMBEDDING,
   recallFieldsOf,
-  searchTextOf,
   writeEmbedding,
   type RecallFields,
 } from "./recallEmbeddings.js";
@@ -79,12 +79,8 @@ export const messageTables = {
     .index("by_resource_id", ["resourceId", "id"])
     .index("by_thread_created", ["resourceId", "threadId", "createdAt"])
     .index("by_resource_created", ["resourceId", "createdAt"])
-    // Recall (recallEmbeddings.ts): a vector search hit is read as its message; keyword recall.
-    .index("by_embedding", ["embeddingId"])
-    .searchIndex("by_search_text", {
-      searchField: "searchText",
-      filterFields: ["resourceId", "threadId", "embeddingDimension"],
-    }),
+    // Recall (recallEmbeddings.ts): a vector search hit is read as its message.
+    .index("by_embedding", ["embeddingId"]),
 };
 
 export const vMessage = v.object(messageFields);
@@ -176,7 +172,7 @@ type ArgsOf<K extends keyof typeof messageArgs> = ObjectType<(typeof messageArgs
 
 /** A stored message as a result (without its recall fields). */
 export function toMessage(doc: Doc<"messages">): Message {
-  const { embeddingId: _e, embeddingDimension: _d, searchText: _s, ...message } = withoutSystemFields(doc);
+  const { embeddingId: _e, embeddingDimension: _d, ...message } = withoutSystemFields(doc);
   return message;
 }
 
@@ -284,7 +280,9 @@ export async function saveMessages(db: Writer, args: ArgsOf<"saveMessages">): Pr
     checkContent(input.id, input.content);
   }
   checkEmbeddingBytes(
-    inputs.flatMap((m) => (m.embedding === undefined ? [] : [embeddingDimensionOf(m.embedding, `message "${m.id}"`)])),
+    inputs.flatMap((m) =>
+      m.embedding === undefined ? [] : [messageEmbeddingBytes(embeddingDimensionOf(m.embedding, `message "${m.id}"`), m.content)],
+    ),
   );
   const embeddings = inputs.map((m) => (m.embedding === undefined ? undefined : decodeEmbedding(m.embedding, `message "${m.id}"`)));
 
@@ -307,8 +305,7 @@ export async function saveMessages(db: Writer, args: ArgsOf<"saveMessages">): Pr
       createdAt: input.createdAt ?? existing?.createdAt ?? now,
     };
     const embedding = embeddings[i];
-    const searchText = embedding !== undefined || (existing?.embeddingId !== undefined && sameContent(existing.content, input.content));
-    checkDocumentSize(`message "${input.id}"`, searchText ? { ...message, searchText: searchTextOf(message.content) } : message);
+    checkDocumentSize(`message "${input.id}"`, message);
     planned.push({ existing, message, ...(embedding === undefined ? {} : { embedding }) });
   }
 

@@ -31,7 +31,7 @@ import { v, type Infer, type ObjectType } from "convex/values";
 import { internal } from "../_generated/api.js";
 import type { DataModel, Doc } from "../_generated/dataModel.js";
 import { invalidArgument, limitExceeded, notFound } from "./errors.js";
-import { checkBatch, toMessage } from "./messages.js";
+import { checkBatch } from "./messages.js";
 import { groupContext, isBeingDeleted, readContext, vContextRead, vHitRef, vRecallGroup, type ContextRead, type HitRef } from "./recallContext.js";
 import { readCounter } from "./counters.js";
 import {
@@ -42,6 +42,7 @@ import {
   dropEmbedding,
   EmbeddingCounts,
   embeddingDimensionOf,
+  messageEmbeddingBytes,
   embeddingKey,
   findSpace,
   OWNER_SLOT,
@@ -50,7 +51,7 @@ import {
   threadSlotValue,
   writeEmbedding,
 } from "./recallEmbeddings.js";
-import { checkDocumentSize, findThread } from "./threads.js";
+import { findThread } from "./threads.js";
 import { checkName, vOwner } from "./shared.js";
 import { fuseRankings, fusionOptions } from "./vectorHybrid.js";
 import {
@@ -58,6 +59,7 @@ import {
   MAX_SEARCH_LIMIT,
   scoreByKeys,
   searchEmbeddings,
+  storedEmbeddingBytes,
   vEmbeddingId,
   vVectorValue,
   type EmbeddingId,
@@ -212,8 +214,8 @@ export async function keywordSearch(
 ): Promise<{ matches: KeywordMatch[]; saturated: boolean }> {
   const excluded = args.excludeThreadId;
   let skippable = excluded === undefined ? 0 : await countEmbeddings(db, args.resourceId, excluded);
-  const search = db.query("messages").withSearchIndex("by_search_text", (q) => {
-    const base = q.search("searchText", args.keywordQuery).eq("resourceId", args.resourceId);
+  const search = db.query("messageSearchTexts").withSearchIndex("by_text", (q) => {
+    const base = q.search("text", args.keywordQuery).eq("resourceId", args.resourceId);
     const scoped = args.threadId === undefined ? base : base.eq("threadId", args.threadId);
     return scoped.eq("embeddingDimension", args.dimension);
   });
@@ -226,7 +228,7 @@ export async function keywordSearch(
     }
     if (!deleting.has(doc.threadId)) deleting.set(doc.threadId, await isBeingDeleted(db, args.resourceId, doc.threadId));
     if (deleting.get(doc.threadId)) continue;
-    if (doc.embeddingId !== undefined) matches.push({ embeddingId: doc.embeddingId, id: doc.id, threadId: doc.threadId });
+    matches.push({ embeddingId: doc.embeddingId, id: doc.messageId, threadId: doc.threadId });
     if (matches.length >= args.topK) return { matches, saturated: true };
   }
   return { matches, saturated: false };
@@ -402,7 +404,10 @@ export async function setMessageEmbeddings(
     if (seen.has(item.id)) invalidArgument(`message id "${item.id}" appears more than once in the batch`, { messageId: item.id });
     seen.add(item.id);
   }
-  checkEmbeddingBytes(embeddings.flatMap((e) => (e.embedding === null ? [] : [embeddingDimensionOf(e.embedding, `message "${e.id}"`)])));
+  // What the embeddings alone would store, before reading anything; their texts are counted below.
+  checkEmbeddingBytes(
+    embeddings.flatMap((e) => (e.embedding === null ? [] : [storedEmbeddingBytes(embeddingDimensionOf(e.embedding, `message "${e.id}"`))])),
+  );
   const vectors = embeddings.map((e) => (e.embedding === null ? null : decodeEmbedding(e.embedding, `message "${e.id}"`)));
   const threads = new Map<string, boolean>();
   const docs: Doc<"messages">[] = [];
@@ -415,6 +420,7 @@ export async function setMessageEmbeddings(
     if (doc === null || !threads.get(doc.threadId)) return notFound(`message "${item.id}" does not exist`, { messageId: item.id });
     docs.push(doc);
   }
+  checkEmbeddingBytes(docs.flatMap((doc, i) => (vectors[i] === null ? [] : [messageEmbeddingBytes(vectors[i]!.length, doc.content)])));
   const counts = new EmbeddingCounts(resourceId);
   let set = 0;
   let removed = 0;
@@ -423,7 +429,8 @@ export async function setMessageEmbeddings(
     const current = recallFieldsOf(doc);
     if (vector === null) {
       if (current.embeddingId === undefined) continue;
-      await db.patch(doc._id, { ...(await dropEmbedding(db, current)), embeddingId: undefined, embeddingDimension: undefined });
+      await dropEmbedding(db, current);
+      await db.patch(doc._id, { embeddingId: undefined, embeddingDimension: undefined });
       counts.add(doc.threadId, -1);
       removed++;
       continue;
@@ -434,7 +441,6 @@ export async function setMessageEmbeddings(
       vector,
       current,
     );
-    checkDocumentSize(`message "${doc.id}"`, { ...toMessage(doc), ...next });
     await db.patch(doc._id, next);
     if (current.embeddingId === undefined) counts.add(doc.threadId, 1);
     set++;

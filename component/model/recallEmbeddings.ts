@@ -8,8 +8,12 @@
  *                   vector, f0: [ns, owner], f1: [ns, [owner, thread]]}`
  *   messages        the message row names its embedding (`embeddingId`, indexed
  *                   `by_embedding`, so a search hit is read as the message itself, one
- *                   document) and, while it has one, its `embeddingDimension` and
- *                   `searchText` (the keyword side of hybrid recall searches those)
+ *                   document) and its `embeddingDimension`; both absent otherwise (a
+ *                   message without an embedding stores nothing more)
+ *   messageSearchTexts  the text of an embedded message (its text parts), for the
+ *                   keyword side of hybrid recall: `{resourceId, threadId, messageId,
+ *                   embeddingId, embeddingDimension, text}`, searched `by_text`; a match
+ *                   names its embedding without reading the message
  *
  * A search is always confined to one owner (f0) or one of its threads (f1), natively.
  * The embedding describes the content it was computed from: saving or updating a
@@ -45,23 +49,28 @@ type Writer = GenericDatabaseWriter<DataModel>;
 export const recallTables = {
   /** The namespace of message embeddings of each dimension. */
   recallSpaces: defineTable({ dimension: v.number(), ns: v.number() }).index("by_dimension", ["dimension"]),
+  /** The searchable text of each embedded message that has text (see the top of this file). */
+  messageSearchTexts: defineTable({
+    resourceId: v.string(),
+    threadId: v.string(),
+    messageId: v.string(),
+    embeddingId: vEmbeddingId,
+    embeddingDimension: v.number(),
+    text: v.string(),
+  })
+    .index("by_embedding", ["embeddingId"])
+    .searchIndex("by_text", { searchField: "text", filterFields: ["resourceId", "threadId", "embeddingDimension"] }),
 };
 
-/** The fields a message row carries for recall (none of them is part of a Message result). */
+/** The fields a message row carries for recall (neither is part of a Message result). */
 export const messageRecallFields = {
   /** The message's embedding, in vectors_<embeddingDimension>. */
   embeddingId: v.optional(vEmbeddingId),
   embeddingDimension: v.optional(v.number()),
-  /**
-   * The text keyword recall searches: the message's text while it has an embedding,
-   * else "". Always written (convex-test's search reads the field of every row).
-   */
-  searchText: v.optional(v.string()),
 };
 export interface RecallFields {
   embeddingId?: EmbeddingId;
   embeddingDimension?: number;
-  searchText?: string;
 }
 
 /** Filter slots of message embeddings: the owner, and the owner's thread. */
@@ -140,8 +149,8 @@ export function decodeEmbedding(input: VectorValue, where: string): number[] {
 }
 
 /** LIMIT_EXCEEDED when the embeddings of one call would store (or replace) too many bytes. */
-export function checkEmbeddingBytes(dimensions: number[]): void {
-  const bytes = dimensions.reduce((total, d) => total + storedEmbeddingBytes(d), 0);
+export function checkEmbeddingBytes(sizes: number[]): void {
+  const bytes = sizes.reduce((total, size) => total + size, 0);
   if (bytes > MAX_EMBEDDING_BYTES_PER_CALL) {
     limitExceeded(
       `the embeddings of this call would store about ${bytes} bytes; at most ${MAX_EMBEDDING_BYTES_PER_CALL} per call: ` +
@@ -165,7 +174,49 @@ export function searchTextOf(content: { parts: unknown[]; content?: string }): s
 }
 
 /** The recall fields of a message without an embedding. */
-export const NO_EMBEDDING: Required<Pick<RecallFields, "searchText">> = { searchText: "" };
+export const NO_EMBEDDING: RecallFields = {};
+
+/** Bytes a message's search text row stores at most besides the text. */
+const SEARCH_ROW_OVERHEAD = 200;
+
+/** Bytes one embedding of a message stores (its embedding, and at most its search text). */
+export function messageEmbeddingBytes(dimension: number, content: { parts: unknown[]; content?: string }): number {
+  return storedEmbeddingBytes(dimension) + SEARCH_ROW_OVERHEAD + 3 * searchTextOf(content).length;
+}
+
+async function searchRowOf(db: Reader, embeddingId: EmbeddingId) {
+  return db
+    .query("messageSearchTexts")
+    .withIndex("by_embedding", (q) => q.eq("embeddingId", embeddingId))
+    .unique();
+}
+
+/** Writes (or removes, when the text is empty) the search text row of an embedding. */
+async function writeSearchRow(
+  db: Writer,
+  target: EmbeddingTarget,
+  embeddingId: EmbeddingId,
+  dimension: number,
+  existing: boolean,
+): Promise<void> {
+  const text = searchTextOf(target.content);
+  const row = existing ? await searchRowOf(db, embeddingId) : null;
+  const fields = {
+    resourceId: target.resourceId,
+    threadId: target.threadId,
+    messageId: target.messageId,
+    embeddingId,
+    embeddingDimension: dimension,
+    text,
+  };
+  if (row === null) {
+    if (text !== "") await db.insert("messageSearchTexts", fields);
+  } else if (text === "") {
+    await db.delete(row._id);
+  } else {
+    await db.replace(row._id, fields);
+  }
+}
 
 export interface EmbeddingTarget {
   resourceId: string;
@@ -187,28 +238,36 @@ export async function writeEmbedding(
   const dimension = vector.length;
   const ns = (await spaceFor(db, dimension))!;
   const fields = { ns, key: embeddingKey(target.resourceId, target.messageId), vector, filters: filtersOf(target.resourceId, target.threadId) };
-  let embeddingId: EmbeddingId;
   if (current.embeddingId !== undefined && current.embeddingDimension === dimension) {
     await replaceEmbedding(db, current.embeddingId, fields);
-    embeddingId = current.embeddingId;
-  } else {
-    if (current.embeddingId !== undefined) await deleteEmbedding(db, current.embeddingId);
-    embeddingId = await insertEmbedding(db, dimension, fields);
+    await writeSearchRow(db, target, current.embeddingId, dimension, true);
+    return { embeddingId: current.embeddingId, embeddingDimension: dimension };
   }
-  return { embeddingId, embeddingDimension: dimension, searchText: searchTextOf(target.content) };
+  if (current.embeddingId !== undefined) await dropEmbedding(db, current);
+  const embeddingId = await insertEmbedding(db, dimension, fields);
+  await writeSearchRow(db, target, embeddingId, dimension, false);
+  return { embeddingId, embeddingDimension: dimension };
 }
 
-/** Deletes the message's embedding (if any); returns the recall fields of a message without one. */
+/**
+ * Deletes the message's embedding and its search text (if any); returns the recall
+ * fields of a message without one.
+ */
 export async function dropEmbedding(db: Writer, current: RecallFields): Promise<RecallFields> {
-  if (current.embeddingId !== undefined) await deleteEmbedding(db, current.embeddingId);
+  if (current.embeddingId === undefined) return { ...NO_EMBEDDING };
+  await deleteEmbedding(db, current.embeddingId);
+  const row = await searchRowOf(db, current.embeddingId);
+  if (row !== null) await db.delete(row._id);
   return { ...NO_EMBEDDING };
 }
 
-/** Points the message's embedding at another of the owner's threads (its thread slot). */
+/** Points the message's embedding (and its search text) at another of the owner's threads. */
 export async function moveEmbedding(db: Writer, current: RecallFields, resourceId: string, threadId: string): Promise<void> {
   if (current.embeddingId === undefined || current.embeddingDimension === undefined) return;
   const ns = await spaceFor(db, current.embeddingDimension, false);
   if (ns !== null) await setEmbeddingFilters(db, current.embeddingId, ns, filtersOf(resourceId, threadId));
+  const row = await searchRowOf(db, current.embeddingId);
+  if (row !== null) await db.patch(row._id, { threadId });
 }
 
 /** The recall fields of a stored message row. */
@@ -216,7 +275,6 @@ export function recallFieldsOf(doc: RecallFields): RecallFields {
   return {
     ...(doc.embeddingId === undefined ? {} : { embeddingId: doc.embeddingId }),
     ...(doc.embeddingDimension === undefined ? {} : { embeddingDimension: doc.embeddingDimension }),
-    searchText: doc.searchText ?? "",
   };
 }
 

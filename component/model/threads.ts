@@ -11,8 +11,7 @@ import type { DataModel, Doc } from "../_generated/dataModel.js";
 import { addToCounter, counterKey, deleteCounter, readCounter } from "./counters.js";
 import { conflict, limitExceeded, notFound } from "./errors.js";
 import { approximateSize, DELETE_BATCH_SIZE, MAX_DOCUMENT_BYTES } from "./limits.js";
-import { deletingEmbeddingsKey, dropEmbedding, embeddingCountKey } from "./recallEmbeddings.js";
-import { storedEmbeddingBytes } from "./vectorStorage.js";
+import { deletingEmbeddingsKey, dropEmbedding, embeddingCountKey, messageEmbeddingBytes } from "./recallEmbeddings.js";
 import { boundedPage, paginateChecked, vPage } from "./pagination.js";
 import {
   checkName,
@@ -280,7 +279,7 @@ async function deleteMessageBatch(db: Writer, resourceId: string, threadId: stri
     bytes += approximateSize(message);
     if (message.embeddingId !== undefined) {
       await dropEmbedding(db, message);
-      bytes += storedEmbeddingBytes(message.embeddingDimension ?? 0);
+      bytes += messageEmbeddingBytes(message.embeddingDimension ?? 0, message.content);
       embeddings++;
     }
     await db.delete(message._id);

@@ -9,7 +9,8 @@ import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { api } from "../../component/_generated/api.js";
 import { DELETE_BATCH_SIZE } from "../../component/model/limits.js";
 import type { RecallResult } from "../../component/model/recall.js";
-import { MAX_EMBEDDING_BYTES_PER_CALL } from "../../component/model/recallEmbeddings.js";
+import { readCounter } from "../../component/model/counters.js";
+import { deletingEmbeddingsKey, MAX_EMBEDDING_BYTES_PER_CALL } from "../../component/model/recallEmbeddings.js";
 import { componentTest, codeOf } from "../convex.js";
 import { text } from "./core-fixtures.js";
 
@@ -157,6 +158,13 @@ describe("recall", () => {
     expect(await t.query(api.recall.countMessageEmbeddings, { resourceId: R })).toBe(3);
     const left = await t.run((ctx) => ctx.db.query("vectors_128").collect());
     expect(left).toHaveLength(2);
+    // Each embedded message's text, in step with it (trip-0 moved, then lost its embedding).
+    const texts = await t.run((ctx) => ctx.db.query("messageSearchTexts").collect());
+    expect(texts.map((row) => [row.messageId, row.threadId, row.embeddingDimension, row.text]).sort()).toEqual([
+      ["trip-4", "trip", 128, "What about restaurants nearby"],
+      ["work-0", "work", 256, "Schedule the quarterly review"],
+      ["work-1", "work", 128, "Done: Thursday 10am"],
+    ]);
   });
 
   test("setMessageEmbeddings sets and removes, all or nothing", async () => {
@@ -238,6 +246,8 @@ describe("recall", () => {
     // The thread's embeddings no longer count nor come back, while batches still run.
     expect(await t.query(api.recall.countMessageEmbeddings, { resourceId: R })).toBe(1);
     expect(await t.query(api.recall.countMessageEmbeddings, { resourceId: R, threadId: "long" })).toBe(0);
+    // Looked past: topK plus the embeddings the batches have yet to delete are searched.
+    expect(await t.run((ctx) => readCounter(ctx.db, deletingEmbeddingsKey(R)))).toBe(300);
     const during = await recall(t, { topK: 5, before: 2 });
     expect(hitIds(during)).toEqual(["kept-0"]);
     expect(await t.run((ctx) => ctx.db.query("vectors_128").collect()).then((r) => r.length)).toBeGreaterThan(1);
@@ -245,6 +255,9 @@ describe("recall", () => {
     await t.finishAllScheduledFunctions(vi.runAllTimers);
     const embeddings = await t.run((ctx) => ctx.db.query("vectors_128").collect());
     expect(embeddings).toHaveLength(1);
+    const texts = await t.run((ctx) => ctx.db.query("messageSearchTexts").collect());
+    expect(texts.map((row) => row.messageId)).toEqual(["kept-0"]);
+    expect(await t.run((ctx) => readCounter(ctx.db, deletingEmbeddingsKey(R)))).toBe(0);
     expect(await t.query(api.recall.countMessageEmbeddings, { resourceId: R })).toBe(1);
     // The id is free again, with no embedding left behind.
     await conversation(t, "long", [["a new life", 0]]);
