@@ -22,7 +22,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from convex_agent_memory import Client, recall
+from convex_agent_memory import Client
+from convex_agent_memory.recall import recall
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from embedders import load_embedder

@@ -37,7 +37,6 @@ from ._exceptions import (
 )
 from ._live import AsyncSubscription, Subscription
 from ._pagination import AsyncPaginator, PageResult, SyncPaginator
-from ._recall import arecall, recall
 from ._types import Omit, omit
 
 __all__ = [
@@ -73,14 +72,12 @@ __all__ = [
     "UnauthenticatedError",
     "VectorFormat",
     "__version__",
-    "arecall",
     "as_float_list",
     "asave_in_batches",
     "asave_messages_in_batches",
     "aupsert_vectors_in_batches",
     "omit",
     "pack_float32",
-    "recall",
     "save_in_batches",
     "save_messages_in_batches",
     "split_into_batches",

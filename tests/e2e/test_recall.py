@@ -11,7 +11,7 @@ from typing import Any
 
 import convex_agent_memory as cam
 import pytest
-from convex_agent_memory import arecall, recall
+from convex_agent_memory.recall import arecall, recall
 
 from .conftest import Clients, aw, uid
 
@@ -84,7 +84,7 @@ def marker(thread_id: str) -> str:
 
 async def test_recall_by_vector_and_by_text(clients: Clients) -> None:
     client, owner = clients.a, clients.user_a
-    trip, work = await seed(client, owner)
+    trip, _ = await seed(client, owner)
     assert await aw(client.recall.count_message_embeddings(resource_id=owner, thread_id=trip)) == 5
     [query] = embed(["vegetarian food"])
     found = await aw(

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from langchain_core.chat_history import BaseChatMessageHistory
 from langchain_core.messages import BaseMessage
 
-from .._conversation import AsyncConversation, Conversation, new_message_id
+from .._adapters.conversation import AsyncConversation, Conversation, new_message_id
 from ._messages import from_stored, to_stored
 
 if TYPE_CHECKING:

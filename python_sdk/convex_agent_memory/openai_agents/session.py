@@ -27,7 +27,7 @@ from agents.memory.session_settings import (
     resolve_session_limit,
 )
 
-from .._conversation import AsyncConversation, new_message_id
+from .._adapters.conversation import AsyncConversation, new_message_id
 from ._items import item_of, message_of
 
 if TYPE_CHECKING:

@@ -19,10 +19,10 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
-from ._bulk import asave_messages_in_batches, save_messages_in_batches
-from ._client import AsyncClient, Client
-from ._exceptions import NotFoundError
-from ._generated.models import Message
+from .._bulk import asave_messages_in_batches, save_messages_in_batches
+from .._client import AsyncClient, Client
+from .._exceptions import NotFoundError
+from .._generated.models import Message
 
 __all__ = ["AsyncConversation", "Conversation", "new_message_id"]
 

@@ -2,7 +2,8 @@
 
 ::
 
-    from convex_agent_memory import Client, recall
+    from convex_agent_memory import Client
+    from convex_agent_memory.recall import recall
 
     def embed(texts):                      # any function from texts to vectors
         return model.encode(texts).tolist()
@@ -25,12 +26,12 @@ import re
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ._bulk import as_float_list
-from ._types import Omit, omit
+from .._bulk import as_float_list
+from .._types import Omit, omit
 
 if TYPE_CHECKING:
-    from ._client import AsyncClient, Client
-    from ._generated.models import RecallMessagesResult
+    from .._client import AsyncClient, Client
+    from .._generated.models import RecallMessagesResult
 
 __all__ = ["AsyncEmbed", "Embed", "arecall", "keyword_query_of", "recall"]
 
