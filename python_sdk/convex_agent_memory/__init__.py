@@ -1,7 +1,7 @@
 """Typed Python SDK for convex-agent-memory."""
 
 from ._aiohttp import DefaultAioHttpClient
-from ._auth import AsyncTokenProvider, TokenProvider
+from ._auth import AsyncTokenProvider, ServiceCredentials, TokenProvider
 from ._bulk import (
     MAX_BATCH_BYTES,
     MAX_BATCH_ITEMS,
@@ -65,6 +65,7 @@ __all__ = [
     "NotFoundError",
     "Omit",
     "PageResult",
+    "ServiceCredentials",
     "Subscription",
     "SyncPaginator",
     "TokenProvider",
