@@ -2,7 +2,7 @@ import { mutationGeneric, queryGeneric } from "convex/server";
 import { checkBatch, messageSignatures as s, type Message } from "../component/model/messages.js";
 import type { Thread } from "../component/model/threads.js";
 import { ownersOf, type Operation } from "./authorize.js";
-import type { AgentMemoryComponent, ExposeOptions } from "./types.js";
+import type { AgentMemoryComponent, ExposeOptions, RunQueryCtx } from "./types.js";
 
 const op = (name: string, access: Operation["access"], owners: Pick<Operation, "resourceIds" | "touchesUnowned">): Operation => ({
   name,
@@ -14,9 +14,9 @@ const op = (name: string, access: Operation["access"], owners: Pick<Operation, "
 /** The messages domain's functions, as public functions of the host app. */
 export function exposeMessages(component: AgentMemoryComponent, { authorize }: ExposeOptions) {
   const fns = component.messages;
-  const fetchThread = (ctx: { runQuery: any }, id: string): Promise<Thread | null> =>
+  const fetchThread = (ctx: RunQueryCtx, id: string): Promise<Thread | null> =>
     ctx.runQuery(component.threads.getThread, { id });
-  const fetchMessages = (ctx: { runQuery: any }, ids: string[]): Promise<Message[]> =>
+  const fetchMessages = (ctx: RunQueryCtx, ids: string[]): Promise<Message[]> =>
     ctx.runQuery(fns.getMessagesByIds, { ids });
 
   return {

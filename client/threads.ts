@@ -1,7 +1,7 @@
 import { mutationGeneric, queryGeneric } from "convex/server";
 import { threadSignatures as s, type Thread } from "../component/model/threads.js";
 import { ownersOf, type Operation } from "./authorize.js";
-import type { AgentMemoryComponent, ExposeOptions } from "./types.js";
+import type { AgentMemoryComponent, ExposeOptions, RunQueryCtx } from "./types.js";
 
 const op = (name: string, access: Operation["access"], owners: Pick<Operation, "resourceIds" | "touchesUnowned">): Operation => ({
   name,
@@ -13,7 +13,7 @@ const op = (name: string, access: Operation["access"], owners: Pick<Operation, "
 /** The threads domain's functions, as public functions of the host app. */
 export function exposeThreads(component: AgentMemoryComponent, { authorize }: ExposeOptions) {
   const fns = component.threads;
-  const fetchThread = (ctx: { runQuery: any }, id: string): Promise<Thread | null> =>
+  const fetchThread = (ctx: RunQueryCtx, id: string): Promise<Thread | null> =>
     ctx.runQuery(fns.getThread, { id });
 
   return {

@@ -1,7 +1,7 @@
 import { mutationGeneric, queryGeneric } from "convex/server";
 import { traceArgs as A, traceReturns as R } from "../component/model/traces.js";
 import { ownersOf, type Operation } from "./authorize.js";
-import type { AgentMemoryComponent, ExposeOptions } from "./types.js";
+import type { AgentMemoryComponent, ExposeOptions, RunQueryCtx } from "./types.js";
 
 type TraceOwner = { traceId: string; exists: boolean; resourceId?: string };
 
@@ -22,7 +22,7 @@ export function exposeTraces(component: AgentMemoryComponent, options: ExposeOpt
     if (resourceId !== undefined && !owners.resourceIds.includes(resourceId)) owners.resourceIds = [...owners.resourceIds, resourceId].sort();
     return { name, domain: "traces", access, ...owners };
   };
-  const existing = async (ctx: { runQuery: any }, traceIds: string[]) => {
+  const existing = async (ctx: RunQueryCtx, traceIds: string[]) => {
     const owners: TraceOwner[] = await ctx.runQuery(c.traceOwners, { traceIds });
     return owners.filter((o) => o.exists);
   };
