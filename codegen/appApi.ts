@@ -3,7 +3,7 @@
  * app that installs components from packages, without a deployment:
  *
  *   npx tsx codegen/appApi.ts --app example/convex --file-type ts \
- *       --component agentMemory=convex-agent-memory [--check]
+ *       --component agentMemory=convex-agent-memory [--check] [--init]
  *
  * `api` types `components.<name>` as `import("<package>/_generated/component.js")
  * .ComponentApi<"<name>">` (cli/codegen_templates/component_api.js `componentApiLines`, the
@@ -11,7 +11,8 @@
  * app's own modules (the dynamic API, the default unless `codegen.staticApi`). `--file-type`
  * is convex.json's `codegen.fileType`: `js/dts` (the default: api.js + api.d.ts, server.js +
  * server.d.ts, dataModel.d.ts) or `ts` (api.ts, server.ts, dataModel.ts). The text comes from
- * the CLI's own templates (codegen/convexCli.ts).
+ * the CLI's own templates (codegen/convexCli.ts). `--init` also writes `tsconfig.json` when the
+ * app has none, as the CLI does for a new project.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -87,6 +88,17 @@ export async function writeAppGenerated(options: AppGeneratedOptions, check = fa
   return changed;
 }
 
+/**
+ * `convex/tsconfig.json` as the CLI writes it for a new project (or with `codegen --init`),
+ * when the app has none (cli/codegen_templates/tsconfig.js); the CLI type-checks with it.
+ */
+export async function writeTsconfigIfMissing(appDir: string): Promise<void> {
+  const file = path.join(path.resolve(appDir), "tsconfig.json");
+  if (existsSync(file)) return;
+  const cli = await loadCliTemplates();
+  writeFileSync(file, await cli.format(cli.tsconfig.tsconfigCodegen(), "json"));
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -94,9 +106,10 @@ async function main(): Promise<void> {
       "file-type": { type: "string", default: "js/dts" },
       component: { type: "string", multiple: true, default: [] },
       check: { type: "boolean", default: false },
+      init: { type: "boolean", default: false },
     },
   });
-  if (!values.app) throw new Error("usage: appApi.ts --app DIR [--file-type ts|js/dts] [--component name=package ...] [--check]");
+  if (!values.app) throw new Error("usage: appApi.ts --app DIR [--file-type ts|js/dts] [--component name=package ...] [--check] [--init]");
   const fileType = values["file-type"];
   if (fileType !== "ts" && fileType !== "js/dts") throw new Error(`--file-type must be ts or js/dts, got ${fileType}`);
   const components = (values.component ?? []).map((spec) => {
@@ -104,6 +117,7 @@ async function main(): Promise<void> {
     if (!name || !importSpecifier) throw new Error(`--component takes name=package, got ${spec}`);
     return { name, importSpecifier };
   });
+  if (values.init) await writeTsconfigIfMissing(values.app);
   const changed = await writeAppGenerated({ appDir: values.app, fileType, components }, values.check);
   const where = path.join(values.app, "_generated");
   if (values.check && changed.length > 0) {
