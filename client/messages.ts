@@ -1,5 +1,6 @@
 import { mutationGeneric, queryGeneric } from "convex/server";
-import { checkBatch, messageSignatures as s, type Message } from "../component/model/messages.js";
+import { checkBatch } from "../component/model/limits.js";
+import { messageSignatures as s, type Message } from "../component/model/messages.js";
 import type { Thread } from "../component/model/threads.js";
 import { ownersOf, type Operation } from "./authorize.js";
 import type { AgentMemoryComponent, ExposeOptions, RunQueryCtx } from "./types.js";

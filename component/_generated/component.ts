@@ -111,6 +111,8 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
             threadId: string;
             type: string;
           }>;
+          pageStatus?: "SplitRecommended" | "SplitRequired" | null;
+          splitCursor?: string | null;
         },
         Name
       >;
@@ -146,6 +148,8 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
             threadId: string;
             type: string;
           }>;
+          pageStatus?: "SplitRecommended" | "SplitRequired" | null;
+          splitCursor?: string | null;
         },
         Name
       >;
@@ -338,6 +342,8 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
             spanId?: string;
             traceId?: string;
           }>;
+          pageStatus?: "SplitRecommended" | "SplitRequired" | null;
+          splitCursor?: string | null;
         },
         Name
       >;
@@ -375,6 +381,8 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
             spanId?: string;
             traceId?: string;
           }>;
+          pageStatus?: "SplitRecommended" | "SplitRequired" | null;
+          splitCursor?: string | null;
         },
         Name
       >;
@@ -413,6 +421,8 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
             spanId?: string;
             traceId?: string;
           }>;
+          pageStatus?: "SplitRecommended" | "SplitRequired" | null;
+          splitCursor?: string | null;
         },
         Name
       >;
@@ -451,6 +461,8 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
             spanId?: string;
             traceId?: string;
           }>;
+          pageStatus?: "SplitRecommended" | "SplitRequired" | null;
+          splitCursor?: string | null;
         },
         Name
       >;
@@ -550,6 +562,8 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
             title?: string;
             updatedAt: number;
           }>;
+          pageStatus?: "SplitRecommended" | "SplitRequired" | null;
+          splitCursor?: string | null;
         },
         Name
       >;
@@ -725,6 +739,8 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
             traceId: string;
             updatedAt: number;
           }>;
+          pageStatus?: "SplitRecommended" | "SplitRequired" | null;
+          splitCursor?: string | null;
         },
         Name
       >;
@@ -848,6 +864,8 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
             textKey?: string;
             updatedAt: number;
           }>;
+          pageStatus?: "SplitRecommended" | "SplitRequired" | null;
+          splitCursor?: string | null;
         },
         Name
       >;
@@ -978,6 +996,8 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
             updatedAt: number;
             workflowName: string;
           }>;
+          pageStatus?: "SplitRecommended" | "SplitRequired" | null;
+          splitCursor?: string | null;
         },
         Name
       >;

@@ -37,8 +37,7 @@ export const invalidArgument = (message: string, details?: Record<string, Value>
   fail("INVALID_ARGUMENT", message, details);
 export const conflict = (message: string, details?: Record<string, Value>) =>
   fail("CONFLICT", message, details);
-export const limitExceeded = (message: string, details?: Record<string, Value>) =>
-  fail("LIMIT_EXCEEDED", message, details);
+// LIMIT_EXCEEDED: `limitExceeded` in ./limits.ts, whose data says which limit.
 
 /** The error code of a caught error, if it is one of ours. */
 export function errorCodeOf(error: unknown): ErrorCode | undefined {

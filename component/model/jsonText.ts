@@ -32,21 +32,6 @@ export function checkJsonFields(fields: Record<string, string | undefined>): voi
   }
 }
 
-/** UTF-8 byte length of a string. */
-export function utf8Length(text: string): number {
-  let bytes = 0;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code < 0x80) bytes += 1;
-    else if (code < 0x800) bytes += 2;
-    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
-      bytes += 4;
-      i++;
-    } else bytes += 3;
-  }
-  return bytes;
-}
-
 /**
  * Splits `text` into pieces of at most `maxBytes` UTF-8 bytes each, never
  * between the two halves of a surrogate pair; joining the pieces gives `text`

@@ -4,12 +4,11 @@ import type { GenericDatabaseReader, GenericDatabaseWriter, PaginationOptions } 
 import { v, type Infer } from "convex/values";
 import type { DataModel, Doc } from "../_generated/dataModel.js";
 import { addToCounter, readCounter } from "./counters.js";
-import { conflict, invalidArgument, limitExceeded, notFound } from "./errors.js";
-import { approximateSize, MAX_BATCH_BYTES, MAX_BATCH_ITEMS } from "./limits.js";
+import { conflict, invalidArgument, notFound } from "./errors.js";
+import { checkBatch, checkDocument, limitExceeded } from "./limits.js";
 import { checkTime } from "./jsonText.js";
-import { boundedPage, vPage } from "./pagination.js";
+import { boundedPage, pageOf, vPage } from "./pagination.js";
 import {
-  checkDocumentSize,
   findThread,
   messageCountKey,
   requireThread,
@@ -113,9 +112,7 @@ export const messageSignatures = {
       include: v.optional(v.array(vInclude)),
     },
     returns: v.object({
-      page: v.array(vMessage),
-      isDone: v.boolean(),
-      continueCursor: v.string(),
+      ...vPage(vMessage).fields,
       /** The `include`d messages with their neighbours, chronological, each once. */
       included: v.array(vMessage),
     }),
@@ -167,22 +164,6 @@ class LiveThreads {
   }
   async isLive(message: Doc<"messages">): Promise<boolean> {
     return (await this.get(message.threadId)) !== null;
-  }
-}
-
-export function checkBatch(what: string, items: unknown[]): void {
-  if (items.length > MAX_BATCH_ITEMS) {
-    limitExceeded(
-      `${items.length} ${what} in one call; at most ${MAX_BATCH_ITEMS} are allowed: split them into batches of ${MAX_BATCH_ITEMS} or fewer`,
-      { count: items.length, limit: MAX_BATCH_ITEMS },
-    );
-  }
-  const bytes = approximateSize(items);
-  if (bytes > MAX_BATCH_BYTES) {
-    limitExceeded(
-      `${what} of about ${bytes} bytes in one call; at most ${MAX_BATCH_BYTES} are allowed: split them into smaller batches`,
-      { bytes, limit: MAX_BATCH_BYTES },
-    );
   }
 }
 
@@ -244,7 +225,7 @@ export async function saveMessages(db: Writer, inputs: MessageInput[]): Promise<
       content: input.content,
       createdAt: input.createdAt ?? existing?.createdAt ?? now,
     };
-    checkDocumentSize(`message "${input.id}"`, message);
+    checkDocument(`message "${input.id}"`, message);
     planned.push({ existing, message });
   }
 
@@ -304,7 +285,7 @@ export async function updateMessages(db: Writer, updates: MessageUpdate[]): Prom
     if (update.type !== undefined) message.type = update.type;
     if (update.content !== undefined) message.content = update.content;
     if (update.createdAt !== undefined) message.createdAt = update.createdAt;
-    checkDocumentSize(`message "${update.id}"`, message);
+    checkDocument(`message "${update.id}"`, message);
     planned.push({ doc, message });
   }
   const now = Date.now();
@@ -381,9 +362,7 @@ export async function listMessages(
     .order(args.order ?? "asc")
     .paginate(opts);
   return {
-    page: result.page.map(toMessage),
-    isDone: result.isDone,
-    continueCursor: result.continueCursor,
+    ...pageOf(result, result.page.map(toMessage)),
     included: await includedMessages(db, threadId, args.include ?? []),
   };
 }
@@ -391,8 +370,9 @@ export async function listMessages(
 function checkIncludes(include: Include[]): void {
   if (include.length > MAX_INCLUDE_ITEMS) {
     limitExceeded(`include names ${include.length} messages; at most ${MAX_INCLUDE_ITEMS} are allowed: split the call`, {
-      count: include.length,
-      limit: MAX_INCLUDE_ITEMS,
+      limit: "includeItems",
+      max: MAX_INCLUDE_ITEMS,
+      actual: include.length,
     });
   }
   for (const item of include) {
@@ -404,7 +384,9 @@ function checkIncludes(include: Include[]): void {
       if (!Number.isInteger(value) || value < 0) invalidArgument(`include.${name} must be a non-negative integer`);
       if (value > MAX_CONTEXT_MESSAGES) {
         limitExceeded(`include.${name} is ${value}; at most ${MAX_CONTEXT_MESSAGES} are allowed`, {
-          limit: MAX_CONTEXT_MESSAGES,
+          limit: "contextMessages",
+          max: MAX_CONTEXT_MESSAGES,
+          actual: value,
         });
       }
     }
@@ -470,7 +452,7 @@ export async function listMessagesByResource(
   const live = new LiveThreads(db);
   const page: Message[] = [];
   for (const doc of result.page) if (await live.isLive(doc)) page.push(toMessage(doc));
-  return { page, isDone: result.isDone, continueCursor: result.continueCursor };
+  return pageOf(result, page);
 }
 
 /** The latest `limit` messages of a thread, in chronological order. */

@@ -3,7 +3,8 @@ import { defineTable } from "convex/server";
 import type { GenericDatabaseReader, GenericDatabaseWriter } from "convex/server";
 import { v, type Infer } from "convex/values";
 import type { DataModel, Doc } from "../_generated/dataModel.js";
-import { checkDocumentSize, clean, vMetadata } from "./threads.js";
+import { checkDocument } from "./limits.js";
+import { clean, vMetadata } from "./threads.js";
 
 type Reader = GenericDatabaseReader<DataModel>;
 type Writer = GenericDatabaseWriter<DataModel>;
@@ -72,7 +73,7 @@ export async function saveResource(
     createdAt: existing?.createdAt ?? now,
     updatedAt: now,
   });
-  checkDocumentSize(`resource "${args.id}"`, resource);
+  checkDocument(`resource "${args.id}"`, resource);
   if (existing === null) await db.insert("resources", resource);
   else await db.replace(existing._id, resource);
   return resource;
@@ -92,7 +93,7 @@ export async function updateResource(
   if (args.workingMemory !== undefined) resource.workingMemory = args.workingMemory;
   if (args.metadata !== undefined) resource.metadata = { ...(existing.metadata ?? {}), ...args.metadata };
   resource.updatedAt = Date.now();
-  checkDocumentSize(`resource "${args.id}"`, resource);
+  checkDocument(`resource "${args.id}"`, resource);
   await db.replace(existing._id, resource);
   return resource;
 }

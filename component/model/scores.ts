@@ -3,13 +3,13 @@
  * queryable by scorer, run, entity and span, newest first, one index per list.
  * `input`, `output` and `metadata` are JSON text (keys may start with `$`/`_`).
  */
-import { defineTable, paginationOptsValidator, type GenericDatabaseReader, type GenericDatabaseWriter, type PaginationOptions } from "convex/server";
+import { defineTable, paginationOptsValidator, type GenericDatabaseReader, type GenericDatabaseWriter, type PaginationOptions, type PaginationResult } from "convex/server";
 import { v, type Infer, type ObjectType } from "convex/values";
 import type { DataModel, Doc } from "../_generated/dataModel.js";
-import { conflict, invalidArgument, limitExceeded } from "./errors.js";
+import { conflict, invalidArgument } from "./errors.js";
 import { checkJsonFields, checkName, checkTime } from "./jsonText.js";
-import { boundedPage, vPage } from "./pagination.js";
-import { approximateSize, MAX_DOCUMENT_BYTES } from "./limits.js";
+import { boundedPage, pageOf, vPage } from "./pagination.js";
+import { checkDocument } from "./limits.js";
 
 type Reader = GenericDatabaseReader<DataModel>;
 type Writer = GenericDatabaseWriter<DataModel>;
@@ -90,13 +90,7 @@ export async function saveScore(db: Writer, args: ArgsOf<"saveScore">): Promise<
   checkTime(args.createdAt, "createdAt");
   checkJsonFields({ input: args.input, output: args.output, metadata: args.metadata });
   const row: Score = { ...args, id: args.id ?? crypto.randomUUID(), createdAt: args.createdAt ?? Date.now() };
-  const bytes = approximateSize(row);
-  if (bytes > MAX_DOCUMENT_BYTES) {
-    limitExceeded(`the score is about ${bytes} bytes; one score is stored in one document of at most ${MAX_DOCUMENT_BYTES} bytes — trim input/output/metadata`, {
-      bytes,
-      maxBytes: MAX_DOCUMENT_BYTES,
-    });
-  }
+  checkDocument(`score "${row.id}"`, row);
   const taken = await db.query("scores").withIndex("by_score_id", (q) => q.eq("id", row.id)).first();
   if (taken !== null) conflict(`a score with id "${row.id}" exists`, { id: row.id });
   await db.insert("scores", row);
@@ -108,9 +102,9 @@ export async function getScoreById(db: Reader, args: ArgsOf<"getScoreById">): Pr
   return row === null ? null : clean(row);
 }
 
-async function pageOf(query: { paginate: (opts: PaginationOptions) => Promise<{ page: Doc<"scores">[]; isDone: boolean; continueCursor: string }> }, opts: PaginationOptions) {
+async function scoresPage(query: { paginate: (opts: PaginationOptions) => Promise<PaginationResult<Doc<"scores">>> }, opts: PaginationOptions) {
   const result = await query.paginate(boundedPage(opts));
-  return { page: result.page.map(clean), isDone: result.isDone, continueCursor: result.continueCursor };
+  return pageOf(result, result.page.map(clean));
 }
 
 export function listScoresByScorerId(db: Reader, args: ArgsOf<"listScoresByScorerId">) {
@@ -118,22 +112,22 @@ export function listScoresByScorerId(db: Reader, args: ArgsOf<"listScoresByScore
     args.resourceId === undefined
       ? db.query("scores").withIndex("by_scorer", (q) => q.eq("scorerId", args.scorerId))
       : db.query("scores").withIndex("by_resource_scorer", (q) => q.eq("resourceId", args.resourceId).eq("scorerId", args.scorerId));
-  return pageOf(q.order("desc"), args.paginationOpts);
+  return scoresPage(q.order("desc"), args.paginationOpts);
 }
 
 export function listScoresByRunId(db: Reader, args: ArgsOf<"listScoresByRunId">) {
-  return pageOf(db.query("scores").withIndex("by_run", (q) => q.eq("runId", args.runId)).order("desc"), args.paginationOpts);
+  return scoresPage(db.query("scores").withIndex("by_run", (q) => q.eq("runId", args.runId)).order("desc"), args.paginationOpts);
 }
 
 export function listScoresByEntityId(db: Reader, args: ArgsOf<"listScoresByEntityId">) {
-  return pageOf(
+  return scoresPage(
     db.query("scores").withIndex("by_entity", (q) => q.eq("entityId", args.entityId).eq("entityType", args.entityType)).order("desc"),
     args.paginationOpts,
   );
 }
 
 export function listScoresBySpan(db: Reader, args: ArgsOf<"listScoresBySpan">) {
-  return pageOf(
+  return scoresPage(
     db.query("scores").withIndex("by_span", (q) => q.eq("traceId", args.traceId).eq("spanId", args.spanId)).order("desc"),
     args.paginationOpts,
   );

@@ -5,10 +5,10 @@ import { v, type Infer, type ObjectType } from "convex/values";
 import { internal } from "../_generated/api.js";
 import type { DataModel, Doc } from "../_generated/dataModel.js";
 import { addToCounter, counterKey, deleteCounter, readCounter } from "./counters.js";
-import { conflict, invalidArgument, limitExceeded, notFound } from "./errors.js";
-import { approximateSize, DELETE_BATCH_SIZE, MAX_DOCUMENT_BYTES, MAX_PAGE_SIZE } from "./limits.js";
+import { conflict, invalidArgument, notFound } from "./errors.js";
+import { checkDocument, DELETE_BATCH_SIZE, MAX_PAGE_SIZE } from "./limits.js";
 import { checkTime } from "./jsonText.js";
-import { boundedPage, vPage } from "./pagination.js";
+import { boundedPage, pageOf, vPage } from "./pagination.js";
 
 type Reader = GenericDatabaseReader<DataModel>;
 type Writer = GenericDatabaseWriter<DataModel>;
@@ -139,16 +139,6 @@ export async function assertNotBeingDeleted(db: Reader, threadId: string): Promi
   }
 }
 
-export function checkDocumentSize(what: string, doc: unknown): void {
-  const size = approximateSize(doc);
-  if (size > MAX_DOCUMENT_BYTES) {
-    limitExceeded(
-      `${what} is about ${size} bytes; one document may hold at most ${MAX_DOCUMENT_BYTES}: store less in it (split the content or move large data elsewhere)`,
-      { size, limit: MAX_DOCUMENT_BYTES },
-    );
-  }
-}
-
 export function watchLimit(limit: number | undefined): number {
   if (limit === undefined) return DEFAULT_WATCH_LIMIT;
   if (!Number.isInteger(limit) || limit < 1) invalidArgument(`limit must be a positive integer, got ${limit}`);
@@ -172,7 +162,7 @@ export async function saveThread(
       createdAt: args.createdAt ?? now,
       updatedAt: now,
     };
-    checkDocumentSize(`thread "${args.id}"`, thread);
+    checkDocument(`thread "${args.id}"`, thread);
     await db.insert("threads", thread);
     await addToCounter(db, threadCountKey(args.resourceId), 1);
     return clean(thread);
@@ -190,7 +180,7 @@ export async function saveThread(
     createdAt: args.createdAt ?? existing.createdAt,
     updatedAt: now,
   };
-  checkDocumentSize(`thread "${args.id}"`, thread);
+  checkDocument(`thread "${args.id}"`, thread);
   await db.replace(existing._id, thread);
   return clean(thread);
 }
@@ -204,7 +194,7 @@ export async function updateThread(
   if (args.title !== undefined) patch.title = args.title;
   if (args.metadata !== undefined) patch.metadata = { ...(existing.metadata ?? {}), ...args.metadata };
   const next = toThread({ ...existing, ...patch });
-  checkDocumentSize(`thread "${args.id}"`, next);
+  checkDocument(`thread "${args.id}"`, next);
   await db.patch(existing._id, patch);
   return next;
 }
@@ -265,7 +255,7 @@ export async function listThreads(
     .withIndex(index, (q) => q.eq("resourceId", args.resourceId))
     .order(args.order ?? "desc")
     .paginate(boundedPage(args.paginationOpts));
-  return { page: result.page.map(toThread), isDone: result.isDone, continueCursor: result.continueCursor };
+  return pageOf(result, result.page.map(toThread));
 }
 
 export async function countThreads(db: Reader, resourceId: string): Promise<number> {

@@ -9,10 +9,10 @@ import { defineTable, paginationOptsValidator, type GenericDatabaseReader, type 
 import { v, type Infer, type ObjectType } from "convex/values";
 import type { DataModel, Doc } from "../_generated/dataModel.js";
 import { internal } from "../_generated/api.js";
-import { conflict, invalidArgument, limitExceeded, notFound } from "./errors.js";
+import { conflict, invalidArgument, notFound } from "./errors.js";
 import { checkJsonFields, checkName, checkTime } from "./jsonText.js";
-import { boundedPage, vPage } from "./pagination.js";
-import { approximateSize, DELETE_BATCH_SIZE, MAX_BATCH_BYTES, MAX_BATCH_ITEMS, MAX_DOCUMENT_BYTES } from "./limits.js";
+import { boundedPage, pageOf, vPage } from "./pagination.js";
+import { approximateSize, checkBatch as checkBatchLimits, checkDocument, DELETE_BATCH_SIZE, limitExceeded, MAX_BATCH_ITEMS } from "./limits.js";
 
 type Reader = GenericDatabaseReader<DataModel>;
 type Writer = GenericDatabaseWriter<DataModel>;
@@ -137,24 +137,11 @@ function statusOf(span: { error?: string; endedAt?: number }): Span["status"] {
 
 function checkBatch(items: unknown[], field: string, max = MAX_BATCH_ITEMS) {
   if (items.length === 0) invalidArgument(`${field} must not be empty`, { field });
-  if (items.length > max) {
-    limitExceeded(`${field} has ${items.length} items; at most ${max} per call — split the batch`, { field, items: items.length, maxItems: max });
-  }
-  const bytes = approximateSize(items);
-  if (bytes > MAX_BATCH_BYTES) {
-    limitExceeded(`${field} is about ${bytes} bytes; at most ${MAX_BATCH_BYTES} per call — split the batch`, { field, bytes, maxBytes: MAX_BATCH_BYTES });
-  }
+  checkBatchLimits(field, items, max);
 }
 
 function checkSpanDocument(span: Record<string, unknown>) {
-  const bytes = approximateSize(span);
-  if (bytes > MAX_DOCUMENT_BYTES) {
-    limitExceeded(`span "${span.spanId}" is about ${bytes} bytes; one span is one document of at most ${MAX_DOCUMENT_BYTES} bytes — trim its payloads`, {
-      spanId: String(span.spanId),
-      bytes,
-      maxBytes: MAX_DOCUMENT_BYTES,
-    });
-  }
+  checkDocument(`span "${String(span.spanId)}"`, span);
 }
 
 async function firstSpan(db: Reader, traceId: string) {
@@ -288,12 +275,12 @@ export async function listTraces(db: Reader, args: ArgsOf<"listTraces">) {
     })
     .order("desc")
     .paginate(boundedPage(args.paginationOpts as PaginationOptions));
-  return { page: (result.page as Doc<"spans">[]).map(clean), isDone: result.isDone as boolean, continueCursor: result.continueCursor as string };
+  return pageOf(result, (result.page as Doc<"spans">[]).map(clean));
 }
 
 export async function traceOwners(db: Reader, args: ArgsOf<"traceOwners">) {
   if (args.traceIds.length > MAX_BATCH_ITEMS) {
-    limitExceeded(`at most ${MAX_BATCH_ITEMS} traceIds per call`, { items: args.traceIds.length, maxItems: MAX_BATCH_ITEMS });
+    limitExceeded(`at most ${MAX_BATCH_ITEMS} traceIds per call`, { limit: "batchItems", max: MAX_BATCH_ITEMS, actual: args.traceIds.length });
   }
   const out = [];
   for (const traceId of new Set(args.traceIds)) {
@@ -332,7 +319,11 @@ async function deleteSomeSpans(db: Writer, traceIds: string[]): Promise<string[]
 
 export async function deleteTraces(db: Writer, scheduler: Scheduler, args: ArgsOf<"deleteTraces">) {
   if (args.traceIds.length > MAX_DELETE_TRACES) {
-    limitExceeded(`at most ${MAX_DELETE_TRACES} traceIds per deleteTraces call — split the list`, { items: args.traceIds.length, maxItems: MAX_DELETE_TRACES });
+    limitExceeded(`at most ${MAX_DELETE_TRACES} traceIds per deleteTraces call — split the list`, {
+      limit: "batchItems",
+      max: MAX_DELETE_TRACES,
+      actual: args.traceIds.length,
+    });
   }
   const traceIds = [...new Set(args.traceIds)];
   for (const traceId of traceIds) {

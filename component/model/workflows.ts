@@ -11,9 +11,10 @@ import { defineTable, paginationOptsValidator, type GenericDatabaseReader, type 
 import { v, type Infer, type ObjectType } from "convex/values";
 import type { DataModel, Doc, Id } from "../_generated/dataModel.js";
 import { addToCounter, counterKey, readCounter } from "./counters.js";
-import { conflict, invalidArgument, limitExceeded } from "./errors.js";
-import { checkName, checkTime, parseJsonObject, parseJsonText, splitUtf8, utf8Length } from "./jsonText.js";
-import { boundedPage, vPage } from "./pagination.js";
+import { conflict, invalidArgument } from "./errors.js";
+import { checkName, checkTime, parseJsonObject, parseJsonText, splitUtf8 } from "./jsonText.js";
+import { limitExceeded, utf8Length } from "./limits.js";
+import { boundedPage, pageOf, vPage } from "./pagination.js";
 
 type Reader = GenericDatabaseReader<DataModel>;
 type Writer = GenericDatabaseWriter<DataModel>;
@@ -202,6 +203,8 @@ async function readChunks(db: Reader, run: Doc<"workflowRuns">): Promise<Doc<"wo
 async function readSnapshotChunks(db: Reader, run: Doc<"workflowRuns">) {
   const chunks = await readChunks(db, run);
   if (chunks.length !== run.chunkCount) {
+    // Not a refusal of the caller's input but a broken invariant of the component's own rows:
+    // it must surface as an internal error (never mapped to an SDK error class), so a plain Error.
     throw new Error(`workflow run ${run.runId}: expected ${run.chunkCount} snapshot chunks, found ${chunks.length}`);
   }
   return { text: chunks.map((c) => c.text).join(""), chunks };
@@ -256,7 +259,7 @@ function checkSnapshotSize(bytes: number, field: string) {
   if (bytes > MAX_SNAPSHOT_BYTES) {
     limitExceeded(
       `${field} is ${bytes} bytes; at most ${MAX_SNAPSHOT_BYTES} bytes of JSON text are stored per run — keep large payloads elsewhere and store references`,
-      { field, bytes, maxBytes: MAX_SNAPSHOT_BYTES },
+      { limit: "snapshotBytes", max: MAX_SNAPSHOT_BYTES, actual: bytes, field },
     );
   }
 }
@@ -370,11 +373,7 @@ export async function listWorkflowRuns(db: Reader, args: ArgsOf<"listWorkflowRun
   checkTime(args.fromDate, "fromDate");
   checkTime(args.toDate, "toDate");
   const result = await runsQuery(db, args).paginate(boundedPage(args.paginationOpts as PaginationOptions));
-  return {
-    page: (result.page as Doc<"workflowRuns">[]).map(info),
-    isDone: result.isDone as boolean,
-    continueCursor: result.continueCursor as string,
-  };
+  return pageOf(result, (result.page as Doc<"workflowRuns">[]).map(info));
 }
 
 export async function watchWorkflowRuns(db: Reader, args: ArgsOf<"watchWorkflowRuns">): Promise<WorkflowRunInfo[]> {

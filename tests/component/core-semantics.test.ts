@@ -155,7 +155,7 @@ describe("messages", () => {
     expect(await save([ok, { ...ok, id: "m", createdAt: Number.NaN }])).toBe("INVALID_ARGUMENT");
     const many = Array.from({ length: MAX_BATCH_ITEMS + 1 }, (_, i) => ({ ...ok, id: `many-${i}` }));
     const tooMany = await t.mutation(api.messages.saveMessages, { messages: many }).catch((e) => e);
-    expect(tooMany.data).toMatchObject({ code: "LIMIT_EXCEEDED", limit: MAX_BATCH_ITEMS });
+    expect(tooMany.data).toMatchObject({ code: "LIMIT_EXCEEDED", limit: "batchItems", max: MAX_BATCH_ITEMS, actual: MAX_BATCH_ITEMS + 1 });
     expect(tooMany.data.message).toMatch(/split them into batches of 1000 or fewer/);
     const big = "x".repeat(MAX_DOCUMENT_BYTES + 10);
     expect(await save([ok, { ...ok, id: "m", content: { format: 2, parts: [], content: big } }])).toBe("LIMIT_EXCEEDED");
@@ -166,7 +166,7 @@ describe("messages", () => {
       content: { format: 2, parts: [], content: chunk },
     }));
     const tooBig = await t.mutation(api.messages.saveMessages, { messages: heavy }).catch((e) => e);
-    expect(tooBig.data).toMatchObject({ code: "LIMIT_EXCEEDED", limit: MAX_BATCH_BYTES });
+    expect(tooBig.data).toMatchObject({ code: "LIMIT_EXCEEDED", limit: "batchBytes", max: MAX_BATCH_BYTES });
     expect(tooBig.data.message).toMatch(/split them into smaller batches/);
     // Wrong types and unknown roles are refused by the argument validators.
     await expect(save([{ ...ok, role: "robot" }])).resolves.toMatch(/Validator error/);
@@ -233,7 +233,8 @@ describe("messages", () => {
   test("page sizes are capped", async () => {
     const t = await withThread();
     const page = await t.query(api.messages.listMessages, { threadId: "t1", paginationOpts: { numItems: MAX_PAGE_SIZE * 10, cursor: null } });
-    expect(page).toEqual({ page: [], isDone: true, continueCursor: expect.any(String), included: [] });
+    // splitCursor and pageStatus pass through as paginate returns them (null: the page was not cut short).
+    expect(page).toEqual({ page: [], isDone: true, continueCursor: expect.any(String), splitCursor: null, pageStatus: null, included: [] });
     expect(await code(t.query(api.messages.watchMessages, { threadId: "t1", limit: -1 }))).toBe("INVALID_ARGUMENT");
   });
 });
