@@ -465,6 +465,8 @@ export async function updateVector(
     patch.text = text;
     Object.assign(patch, emptySlots(), filterFieldsOf(index, metadata));
   }
+  const { _id, _creationTime, ...stored } = { ...existing, ...patch };
+  checkDocument(`vector "${args.id}"`, stored);
   await db.patch(existing._id, patch);
   return null;
 }

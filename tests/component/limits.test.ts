@@ -109,6 +109,22 @@ describe("fields: at most 1,024 per object", () => {
   });
 });
 
+test("vector metadata: at most 1,024 fields (its own 16 KiB and 12-level caps are stricter than the rest)", async () => {
+  const t = componentTest();
+  await t.mutation(api.vectors.createIndex, { name: "docs", dimension: 128 });
+  const vector = Array.from({ length: 128 }, (_, i) => (i === 0 ? 1 : 0));
+  await t.mutation(api.vectors.upsert, { indexName: "docs", vectors: [{ id: "v1", vector, metadata: fields(MAX_OBJECT_FIELDS) }] });
+  const [stored] = await t.query(api.vectors.getVectors, { indexName: "docs", ids: ["v1"] });
+  expect(Object.keys(stored.metadata)).toHaveLength(MAX_OBJECT_FIELDS);
+  expect(
+    await refusal(t.mutation(api.vectors.upsert, { indexName: "docs", vectors: [{ id: "v2", vector, metadata: fields(MAX_OBJECT_FIELDS + 1) }] })),
+  ).toMatchObject({ code: "LIMIT_EXCEEDED", limit: "objectFields", actual: MAX_OBJECT_FIELDS + 1, path: "metadata" });
+  expect(
+    await refusal(t.mutation(api.vectors.updateVector, { indexName: "docs", id: "v1", metadata: fields(MAX_OBJECT_FIELDS + 1) })),
+  ).toMatchObject({ limit: "objectFields" });
+  expect(await t.query(api.vectors.getVectors, { indexName: "docs", ids: ["v1", "v2"] })).toEqual([stored]);
+});
+
 describe("arrays: at most 8,192 items", () => {
   test("message parts", async () => {
     const t = await withThread();
