@@ -7,8 +7,8 @@
  * into CLI modules whose dependencies (chalk, zod, sentry, ...) are bundled into
  * `cli.bundle.cjs` and not installed, so the templates are bundled here with esbuild (the
  * CLI's own bundler, a dependency of `convex`) with those two imports replaced:
- * - `bundler/index.js` → `codegen/moduleEntryPoints.ts`, the CLI's rule for which files of a
- *   functions folder are modules (bundler/index.js `entryPoints`);
+ * - `bundler/index.js` → `entryPoints` over codegen/convex_py_codegen/node/convexModules.ts,
+ *   the project's one walker of a functions folder, which follows the CLI's own rule;
  * - `lib/components/definition/directoryStructure.js` → its two pure path helpers.
  */
 import { createRequire } from "node:module";
@@ -18,7 +18,13 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 const require = createRequire(import.meta.url);
 export const CONVEX_DIR = path.dirname(require.resolve("convex/package.json"));
 const requireFromConvex = createRequire(path.join(CONVEX_DIR, "package.json"));
-const ENTRY_POINTS_MODULE = fileURLToPath(new URL("./moduleEntryPoints.ts", import.meta.url));
+// The project's one walker of a functions folder, the CLI's rule (bundler/index.js `entryPoints`).
+const WALKER_MODULE = fileURLToPath(new URL("./convex_py_codegen/node/convexModules.ts", import.meta.url));
+const ENTRY_POINTS_STUB = `
+import { walkConvexModules } from ${JSON.stringify(WALKER_MODULE)};
+export async function entryPoints(_ctx, dir) {
+  return walkConvexModules(dir).modules.map((module) => module.file);
+}`;
 
 const DIRECTORY_STRUCTURE_STUB = `
 import path from "path";
@@ -73,9 +79,13 @@ async function load(): Promise<CliTemplates> {
       {
         name: "replace-cli-internals",
         setup(build) {
-          build.onResolve({ filter: /\/bundler\/index\.js$/ }, () => ({ path: ENTRY_POINTS_MODULE }));
+          build.onResolve({ filter: /\/bundler\/index\.js$/ }, () => ({ path: "entryPoints", namespace: "stub" }));
           build.onResolve({ filter: /\/directoryStructure\.js$/ }, () => ({ path: "directoryStructure", namespace: "stub" }));
-          build.onLoad({ filter: /.*/, namespace: "stub" }, () => ({ contents: DIRECTORY_STRUCTURE_STUB, loader: "js" }));
+          build.onLoad({ filter: /.*/, namespace: "stub" }, (args) => ({
+            contents: args.path === "entryPoints" ? ENTRY_POINTS_STUB : DIRECTORY_STRUCTURE_STUB,
+            loader: "js",
+            resolveDir: path.dirname(WALKER_MODULE),
+          }));
         },
       },
     ],

@@ -6,12 +6,13 @@
  *   npx tsx tests/package/pushRequest.ts FILE.json
  *
  * - every module path of the app and of each component, with the backend's verdict on it
- *   (codegen/modulePath.ts: the rule of crates/convex/sync_types/src/module_path.rs);
+ *   (`modulePathProblem` of the project's module walker: the rule of
+ *   crates/convex/sync_types/src/module_path.rs and path.rs);
  * - the source files each app module was bundled from (its source map), to see what of the
  *   package the app's own bundle carries.
  */
 import { readFileSync } from "node:fs";
-import { modulePathError } from "../../codegen/modulePath.js";
+import { modulePathProblem } from "../../codegen/convex_py_codegen/node/convexModules.js";
 
 interface PushModule {
   path: string;
@@ -40,7 +41,7 @@ const sourcesOf = (module: PushModule): string[] =>
 const invalid: Array<{ definitionPath: string; path: string; error: string }> = [];
 const check = (definitionPath: string, modules: PushModule[]) => {
   for (const module of modules) {
-    const error = modulePathError(module.path);
+    const error = modulePathProblem(module.path);
     if (error !== null) invalid.push({ definitionPath, path: module.path, error });
   }
 };
