@@ -101,7 +101,7 @@ def pack(dest: Path) -> Path:
     """``npm pack`` of the repository into ``dest``; returns the tarball."""
     dest.mkdir(parents=True, exist_ok=True)
     result = must(run(["npm", "pack", "--pack-destination", str(dest), "--json"], ROOT))
-    name = json.loads(result.stdout)[0]["filename"]
+    name: str = json.loads(result.stdout)[0]["filename"]
     return dest / name
 
 
@@ -165,18 +165,20 @@ class App:
         )
         return result, json.loads(inspected.stdout)
 
-    def problems(self) -> list[str]:
-        """Why a push of this app would fail: type errors, bundling errors, illegal module paths."""
+    def problems(self, *, typecheck: bool = True, bundle: bool = True) -> list[str]:
+        """Why a push of this app would fail: type errors, bundling errors, illegal module paths.
+
+        ``typecheck``/``bundle`` pick the gates to run (both by default, side by side)."""
         found: list[str] = []
         with ThreadPoolExecutor(max_workers=2) as pool:  # two independent processes
-            typechecking = pool.submit(self.typecheck)
-            result, request = self.bundle()
-            typecheck = typechecking.result()
-        if typecheck.returncode != 0:
-            found.append(f"typecheck: {typecheck.stdout}{typecheck.stderr}")
-        if request is None:
+            typechecking = pool.submit(self.typecheck) if typecheck else None
+            result, request = self.bundle() if bundle else (None, None)
+            checked = typechecking.result() if typechecking is not None else None
+        if checked is not None and checked.returncode != 0:
+            found.append(f"typecheck: {checked.stdout}{checked.stderr}")
+        if result is not None and request is None:
             found.append(f"bundle: {result.stdout}{result.stderr}")
-        else:
+        if request is not None:
             found += [f"module path {bad['path']}: {bad['error']}" for bad in request["invalid"]]
         return found
 
