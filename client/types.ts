@@ -1,4 +1,3 @@
-import type { GenericDataModel, GenericQueryCtx } from "convex/server";
 import type { ComponentApi } from "../component/_generated/component.js";
 import type { Authorize } from "./authorize.js";
 
@@ -12,6 +11,3 @@ export type AgentMemoryComponent = ComponentApi;
 export interface ExposeOptions {
   authorize: Authorize;
 }
-
-/** What a wrapper needs to read through the component before authorizing. */
-export type RunQueryCtx = Pick<GenericQueryCtx<GenericDataModel>, "runQuery">;

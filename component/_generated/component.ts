@@ -27,21 +27,21 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
       countMessages: FunctionReference<
         "query",
         "internal",
-        { threadId: string },
+        { resourceId: string; threadId: string },
         number,
         Name
       >;
       deleteMessages: FunctionReference<
         "mutation",
         "internal",
-        { ids: Array<string> },
+        { ids: Array<string>; resourceId: string },
         number,
         Name
       >;
       getMessagesByIds: FunctionReference<
         "query",
         "internal",
-        { ids: Array<string> },
+        { ids: Array<string>; resourceId: string },
         Array<{
           content: {
             content?: string;
@@ -77,6 +77,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
             maximumRowsRead?: number;
             numItems: number;
           };
+          resourceId: string;
           startDate?: number;
           threadId: string;
         },
@@ -166,11 +167,11 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
             };
             createdAt?: number;
             id: string;
-            resourceId?: string;
             role: "user" | "assistant" | "system" | "tool";
             threadId: string;
             type?: string;
           }>;
+          resourceId: string;
         },
         Array<{
           content: {
@@ -204,6 +205,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
             role?: "user" | "assistant" | "system" | "tool";
             type?: string;
           }>;
+          resourceId: string;
         },
         Array<{
           content: {
@@ -224,7 +226,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
       watchMessages: FunctionReference<
         "query",
         "internal",
-        { limit?: number; threadId: string },
+        { limit?: number; resourceId: string; threadId: string },
         Array<{
           content: {
             content?: string;
@@ -246,7 +248,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
       getResource: FunctionReference<
         "query",
         "internal",
-        { id: string },
+        { resourceId: string },
         {
           createdAt: number;
           id: string;
@@ -259,7 +261,11 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
       saveResource: FunctionReference<
         "mutation",
         "internal",
-        { id: string; metadata?: Record<string, any>; workingMemory?: string },
+        {
+          metadata?: Record<string, any>;
+          resourceId: string;
+          workingMemory?: string;
+        },
         {
           createdAt: number;
           id: string;
@@ -272,7 +278,11 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
       updateResource: FunctionReference<
         "mutation",
         "internal",
-        { id: string; metadata?: Record<string, any>; workingMemory?: string },
+        {
+          metadata?: Record<string, any>;
+          resourceId: string;
+          workingMemory?: string;
+        },
         {
           createdAt: number;
           id: string;
@@ -287,7 +297,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
       getScoreById: FunctionReference<
         "query",
         "internal",
-        { id: string },
+        { id: string; resourceId?: string },
         {
           createdAt: number;
           entityId: string;
@@ -321,6 +331,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
             maximumRowsRead?: number;
             numItems: number;
           };
+          resourceId?: string;
         },
         {
           continueCursor: string;
@@ -359,6 +370,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
             maximumRowsRead?: number;
             numItems: number;
           };
+          resourceId?: string;
           runId: string;
         },
         {
@@ -438,6 +450,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
             maximumRowsRead?: number;
             numItems: number;
           };
+          resourceId?: string;
           spanId: string;
           traceId: string;
         },
@@ -517,14 +530,14 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
       deleteThread: FunctionReference<
         "mutation",
         "internal",
-        { id: string },
+        { id: string; resourceId: string },
         null,
         Name
       >;
       getThread: FunctionReference<
         "query",
         "internal",
-        { id: string },
+        { id: string; resourceId: string },
         {
           createdAt: number;
           id: string;
@@ -590,7 +603,12 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
       updateThread: FunctionReference<
         "mutation",
         "internal",
-        { id: string; metadata?: Record<string, any>; title?: string },
+        {
+          id: string;
+          metadata?: Record<string, any>;
+          resourceId: string;
+          title?: string;
+        },
         {
           createdAt: number;
           id: string;
@@ -604,7 +622,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
       watchThread: FunctionReference<
         "query",
         "internal",
-        { id: string },
+        { id: string; resourceId: string },
         {
           messageCount: number;
           thread: {
@@ -638,6 +656,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
         "mutation",
         "internal",
         {
+          resourceId?: string;
           spans: Array<{
             attributes?: string;
             endedAt?: number;
@@ -649,7 +668,6 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
             name: string;
             output?: string;
             parentSpanId?: string;
-            resourceId?: string;
             spanId: string;
             spanType: string;
             startedAt: number;
@@ -662,14 +680,14 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
       deleteTraces: FunctionReference<
         "mutation",
         "internal",
-        { traceIds: Array<string> },
+        { resourceId?: string; traceIds: Array<string> },
         null,
         Name
       >;
       getTrace: FunctionReference<
         "query",
         "internal",
-        { limit?: number; traceId: string },
+        { limit?: number; resourceId?: string; traceId: string },
         {
           spans: Array<{
             attributes?: string;
@@ -744,17 +762,11 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
         },
         Name
       >;
-      traceOwners: FunctionReference<
-        "query",
-        "internal",
-        { traceIds: Array<string> },
-        Array<{ exists: boolean; resourceId?: string; traceId: string }>,
-        Name
-      >;
       updateSpans: FunctionReference<
         "mutation",
         "internal",
         {
+          resourceId?: string;
           updates: Array<{
             attributes?: string;
             endedAt?: number;
@@ -946,14 +958,14 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
       deleteWorkflowRunById: FunctionReference<
         "mutation",
         "internal",
-        { runId: string; workflowName?: string },
+        { resourceId?: string; runId: string; workflowName?: string },
         null,
         Name
       >;
       getWorkflowRunById: FunctionReference<
         "query",
         "internal",
-        { runId: string; workflowName?: string },
+        { resourceId?: string; runId: string; workflowName?: string },
         {
           createdAt: number;
           resourceId?: string;
@@ -1004,7 +1016,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
       loadWorkflowSnapshot: FunctionReference<
         "query",
         "internal",
-        { runId: string; workflowName: string },
+        { resourceId?: string; runId: string; workflowName: string },
         string | null,
         Name
       >;
@@ -1046,14 +1058,19 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
       updateWorkflowState: FunctionReference<
         "mutation",
         "internal",
-        { opts: string; runId: string; workflowName: string },
+        {
+          opts: string;
+          resourceId?: string;
+          runId: string;
+          workflowName: string;
+        },
         string | null,
         Name
       >;
       watchWorkflowRun: FunctionReference<
         "query",
         "internal",
-        { runId: string; workflowName?: string },
+        { resourceId?: string; runId: string; workflowName?: string },
         {
           createdAt: number;
           resourceId?: string;
@@ -1084,13 +1101,6 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           updatedAt: number;
           workflowName: string;
         }>,
-        Name
-      >;
-      workflowRunOwner: FunctionReference<
-        "query",
-        "internal",
-        { runId: string; workflowName?: string },
-        { exists: boolean; resourceId?: string },
         Name
       >;
     };

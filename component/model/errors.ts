@@ -31,10 +31,13 @@ export function fail(
   throw new ConvexError({ ...details, code, message });
 }
 
+/** Throws NOT_FOUND: the row named does not exist (for the owner named). */
 export const notFound = (message: string, details?: Record<string, Value>) =>
   fail("NOT_FOUND", message, details);
+/** Throws INVALID_ARGUMENT: a well-typed argument breaks a rule; name the argument and the rule. */
 export const invalidArgument = (message: string, details?: Record<string, Value>) =>
   fail("INVALID_ARGUMENT", message, details);
+/** Throws CONFLICT: the call contradicts the owner's existing state. */
 export const conflict = (message: string, details?: Record<string, Value>) =>
   fail("CONFLICT", message, details);
 // LIMIT_EXCEEDED: `limitExceeded` in ./limits.ts, whose data says which limit.

@@ -30,9 +30,10 @@ async function walk(list: (cursor: string | null) => Promise<Page>): Promise<{ p
 test("list functions pass splitCursor and pageStatus through the app", async () => {
   const t = appTest(true);
   const service = t.withIdentity(SERVICE);
-  await service.mutation(app.saveThread, { id: "t1", resourceId: "alice" });
-  for (let i = 2; i <= 5; i++) await service.mutation(app.saveThread, { id: `t${i}`, resourceId: "alice" });
+  await service.mutation(app.saveThread, { resourceId: "alice", id: "t1" });
+  for (let i = 2; i <= 5; i++) await service.mutation(app.saveThread, { resourceId: "alice", id: `t${i}` });
   await service.mutation(app.saveMessages, {
+    resourceId: "alice",
     messages: [1, 2, 3, 4, 5].map((i) => ({ id: `m${i}`, threadId: "t1", role: "user", content: text(`${i}`), createdAt: i })),
   });
   for (const name of ["a", "b", "c"]) await service.mutation(app.createIndex, { name, dimension: 128 });
@@ -40,7 +41,7 @@ test("list functions pass splitCursor and pageStatus through the app", async () 
   const opts = (cursor: string | null) => ({ numItems: 10, cursor, maximumRowsRead: 2 });
   const lists: Array<[string, (cursor: string | null) => Promise<Page>, number]> = [
     ["listThreads", (cursor) => service.query(app.listThreads, { resourceId: "alice", paginationOpts: opts(cursor) }), 5],
-    ["listMessages", (cursor) => service.query(app.listMessages, { threadId: "t1", paginationOpts: opts(cursor) }), 5],
+    ["listMessages", (cursor) => service.query(app.listMessages, { resourceId: "alice", threadId: "t1", paginationOpts: opts(cursor) }), 5],
     ["listMessagesByResource", (cursor) => service.query(app.listMessagesByResource, { resourceId: "alice", paginationOpts: opts(cursor) }), 5],
     ["listIndexes", (cursor) => service.query(app.listIndexes, { paginationOpts: opts(cursor) }), 3],
   ];

@@ -34,50 +34,51 @@ async function refusal(promise: Promise<unknown>): Promise<Record<string, unknow
 
 async function withThread() {
   const t = componentTest();
-  await t.mutation(api.threads.saveThread, { id: "t1", resourceId: "r1" });
+  await t.mutation(api.threads.saveThread, { resourceId: "r1", id: "t1" });
   return t;
 }
 
 const part = (value: unknown) => ({ type: "data", value });
 const message = (id: string, parts: unknown[]) => ({ id, threadId: "t1", role: "user" as const, content: { format: 2 as const, parts } });
+const R = { resourceId: "r1" };
 
 describe("nesting: a document nests at most 16 levels (the document itself is level 1)", () => {
   test("message parts: content (2) > parts (3) > part (4) > 13 more", async () => {
     const t = await withThread();
     // The part object is level 4, its value 12 more levels: 16 in all.
     const deepest = [part(nested(MAX_DOCUMENT_NESTING - 4))];
-    const [saved] = await t.mutation(api.messages.saveMessages, { messages: [message("m1", deepest)] });
+    const [saved] = await t.mutation(api.messages.saveMessages, { ...R, messages: [message("m1", deepest)] });
     expect(saved.content.parts).toEqual(deepest);
-    expect((await t.query(api.messages.getMessagesByIds, { ids: ["m1"] }))[0].content.parts).toEqual(deepest);
+    expect((await t.query(api.messages.getMessagesByIds, { ...R, ids: ["m1"] }))[0].content.parts).toEqual(deepest);
 
     const tooDeep = [part(nested(MAX_DOCUMENT_NESTING - 3))];
-    expect(await refusal(t.mutation(api.messages.saveMessages, { messages: [message("m2", tooDeep)] }))).toMatchObject({
+    expect(await refusal(t.mutation(api.messages.saveMessages, { ...R, messages: [message("m2", tooDeep)] }))).toMatchObject({
       code: "LIMIT_EXCEEDED",
       limit: "documentNesting",
       max: 16,
       actual: 17,
     });
-    expect(await t.query(api.messages.getMessagesByIds, { ids: ["m2"] })).toEqual([]);
-    expect(await t.query(api.messages.countMessages, { threadId: "t1" })).toBe(1);
+    expect(await t.query(api.messages.getMessagesByIds, { ...R, ids: ["m2"] })).toEqual([]);
+    expect(await t.query(api.messages.countMessages, { ...R, threadId: "t1" })).toBe(1);
     // Updating a message into too deep a shape is refused too, and leaves it as it was.
-    expect(await refusal(t.mutation(api.messages.updateMessages, { messages: [{ id: "m1", content: { format: 2, parts: tooDeep } }] }))).toMatchObject({
+    expect(await refusal(t.mutation(api.messages.updateMessages, { ...R, messages: [{ id: "m1", content: { format: 2, parts: tooDeep } }] }))).toMatchObject({
       limit: "documentNesting",
     });
-    expect((await t.query(api.messages.getMessagesByIds, { ids: ["m1"] }))[0].content.parts).toEqual(deepest);
+    expect((await t.query(api.messages.getMessagesByIds, { ...R, ids: ["m1"] }))[0].content.parts).toEqual(deepest);
   });
 
   test("thread metadata: metadata (2) > 14 more; an array counts as a level", async () => {
     const t = componentTest();
     const deepest = { k: nested(MAX_DOCUMENT_NESTING - 2) };
     await t.mutation(api.threads.saveThread, { id: "t1", resourceId: "r1", metadata: deepest });
-    expect((await t.query(api.threads.getThread, { id: "t1" }))?.metadata).toEqual(deepest);
+    expect((await t.query(api.threads.getThread, { ...R, id: "t1" }))?.metadata).toEqual(deepest);
     const viaArray = { k: [nested(MAX_DOCUMENT_NESTING - 2)] };
     expect(await refusal(t.mutation(api.threads.saveThread, { id: "t2", resourceId: "r1", metadata: viaArray }))).toMatchObject({
       code: "LIMIT_EXCEEDED",
       limit: "documentNesting",
       actual: 17,
     });
-    expect(await t.query(api.threads.getThread, { id: "t2" })).toBeNull();
+    expect(await t.query(api.threads.getThread, { ...R, id: "t2" })).toBeNull();
     expect(await t.query(api.threads.countThreads, { resourceId: "r1" })).toBe(1);
   });
 });
@@ -86,7 +87,7 @@ describe("fields: at most 1,024 per object", () => {
   test("thread metadata, also when an update's merge would pass the limit", async () => {
     const t = componentTest();
     await t.mutation(api.threads.saveThread, { id: "t1", resourceId: "r1", metadata: fields(MAX_OBJECT_FIELDS) });
-    expect(Object.keys((await t.query(api.threads.getThread, { id: "t1" }))!.metadata!)).toHaveLength(MAX_OBJECT_FIELDS);
+    expect(Object.keys((await t.query(api.threads.getThread, { ...R, id: "t1" }))!.metadata!)).toHaveLength(MAX_OBJECT_FIELDS);
     expect(await refusal(t.mutation(api.threads.saveThread, { id: "t2", resourceId: "r1", metadata: fields(MAX_OBJECT_FIELDS + 1) }))).toMatchObject({
       code: "LIMIT_EXCEEDED",
       limit: "objectFields",
@@ -94,18 +95,18 @@ describe("fields: at most 1,024 per object", () => {
       actual: MAX_OBJECT_FIELDS + 1,
       path: "metadata",
     });
-    expect(await t.query(api.threads.getThread, { id: "t2" })).toBeNull();
+    expect(await t.query(api.threads.getThread, { ...R, id: "t2" })).toBeNull();
 
     // Each call is under the limit; the merged metadata would not be.
     await t.mutation(api.threads.saveThread, { id: "t3", resourceId: "r1", metadata: fields(600, "a") });
-    await t.mutation(api.threads.updateThread, { id: "t3", metadata: fields(424, "b") });
-    expect(Object.keys((await t.query(api.threads.getThread, { id: "t3" }))!.metadata!)).toHaveLength(1_024);
-    const before = await t.query(api.threads.getThread, { id: "t3" });
-    expect(await refusal(t.mutation(api.threads.updateThread, { id: "t3", metadata: { one: "more" } }))).toMatchObject({
+    await t.mutation(api.threads.updateThread, { ...R, id: "t3", metadata: fields(424, "b") });
+    expect(Object.keys((await t.query(api.threads.getThread, { ...R, id: "t3" }))!.metadata!)).toHaveLength(1_024);
+    const before = await t.query(api.threads.getThread, { ...R, id: "t3" });
+    expect(await refusal(t.mutation(api.threads.updateThread, { ...R, id: "t3", metadata: { one: "more" } }))).toMatchObject({
       limit: "objectFields",
       actual: 1_025,
     });
-    expect(await t.query(api.threads.getThread, { id: "t3" })).toEqual(before);
+    expect(await t.query(api.threads.getThread, { ...R, id: "t3" })).toEqual(before);
   });
 });
 
@@ -129,28 +130,28 @@ describe("arrays: at most 8,192 items", () => {
   test("message parts", async () => {
     const t = await withThread();
     const parts = Array.from({ length: MAX_ARRAY_LENGTH }, () => ({}));
-    await t.mutation(api.messages.saveMessages, { messages: [message("m1", parts)] });
-    expect((await t.query(api.messages.getMessagesByIds, { ids: ["m1"] }))[0].content.parts).toHaveLength(MAX_ARRAY_LENGTH);
-    expect(await refusal(t.mutation(api.messages.saveMessages, { messages: [message("m2", [...parts, {}])] }))).toMatchObject({
+    await t.mutation(api.messages.saveMessages, { ...R, messages: [message("m1", parts)] });
+    expect((await t.query(api.messages.getMessagesByIds, { ...R, ids: ["m1"] }))[0].content.parts).toHaveLength(MAX_ARRAY_LENGTH);
+    expect(await refusal(t.mutation(api.messages.saveMessages, { ...R, messages: [message("m2", [...parts, {}])] }))).toMatchObject({
       code: "LIMIT_EXCEEDED",
       limit: "arrayLength",
       max: MAX_ARRAY_LENGTH,
       actual: MAX_ARRAY_LENGTH + 1,
       path: "content.parts",
     });
-    expect(await t.query(api.messages.countMessages, { threadId: "t1" })).toBe(1);
+    expect(await t.query(api.messages.countMessages, { ...R, threadId: "t1" })).toBe(1);
   });
 
   test("inside resource metadata", async () => {
     const t = componentTest();
     const list = Array.from({ length: MAX_ARRAY_LENGTH }, (_, i) => i);
-    await t.mutation(api.resources.saveResource, { id: "r1", metadata: { list } });
-    expect((await t.query(api.resources.getResource, { id: "r1" }))?.metadata).toEqual({ list });
-    expect(await refusal(t.mutation(api.resources.saveResource, { id: "r2", metadata: { list: [...list, 0] } }))).toMatchObject({
+    await t.mutation(api.resources.saveResource, { resourceId: "r1", metadata: { list } });
+    expect((await t.query(api.resources.getResource, { resourceId: "r1" }))?.metadata).toEqual({ list });
+    expect(await refusal(t.mutation(api.resources.saveResource, { resourceId: "r2", metadata: { list: [...list, 0] } }))).toMatchObject({
       limit: "arrayLength",
       path: "metadata.list",
     });
-    expect(await t.query(api.resources.getResource, { id: "r2" })).toBeNull();
+    expect(await t.query(api.resources.getResource, { resourceId: "r2" })).toBeNull();
   });
 });
 
@@ -159,8 +160,8 @@ describe("field names: nested `_` keys are fine; `$`, non-ASCII and over-long on
     const t = await withThread();
     const underscored = { _private: { __typename: "Node", _id: "not a system field" } };
     await t.mutation(api.threads.saveThread, { id: "t2", resourceId: "r1", metadata: underscored });
-    expect((await t.query(api.threads.getThread, { id: "t2" }))?.metadata).toEqual(underscored);
-    const [saved] = await t.mutation(api.messages.saveMessages, { messages: [message("m1", [{ type: "x", _meta: { _k: 1 } }])] });
+    expect((await t.query(api.threads.getThread, { ...R, id: "t2" }))?.metadata).toEqual(underscored);
+    const [saved] = await t.mutation(api.messages.saveMessages, { ...R, messages: [message("m1", [{ type: "x", _meta: { _k: 1 } }])] });
     expect(saved.content.parts).toEqual([{ type: "x", _meta: { _k: 1 } }]);
   });
 
@@ -170,7 +171,7 @@ describe("field names: nested `_` keys are fine; `$`, non-ASCII and over-long on
     for (const metadata of [{ a: { $ref: "#/x" } }, { café: 1 }, { ["k".repeat(1_025)]: 1 }]) {
       await expect(t.mutation(api.threads.saveThread, { id: "t3", resourceId: "r1", metadata })).rejects.toThrow(/Field name/);
     }
-    expect(await t.query(api.threads.getThread, { id: "t3" })).toBeNull();
+    expect(await t.query(api.threads.getThread, { ...R, id: "t3" })).toBeNull();
   });
 
   test("a document built inside the component is checked all the same (checkDocument)", async () => {
@@ -192,21 +193,21 @@ describe("field names: nested `_` keys are fine; `$`, non-ASCII and over-long on
 describe("size: a document holds at most 1 MiB less its system fields", () => {
   test("resource working memory, to the byte", async () => {
     const t = componentTest();
-    const small = await t.mutation(api.resources.saveResource, { id: "r1", workingMemory: "" });
+    const small = await t.mutation(api.resources.saveResource, { resourceId: "r1", workingMemory: "" });
     const room = MAX_DOCUMENT_BYTES - documentSize(small);
     const exact = "é".repeat(room / 2) + "x".repeat(room % 2); // multi-byte characters count in UTF-8 bytes
     expect(utf8Length(exact)).toBe(room);
-    const saved = await t.mutation(api.resources.saveResource, { id: "r1", workingMemory: exact });
+    const saved = await t.mutation(api.resources.saveResource, { resourceId: "r1", workingMemory: exact });
     expect(documentSize(saved)).toBe(MAX_DOCUMENT_BYTES);
-    expect((await t.query(api.resources.getResource, { id: "r1" }))?.workingMemory).toBe(exact);
+    expect((await t.query(api.resources.getResource, { resourceId: "r1" }))?.workingMemory).toBe(exact);
 
-    expect(await refusal(t.mutation(api.resources.updateResource, { id: "r1", workingMemory: `${exact}x` }))).toMatchObject({
+    expect(await refusal(t.mutation(api.resources.updateResource, { resourceId: "r1", workingMemory: `${exact}x` }))).toMatchObject({
       code: "LIMIT_EXCEEDED",
       limit: "documentBytes",
       max: MAX_DOCUMENT_BYTES,
       actual: MAX_DOCUMENT_BYTES + 1,
     });
-    expect((await t.query(api.resources.getResource, { id: "r1" }))?.workingMemory).toBe(exact);
+    expect((await t.query(api.resources.getResource, { resourceId: "r1" }))?.workingMemory).toBe(exact);
   });
 
   test("score and span payloads (stored as JSON text)", async () => {

@@ -25,6 +25,6 @@ test("register(t) installs the component under its name, as app.use(agentMemory)
   const t = convexTest(undefined, import.meta.glob("../../example/convex/**/*.ts"));
   agentMemoryTest.register(t);
   const user = t.withIdentity({ subject: "user-1" });
-  await user.mutation(api.memory.saveThread, { id: "t-1", resourceId: "user-1", title: "Hi" });
-  expect((await user.query(api.memory.getThread, { id: "t-1" }))?.title).toBe("Hi");
+  await user.mutation(api.memory.saveThread, { resourceId: "user-1", id: "t-1", title: "Hi" });
+  expect((await user.query(api.memory.getThread, { resourceId: "user-1", id: "t-1" }))?.title).toBe("Hi");
 });

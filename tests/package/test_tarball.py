@@ -175,9 +175,10 @@ def test_local_backend_serves_installed_package_to_python_sdk(app: App) -> None:
         loaded = httpx.get(f"{lb.url}/_local_backend/functions").text
         assert str(app.component_dir) in loaded and str(app.convex_dir) in loaded
         with Client(url=lb.url, token=lb.token("user-1")) as client:
-            saved = client.threads.save_thread(id="t-1", resource_id="user-1", title="Hello")
+            saved = client.threads.save_thread(resource_id="user-1", id="t-1", title="Hello")
             assert saved.title == "Hello"
             client.messages.save_messages(
+                resource_id="user-1",
                 messages=[
                     {
                         "id": f"m-{i}",
@@ -186,12 +187,12 @@ def test_local_backend_serves_installed_package_to_python_sdk(app: App) -> None:
                         "content": {"format": 2, "parts": [{"type": "text", "text": str(i)}]},
                     }
                     for i in range(3)
-                ]
+                ],
             )
-            assert client.messages.count_messages(thread_id="t-1") == 3
+            assert client.messages.count_messages(resource_id="user-1", thread_id="t-1") == 3
             texts = [
                 m.content.parts[0]["text"]
-                for m in client.messages.list_messages_all(thread_id="t-1")
+                for m in client.messages.list_messages_all(resource_id="user-1", thread_id="t-1")
             ]
             assert texts == ["0", "1", "2"]
             with pytest.raises(ForbiddenError):
