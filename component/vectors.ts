@@ -7,7 +7,7 @@ import { action, internalMutation, internalQuery, mutation, query, type Mutation
 import { invalidArgument } from "./model/errors.js";
 import { addToCounter } from "./model/counters.js";
 import { DELETE_BATCH_SIZE, MAX_PAGE_SIZE } from "./model/limits.js";
-import { vPage } from "./model/pagination.js";
+import { pageOf, vPage } from "./model/pagination.js";
 import { matchesFilter, parseFilter, planFilter } from "./model/vectorFilter.js";
 import { fuseRankings, fusionOptions, keywordSearch as keywordSearchHelper, type KeywordMatch } from "./model/vectorHybrid.js";
 import {
@@ -64,7 +64,7 @@ export const listIndexes = query({
       .paginate({ ...args.paginationOpts, numItems });
     const page = [];
     for (const row of result.page) page.push(await describe(ctx.db, row));
-    return { page, isDone: result.isDone, continueCursor: result.continueCursor };
+    return pageOf(result, page);
   },
 });
 

@@ -3,8 +3,8 @@ import { defineTable, type GenericDatabaseReader, type GenericDatabaseWriter } f
 import { v, type Infer, type Value } from "convex/values";
 import type { DataModel, Doc, Id } from "../_generated/dataModel.js";
 import { addToCounter, counterKey, deleteCounter, readCounter } from "./counters.js";
-import { conflict, invalidArgument, limitExceeded, notFound } from "./errors.js";
-import { approximateSize, MAX_BATCH_BYTES, MAX_BATCH_ITEMS, MAX_DOCUMENT_BYTES } from "./limits.js";
+import { conflict, invalidArgument, notFound } from "./errors.js";
+import { approximateSize, checkBatch, checkDocument, limitExceeded } from "./limits.js";
 import { checkPath, getPath, isJsonValue, type Json } from "./vectorFilter.js";
 
 // ---------------------------------------------------------------------------
@@ -345,7 +345,11 @@ export function checkMetadata(metadata: unknown, where: string): Record<string, 
   walk(metadata, 0);
   const size = approximateSize(metadata);
   if (size > MAX_METADATA_BYTES) {
-    limitExceeded(`${where}: metadata is ${size} bytes; at most ${MAX_METADATA_BYTES} per vector`, { bytes: size });
+    limitExceeded(`${where}: metadata is ${size} bytes; at most ${MAX_METADATA_BYTES} per vector`, {
+      limit: "metadataBytes",
+      max: MAX_METADATA_BYTES,
+      actual: size,
+    });
   }
   return metadata as Record<string, Json>;
 }
@@ -405,19 +409,7 @@ export async function upsert(
   args: { indexName: string; vectors: Array<{ id?: string; vector: number[]; metadata?: Record<string, unknown> }> },
 ): Promise<{ ids: string[] }> {
   const { vectors } = args;
-  if (vectors.length > MAX_BATCH_ITEMS) {
-    limitExceeded(`upsert takes at most ${MAX_BATCH_ITEMS} vectors per call; split the ${vectors.length} into chunks`, {
-      maxItems: MAX_BATCH_ITEMS,
-      got: vectors.length,
-    });
-  }
-  const bytes = approximateSize(vectors);
-  if (bytes > MAX_BATCH_BYTES) {
-    limitExceeded(
-      `upsert batch is about ${bytes} bytes; at most ${MAX_BATCH_BYTES} per call: split it into ${Math.ceil(bytes / MAX_BATCH_BYTES)} or more chunks`,
-      { maxBytes: MAX_BATCH_BYTES, bytes },
-    );
-  }
+  checkBatch("vectors", vectors);
   const index = await getIndexOrThrow(db, args.indexName);
   const seen = new Set<string>();
   const prepared = vectors.map((item, i) => {
@@ -430,7 +422,7 @@ export async function upsert(
       seen.add(item.id);
     }
     const doc = { vector: item.vector, metadata, text: textOf(index, metadata, where), ...filterFieldsOf(index, metadata) };
-    if (approximateSize(doc) > MAX_DOCUMENT_BYTES) limitExceeded(`${where}: the vector document is too large`);
+    checkDocument(where, doc);
     return { given: item.id, doc };
   });
   const table = vectorTableName(index.dimension) as "vectors_384";
@@ -473,13 +465,19 @@ export async function updateVector(
     patch.text = text;
     Object.assign(patch, emptySlots(), filterFieldsOf(index, metadata));
   }
+  const { _id, _creationTime, ...stored } = { ...existing, ...patch };
+  checkDocument(`vector "${args.id}"`, stored);
   await db.patch(existing._id, patch);
   return null;
 }
 
 export async function deleteByIds(db: Writer, index: IndexRow, ids: string[]): Promise<number> {
   if (ids.length > MAX_IDS_PER_CALL) {
-    limitExceeded(`deleteVectors takes at most ${MAX_IDS_PER_CALL} ids per call; split them`, { maxItems: MAX_IDS_PER_CALL });
+    limitExceeded(`deleteVectors takes at most ${MAX_IDS_PER_CALL} ids per call; split them`, {
+      limit: "batchItems",
+      max: MAX_IDS_PER_CALL,
+      actual: ids.length,
+    });
   }
   let deleted = 0;
   for (const id of new Set(ids)) {
@@ -498,7 +496,11 @@ export async function getVectors(
   args: { indexName: string; ids: string[]; includeVector?: boolean },
 ): Promise<Array<{ id: string; metadata: Record<string, Json>; vector?: number[] }>> {
   if (args.ids.length > MAX_IDS_PER_CALL) {
-    limitExceeded(`getVectors takes at most ${MAX_IDS_PER_CALL} ids per call; split them`, { maxItems: MAX_IDS_PER_CALL });
+    limitExceeded(`getVectors takes at most ${MAX_IDS_PER_CALL} ids per call; split them`, {
+      limit: "batchItems",
+      max: MAX_IDS_PER_CALL,
+      actual: args.ids.length,
+    });
   }
   const index = await getIndexOrThrow(db, args.indexName);
   const out = [];
