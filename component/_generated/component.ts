@@ -892,7 +892,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           keywordQuery?: string;
           keywordWeight?: number;
           minScore?: number;
-          queryVector: Array<number>;
+          queryVector: Array<number> | ArrayBuffer;
           rrfK?: number;
           topK: number;
         },
@@ -927,7 +927,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           id: string;
           indexName: string;
           metadata?: Record<string, any>;
-          vector?: Array<number>;
+          vector?: Array<number> | ArrayBuffer;
         },
         null,
         Name
@@ -940,7 +940,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           vectors: Array<{
             id?: string;
             metadata?: Record<string, any>;
-            vector: Array<number>;
+            vector: Array<number> | ArrayBuffer;
           }>;
         },
         { ids: Array<string> },
