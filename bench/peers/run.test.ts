@@ -10,7 +10,7 @@
  * document over 1 MiB, which convex-test does not check) "breaks a limit".
  * PEERS_VECTORS=2000 runs a smaller vector set.
  */
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { test } from "vitest";
 import { SIZES } from "./data.js";
 import type { Cost } from "./measure.js";
@@ -27,8 +27,11 @@ test("peers, side by side", async () => {
     ["@convex-dev/agent", async () => ({ "@convex-dev/agent": await setUpAgent(sizes) })],
     ["@convex-dev/rag", async () => ({ "@convex-dev/rag": await setUpRag(sizes) })],
   ];
-  const results: Record<string, Record<string, Cost>> = {};
-  for (const [name, setUp] of peers) {
+  // PEERS_ONLY=convex-agent-memory re-measures one column into the existing results.json.
+  const only = process.env.PEERS_ONLY;
+  const previous = only === undefined ? {} : JSON.parse(readFileSync(new URL("results.json", import.meta.url), "utf8")).results;
+  const results: Record<string, Record<string, Cost>> = { ...previous };
+  for (const [name, setUp] of peers.filter(([name]) => only === undefined || name === only)) {
     const started = Date.now();
     const instances = await setUp();
     console.log(`${name}: seeded in ${Math.round((Date.now() - started) / 1000)} s`);

@@ -30,8 +30,8 @@ import type { GenericActionCtx, GenericDatabaseReader, GenericDatabaseWriter } f
 import { v, type Infer, type ObjectType } from "convex/values";
 import { internal } from "../_generated/api.js";
 import type { DataModel, Doc } from "../_generated/dataModel.js";
-import { invalidArgument, limitExceeded, notFound } from "./errors.js";
-import { checkBatch } from "./messages.js";
+import { invalidArgument, notFound } from "./errors.js";
+import { checkBatch, limitExceeded } from "./limits.js";
 import { groupContext, isBeingDeleted, readContext, vContextRead, vHitRef, vRecallGroup, type ContextRead, type HitRef } from "./recallContext.js";
 import { readCounter } from "./counters.js";
 import {

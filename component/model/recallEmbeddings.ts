@@ -25,7 +25,8 @@ import { defineTable, type GenericDatabaseReader, type GenericDatabaseWriter } f
 import { v } from "convex/values";
 import type { DataModel } from "../_generated/dataModel.js";
 import { addToCounter, counterKey, readCounter } from "./counters.js";
-import { invalidArgument, limitExceeded } from "./errors.js";
+import { invalidArgument } from "./errors.js";
+import { limitExceeded } from "./limits.js";
 import {
   allocateNamespace,
   decodeVector,

@@ -28,9 +28,9 @@ import { defineTable, paginationOptsValidator, type GenericDatabaseReader, type 
 import { v, type Infer, type Value } from "convex/values";
 import type { DataModel, Doc, Id } from "../_generated/dataModel.js";
 import { addToCounter, counterKey, deleteCounter, readCounter } from "./counters.js";
-import { conflict, invalidArgument, limitExceeded, notFound } from "./errors.js";
-import { approximateSize, DELETE_BATCH_SIZE, MAX_BATCH_BYTES, MAX_BATCH_ITEMS, MAX_DOCUMENT_BYTES } from "./limits.js";
-import { boundedPage, paginateChecked, vPage } from "./pagination.js";
+import { conflict, invalidArgument, notFound } from "./errors.js";
+import { approximateSize, checkBatch, checkDocument, DELETE_BATCH_SIZE, limitExceeded } from "./limits.js";
+import { boundedPage, pageOf, paginateChecked, vPage } from "./pagination.js";
 import { checkPath, getPath, isJsonValue, type Json } from "./vectorFilter.js";
 import {
   allocateNamespace,
@@ -427,7 +427,7 @@ export async function listIndexes(db: Reader, args: { paginationOpts: Infer<type
   );
   const page = [];
   for (const row of result.page) page.push(await describe(db, row));
-  return { page, isDone: result.isDone, continueCursor: result.continueCursor };
+  return pageOf(result, page);
 }
 
 /** Marks an index deleting (invisible to readers at once); the caller schedules the purge. */
@@ -492,7 +492,11 @@ export function checkMetadata(metadata: unknown, where: string): Record<string, 
   walk(metadata, 0);
   const size = approximateSize(metadata);
   if (size > MAX_METADATA_BYTES) {
-    limitExceeded(`${where}: metadata is ${size} bytes; at most ${MAX_METADATA_BYTES} per vector`, { bytes: size });
+    limitExceeded(`${where}: metadata is ${size} bytes; at most ${MAX_METADATA_BYTES} per vector`, {
+      limit: "metadataBytes",
+      max: MAX_METADATA_BYTES,
+      actual: size,
+    });
   }
   return metadata as Record<string, Json>;
 }
@@ -594,26 +598,14 @@ export async function upsert(
   args: { indexName: string; vectors: Array<{ id?: string; vector: VectorValue; metadata?: Record<string, unknown> }> },
 ): Promise<{ ids: string[] }> {
   const { vectors } = args;
-  if (vectors.length > MAX_BATCH_ITEMS) {
-    limitExceeded(`upsert takes at most ${MAX_BATCH_ITEMS} vectors per call; split the ${vectors.length} into chunks`, {
-      maxItems: MAX_BATCH_ITEMS,
-      got: vectors.length,
-    });
-  }
-  const bytes = approximateSize(vectors);
-  if (bytes > MAX_BATCH_BYTES) {
-    limitExceeded(
-      `upsert batch is about ${bytes} bytes; at most ${MAX_BATCH_BYTES} per call: split it into ${Math.ceil(bytes / MAX_BATCH_BYTES)} or more chunks`,
-      { maxBytes: MAX_BATCH_BYTES, bytes },
-    );
-  }
+  checkBatch("vectors", vectors);
   const index = await getIndexOrThrow(db, args.indexName);
   const stored = upsertStoredBytes(index.dimension, vectors);
   if (stored > MAX_UPSERT_STORED_BYTES) {
     limitExceeded(
       `upsert would store about ${stored} bytes (${index.dimension} dimensions are ${storedEmbeddingBytes(index.dimension)} bytes a vector); ` +
         `at most ${MAX_UPSERT_STORED_BYTES} per call: split it into ${Math.ceil(stored / MAX_UPSERT_STORED_BYTES)} or more chunks`,
-      { maxStoredBytes: MAX_UPSERT_STORED_BYTES, storedBytes: stored },
+      { limit: "storedBytes", max: MAX_UPSERT_STORED_BYTES, actual: stored },
     );
   }
   const seen = new Set<string>();
@@ -627,7 +619,7 @@ export async function upsert(
       seen.add(item.id);
     }
     const fields = entryFields(index, metadata, where);
-    if (approximateSize(fields) > MAX_DOCUMENT_BYTES) limitExceeded(`${where}: the vector's entry is too large`);
+    checkDocument(where, { ns: index.ns, id: item.id ?? "", embeddingId: "", ...fields });
     return { given: item.id, vector, filters: filterValuesOf(index, metadata), fields };
   });
   const ids: string[] = [];
@@ -664,6 +656,8 @@ export async function updateVector(
   if (existing === null) return notFound(`vector "${args.id}" is not in index "${index.name}"`, { indexName: index.name, id: args.id });
   if (vector !== undefined) await setEmbeddingVector(db, existing.embeddingId, vector);
   if (metadata !== undefined && fields !== undefined) {
+    const { _id, _creationTime, ...kept } = existing;
+    checkDocument(`vector "${args.id}"`, { ...kept, ...emptySlots(), ...fields });
     await setEmbeddingFilters(db, existing.embeddingId, index.ns, filterValuesOf(index, metadata));
     await db.patch(existing._id, { ...emptySlots(), ...fields });
   }
@@ -673,7 +667,11 @@ export async function updateVector(
 /** Deletes the vectors with these ids (at most MAX_IDS_PER_CALL); returns how many existed. */
 export async function deleteByIds(db: Writer, index: IndexRow, ids: string[]): Promise<number> {
   if (ids.length > MAX_IDS_PER_CALL) {
-    limitExceeded(`deleteVectors takes at most ${MAX_IDS_PER_CALL} ids per call; split them`, { maxItems: MAX_IDS_PER_CALL });
+    limitExceeded(`deleteVectors takes at most ${MAX_IDS_PER_CALL} ids per call; split them`, {
+      limit: "batchItems",
+      max: MAX_IDS_PER_CALL,
+      actual: ids.length,
+    });
   }
   let deleted = 0;
   for (const id of new Set(ids)) {
@@ -693,7 +691,11 @@ export async function getVectors(
   args: { indexName: string; ids: string[]; includeVector?: boolean },
 ): Promise<Array<{ id: string; metadata: Record<string, Json>; vector?: number[] }>> {
   if (args.ids.length > MAX_IDS_PER_CALL) {
-    limitExceeded(`getVectors takes at most ${MAX_IDS_PER_CALL} ids per call; split them`, { maxItems: MAX_IDS_PER_CALL });
+    limitExceeded(`getVectors takes at most ${MAX_IDS_PER_CALL} ids per call; split them`, {
+      limit: "batchItems",
+      max: MAX_IDS_PER_CALL,
+      actual: args.ids.length,
+    });
   }
   const index = await getIndexOrThrow(db, args.indexName);
   const out = [];
