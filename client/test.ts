@@ -20,6 +20,7 @@ import schema from "../component/schema.js";
 export const modules: Record<string, () => Promise<unknown>> = {
   "./component/_generated/api.js": () => import("../component/_generated/api.js"),
   "./component/messages.js": () => import("../component/messages.js"),
+  "./component/recall.js": () => import("../component/recall.js"),
   "./component/resources.js": () => import("../component/resources.js"),
   "./component/scores.js": () => import("../component/scores.js"),
   "./component/threads.js": () => import("../component/threads.js"),
