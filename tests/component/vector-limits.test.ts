@@ -46,7 +46,7 @@ test("upsert at 4,096 dimensions: past the budget LIMIT_EXCEEDED and nothing wri
     () => null,
     (e: { data?: Record<string, unknown> }) => e.data,
   );
-  expect(refusal).toMatchObject({ code: "LIMIT_EXCEEDED", maxStoredBytes: MAX_UPSERT_STORED_BYTES });
+  expect(refusal).toMatchObject({ code: "LIMIT_EXCEEDED", limit: "storedBytes", max: MAX_UPSERT_STORED_BYTES });
   expect((await t.query(api.vectors.describeIndex, { indexName: "wide" })).count).toBe(0);
 
   let fits = 400;
