@@ -295,28 +295,3 @@ def test_bulk_add_of_many_messages(history: ConvexChatMessageHistory, client: ca
     )
     history.clear()
     assert history.messages == []
-
-
-def test_two_histories_and_two_owners(
-    history: ConvexChatMessageHistory, client: cam.Client, deployment: Deployment
-) -> None:
-    other = ConvexChatMessageHistory(
-        client=client, resource_id=deployment.user_a, thread_id=uid("h")
-    )
-    history.add_user_message("mine")
-    other.add_user_message("other thread")
-    assert [m.content for m in history.messages] == ["mine"]
-    other.clear()
-    assert [m.content for m in history.messages] == ["mine"]
-    deployment.skip_unless("b")
-    with cam.Client(url=deployment.url, token=deployment.token_b) as client_b:
-        assert deployment.user_b is not None
-        intruder = ConvexChatMessageHistory(
-            client=client_b, resource_id=deployment.user_a, thread_id=history.thread_id
-        )
-        with pytest.raises(cam.ForbiddenError):
-            _ = intruder.messages
-        own = ConvexChatMessageHistory(
-            client=client_b, resource_id=deployment.user_b, thread_id=history.thread_id
-        )
-        assert own.messages == []  # the same thread id under another owner is another thread

@@ -448,7 +448,7 @@ async def test_session_add_items_exception_propagates_in_streamed(
         async for _event in result.stream_events():
             pass
 
-    with pytest.raises(RuntimeError, match="Simulated session.add_items failure"):
+    with pytest.raises(RuntimeError, match=r"Simulated session.add_items failure"):
         await asyncio.wait_for(consume_stream(), timeout=30.0)
 
 
@@ -709,14 +709,3 @@ async def test_items_come_back_exactly_and_readable(
         }
     ]
     assert stored[5].content.parts == [{"type": "text", "text": "21.5 °C"}]
-
-
-async def test_a_user_reaches_only_its_own_sessions(deployment: Deployment) -> None:
-    deployment.skip_unless("b")
-    assert deployment.user_b is not None
-    async with cam.AsyncClient(url=deployment.url, token=deployment.token_b) as client_b:
-        intruder = ConvexSession(uid("s"), resource_id=deployment.user_a, async_client=client_b)
-        with pytest.raises(cam.ForbiddenError):
-            await intruder.get_items()
-        with pytest.raises(cam.ForbiddenError):
-            await intruder.add_items([{"role": "user", "content": "x"}])

@@ -1,7 +1,8 @@
 """One thread of an owner as an append-only list of messages: what the framework adapters
 (LangChain's chat history, the OpenAI Agents SDK's session) need of threads and messages.
 
-Every call names the owner (``resource_id``); the thread is created on the first append.
+Every call names the owner (``resource_id``); the thread is created on the first append
+when it does not exist (looked up once per object, so that no call fails on the way).
 Reads walk the thread's pages (1,000 messages a call); appends go through the bulk saver
 (calls cut by count and bytes, each an idempotent upsert by the messages' own ids);
 clearing deletes the messages page by page and keeps the (empty) thread, so the thread's
@@ -58,6 +59,7 @@ class Conversation:
         self.resource_id = resource_id
         self.thread_id = thread_id
         self.title = title
+        self._thread_exists = False
 
     def messages(self) -> list[Message]:
         """Every message of the thread, oldest first (none when the thread does not exist)."""
@@ -88,10 +90,14 @@ class Conversation:
             return
         wire = [_wire_message(self.thread_id, m) for m in messages]
         args = {"resourceId": self.resource_id}
+        if not self._thread_exists:
+            if self.client.threads.get_thread(resource_id=self.resource_id, id=self.thread_id) is None:
+                self._create_thread()
+            self._thread_exists = True
         try:
             save_messages_in_batches(self.client, messages=wire, extra_args=args)
         except NotFoundError:
-            # The thread does not exist yet: nothing was saved (the first call checks it first).
+            # The thread was deleted since: nothing was saved (the first call checks it first).
             self._create_thread()
             save_messages_in_batches(self.client, messages=wire, extra_args=args)
 
@@ -153,6 +159,7 @@ class AsyncConversation:
         self.resource_id = resource_id
         self.thread_id = thread_id
         self.title = title
+        self._thread_exists = False
 
     async def _in_thread(self, call: Callable[[Conversation], T]) -> T:
         assert self.sync is not None
@@ -195,6 +202,11 @@ class AsyncConversation:
             return
         wire = [_wire_message(self.thread_id, m) for m in messages]
         args = {"resourceId": self.resource_id}
+        client = self.async_client
+        if not self._thread_exists:
+            if await client.threads.get_thread(resource_id=self.resource_id, id=self.thread_id) is None:
+                await self._create_thread(client)
+            self._thread_exists = True
         try:
             await asave_messages_in_batches(self.async_client, messages=wire, extra_args=args)
         except NotFoundError:

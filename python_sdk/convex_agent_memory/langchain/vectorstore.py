@@ -250,6 +250,17 @@ class ConvexVectorStore(VectorStore):
             self._dimension = int(result.index.dimension)
         return self._dimension
 
+    def create_index(self, embedding_length: int) -> None:
+        """Creates the index now, for embeddings of ``embedding_length`` numbers (otherwise
+        the first write creates it). The same configuration again is a no-op."""
+        self._ensure_index(embedding_length)
+
+    async def acreate_index(self, embedding_length: int) -> None:
+        if self.async_client is None:
+            await asyncio.to_thread(self.create_index, embedding_length)
+            return
+        await self._aensure_index(self.async_client, embedding_length)
+
     def _query_dimension(self, length: int) -> int:
         return self._dimension if self._dimension is not None else padded_dimension(length)
 
