@@ -6,6 +6,7 @@
 import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { assertPushable, walkConvexModules } from "../codegen/convex_py_codegen/node/convexModules.js";
 
 export type ModuleLoader = () => Promise<Record<string, unknown>>;
 export type ModulesMap = Record<string, ModuleLoader>;
@@ -31,31 +32,33 @@ export interface LoadedModules {
 }
 
 const SOURCE_FILE = /\.(ts|mts|js|mjs)$/;
-// Deployment configuration, not function modules (convex.config.ts only runs in the CLI).
-const CONFIG_FILE = /^(convex\.config|auth\.config)\.(ts|mts|js|mjs)$/;
-const SKIPPED_FILE = /(\.d\.ts|\.test\.(ts|js)|\.spec\.(ts|js))$/;
 
-function walk(dir: string): string[] {
-  const out: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.name.startsWith(".") || entry.name === "node_modules") continue;
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...walk(full));
-    else if (SOURCE_FILE.test(entry.name) && !SKIPPED_FILE.test(entry.name)) out.push(full);
-  }
-  return out;
+/** convex-test also needs `_generated/` (its root marker) and the schema in the map. */
+function supportFiles(root: string): string[] {
+  const generatedDir = path.join(root, "_generated");
+  const generated = existsSync(generatedDir)
+    ? readdirSync(generatedDir)
+        .filter((name) => SOURCE_FILE.test(name) && !name.endsWith(".d.ts"))
+        .map((name) => `_generated/${name}`)
+    : [];
+  const schema = ["schema.ts", "schema.mts", "schema.js", "schema.mjs"].filter((name) => existsSync(path.join(root, name)));
+  return [...generated, ...schema];
 }
 
 /**
  * The modules map of a Convex functions directory. Keys are "./<relative
  * path>" so convex-test finds the modules root from the `_generated` key
  * whatever the absolute path contains; loaders import the absolute file.
+ * Which files are modules is the Convex CLI's rule, decided in one place
+ * (codegen/convex_py_codegen/node/convexModules.ts); a folder a deployment
+ * would refuse (e.g. a module path with a hyphen) is refused here too.
  */
 export function modulesMapFromDir(dir: string): { modules: ModulesMap; moduleNames: string[] } {
   const root = path.resolve(dir);
   if (!existsSync(root)) throw new Error(`Convex functions directory not found: ${root}`);
-  const files = walk(root)
-    .map((file) => path.relative(root, file).split(path.sep).join("/"))
+  const walk = walkConvexModules(root);
+  assertPushable(walk);
+  const files = [...supportFiles(root), ...walk.modules.map((m) => m.relPath)]
     // convex-test takes the first key containing "_generated" as the root marker.
     .sort((a, b) => Number(!a.startsWith("_generated/")) - Number(!b.startsWith("_generated/")) || a.localeCompare(b));
   if (!files.some((file) => file.startsWith("_generated/"))) {
@@ -69,9 +72,7 @@ export function modulesMapFromDir(dir: string): { modules: ModulesMap; moduleNam
     const url = pathToFileURL(path.join(root, rel)).href;
     modules[`./${rel}`] = () => import(url) as Promise<Record<string, unknown>>;
   }
-  const moduleNames = files
-    .filter((rel) => !rel.startsWith("_generated/") && !CONFIG_FILE.test(rel))
-    .map((rel) => rel.replace(SOURCE_FILE, ""));
+  const moduleNames = walk.modules.map((m) => m.path);
   return { modules, moduleNames };
 }
 
@@ -123,7 +124,7 @@ export async function loadModules(dir: string): Promise<LoadedModules> {
 
 function findKey(modules: ModulesMap, name: string): string {
   for (const key of Object.keys(modules)) {
-    if (key.slice(2).replace(SOURCE_FILE, "") === name) return key.slice(2);
+    if (key.slice(2).replace(/\.[^/.]+$/, "") === name) return key.slice(2);
   }
   throw new Error(`module ${name} vanished from the modules map`);
 }

@@ -206,7 +206,7 @@ describe("a long-lived backend", () => {
   test("it lists the modules and functions it loaded", async () => {
     const response = await fetch(`${url}/_local_backend/functions`);
     const listing = await response.json();
-    expect(listing.app.modules).toEqual(["auth", "notes", "schema", "values"]);
+    expect(listing.app.modules).toEqual(["auth", "notes", "values"]);
     expect(listing.app.functions).toContainEqual({ path: "notes:add", kind: "mutation", visibility: "public" });
     expect(listing.app.functions).toContainEqual({ path: "notes:secret", kind: "query", visibility: "internal" });
     expect(listing.components).toEqual([]);
