@@ -1,5 +1,6 @@
 """Typed Python SDK for convex-agent-memory."""
 
+from . import types  # the generated models: convex_agent_memory.types.Thread, ...
 from ._auth import AsyncTokenProvider, TokenProvider
 from ._bulk import (
     MAX_BATCH_BYTES,
@@ -72,6 +73,7 @@ __all__ = [
     "save_in_batches",
     "save_messages_in_batches",
     "split_into_batches",
+    "types",
     "upsert_vectors_in_batches",
 ]
 

@@ -173,7 +173,7 @@ class _BaseClient(Generic[HttpxClientT]):
             raise ValueError(f"kind must be query, mutation or action, not {kind!r}")
         try:
             return dumps({"path": path, "args": dict(args), "format": "convex_encoded_json"})
-        except (ValueError, TypeError) as error:
+        except (ValueError, TypeError, RecursionError) as error:
             raise InvalidArgumentError(
                 f"arguments cannot be sent: {error}",
                 code="INVALID_ARGUMENT",
@@ -242,7 +242,7 @@ class _BaseClient(Generic[HttpxClientT]):
         if status in (200, _constants.STATUS_CODE_UDF_FAILED):
             try:
                 reply = loads(response.content)
-            except ValueError as error:
+            except (ValueError, RecursionError) as error:  # incl. JSON nested too deep
                 raise APIResponseValidationError(
                     f"the reply is not valid convex_encoded_json: {error}",
                     path=path,

@@ -44,6 +44,7 @@ import httpx
 from pydantic import TypeAdapter
 
 from ._exceptions import AgentMemoryError, APIConnectionError, APIError, error_from_reply
+from ._models import read_value
 
 if TYPE_CHECKING:
     import convex
@@ -64,8 +65,6 @@ T = TypeVar("T")
 #: Seconds between reachability probes while a subscription waits for a change.
 DEFAULT_LIVENESS_INTERVAL: Final = 15.0
 _PROBE_TIMEOUT: Final = 5.0
-#: The validation context of server values (JSON-text fields are parsed then).
-_FROM_SERVER: Final[dict[str, Any]] = {"convex_from_server": True}
 _MISSING: Any = object()
 
 
@@ -196,7 +195,8 @@ class _SubscriptionBase(Generic[T]):
         return self._closed
 
     def _validate(self, raw: Any) -> T:
-        return self._adapter.validate_python(raw, context=_FROM_SERVER)
+        # A value the models cannot read is APIResponseValidationError, as for plain calls.
+        return read_value(self._adapter, raw, path=self.path, kind="query")
 
     def _offer(self, value: T) -> bool:
         """Queues a value unless it equals the last one handed out; True when queued."""

@@ -27,7 +27,6 @@ from typing import Any
 import convex_agent_memory as cam
 import jwt
 import pytest
-from convex_agent_memory._generated import client as generated_client
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -134,7 +133,7 @@ def deployment() -> Iterator[Deployment]:
 
 def _resource_classes() -> list[type]:
     classes = []
-    for owner in (generated_client.GeneratedClient, generated_client.AsyncGeneratedClient):
+    for owner in (cam.Client, cam.AsyncClient):
         for name in dir(owner):
             prop = getattr(owner, name)
             func = getattr(prop, "func", None)  # cached_property

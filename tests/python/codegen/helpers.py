@@ -13,8 +13,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from convex_py_codegen.generator import Generator, Options, write_tree
+from convex_py_codegen.config import Selector, WrapperRule
+from convex_py_codegen.generator import generate_files
+from convex_py_codegen.ir import Options
+from convex_py_codegen.output import write_tree
 from convex_py_codegen.spec import parse_spec
+from convex_py_codegen.types import IntegerRule
 
 ROOT = Path(__file__).resolve().parents[3]
 FIXTURES = ROOT / "tests" / "fixtures" / "codegen"
@@ -32,11 +36,13 @@ def build_sdk(
     own_runtime: bool = False,
     json_text: dict[str, frozenset[str]] | None = None,
     json_text_results: frozenset[str] = frozenset(),
+    integers: IntegerRule | None = None,
+    wrappers: WrapperRule | None = None,
 ) -> Path:
     """Generates ``<tmp>/<package>/_generated`` and puts ``tmp`` on sys.path.
 
-    ``own_runtime``: copy the hand-written runtime into the package, as in the real SDK
-    (relative imports); otherwise the generated code imports ``convex_agent_memory``.
+    ``own_runtime``: copy the hand-written runtime into the package, as in the real SDK;
+    otherwise the generated code imports ``convex_agent_memory``.
     """
     spec = parse_spec(spec_data)
     pkg = tmp / package
@@ -51,13 +57,16 @@ def build_sdk(
         package=package,
         runtime_package=package if own_runtime else "convex_agent_memory",
         component=component,
-        idempotent=idempotent,
-        live=live,
+        idempotent=Selector(idempotent),
+        live=Selector(live),
         json_text=json_text or {},
         json_text_results=json_text_results,
+        integers=integers if integers is not None else IntegerRule(),
+        wrappers=wrappers if wrappers is not None else WrapperRule(),
         source_label="a test spec",
     )
-    write_tree(Generator(spec, options).render(), pkg / "_generated", 100)
+    files, _ = generate_files(spec, options)
+    write_tree(files, pkg / "_generated")
     if str(tmp) not in sys.path:
         sys.path.insert(0, str(tmp))
     for name in [m for m in sys.modules if m == package or m.startswith(package + ".")]:
@@ -146,8 +155,6 @@ def decode(value: Any) -> Any:
 
 
 def extract_fixture(functions_dir: Path) -> Any:
-    from convex_py_codegen.spec import run_extractor
+    from convex_py_codegen.extractor import run_extractor
 
-    return run_extractor(
-        extractor=ROOT / "codegen" / "extract.ts", functions_dir=functions_dir, exclude=[], cwd=ROOT
-    )
+    return run_extractor(functions_dir)

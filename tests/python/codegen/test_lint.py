@@ -16,10 +16,8 @@ from .test_validator_kinds import SPEC as KINDS_SPEC
 USAGE = """
 from __future__ import annotations
 
-from fixture_sdk._generated import (
-    AsyncGeneratedClient, GeneratedClient, SaveMessagesMessage, Thread,
-)
-from fixture_sdk._generated.models import MessageContentText
+from fixture_sdk._generated import AsyncGeneratedClient, GeneratedClient
+from fixture_sdk.types import MessageContentText, SaveMessagesMessage, Thread
 
 
 def use(client: GeneratedClient) -> list[str]:
