@@ -29,6 +29,7 @@ def run_extractor(
             "convex-py-codegen reads the functions with Node.js, which is not on PATH: install "
             "Node.js 18 or newer (the same Node the Convex CLI needs)"
         )
+    functions_dir = functions_dir.resolve()
     if not functions_dir.is_dir():
         raise ExtractionError(f"the functions folder {functions_dir} does not exist")
     command = [node, str(EXTRACTOR), "--functions-dir", str(functions_dir)]

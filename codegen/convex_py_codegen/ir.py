@@ -119,6 +119,7 @@ class Method:
     idempotent: bool
     free_args: bool
     returns: str = ""  # annotation of the result
+    returns_wire: str = ""  # the result's type with how it travels (Float64Int, ...)
     item: str = ""  # paginated: annotation of one item
     args_model: str = ""  # the arguments model, spelled for its module ("" without one)
     doc: str = ""
@@ -475,6 +476,11 @@ def annotate(method: Method, spell: Spelling) -> None:
         param.annotation = text
     method.returns = (
         python_type(method.returns_node, spell)
+        if method.returns_node is not None
+        else spell("ConvexAny")
+    )
+    method.returns_wire = (
+        python_type(method.returns_node, spell, wire=True)
         if method.returns_node is not None
         else spell("ConvexAny")
     )

@@ -74,7 +74,11 @@ def python_identifier(name: str, reserved: frozenset[str] | set[str] = frozenset
 
 
 def verbatim_identifier(name: str, reserved: frozenset[str] | set[str] = frozenset()) -> str | None:
-    """``name`` itself when it can be a Python identifier (no leading ``_``), else None."""
+    """``name`` itself when it can be a Python identifier; a system name (``_id``) keeps its
+    snake_case spelling with a trailing ``_`` (``id_``: no public Python name starts with
+    ``_``); None otherwise."""
+    if name.startswith("_") and _IDENTIFIER.match(name.lstrip("_") or "-"):
+        return _fix(snakecase(name) + "_", reserved | {"self", "cls"})
     if not _IDENTIFIER.match(name):
         return None
     return _fix(name, reserved | {"self", "cls"})

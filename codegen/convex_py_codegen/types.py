@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import NamingError, UnsupportedValidatorError
-from .names import is_plural, pascalcase, singular, words
+from .names import is_plural, pascalcase, singular, unique_spellings, words
 from .spec import Function, Validator, canonical_json
 
 __all__ = [
@@ -379,7 +379,7 @@ class TypeRegistry:
             model.in_results = True
 
     def _walk_union(self, v: Validator, where: Where, integral: bool) -> Node:
-        members = v["value"]
+        members = flatten_union(v)
         objects = [m for m in members if m.get("type") == "object"]
         rest = [m for m in members if m.get("type") != "null"]
         tag = union_tag(objects) if len(objects) >= 2 and len(objects) == len(rest) else None
@@ -393,23 +393,32 @@ class TypeRegistry:
                 model = ObjectModel(key=key, validator={"type": "union", "value": rest}, tag=tag)
                 self.objects[key] = model
             self._seen(model, where)
-            nodes = []
-            for member in rest:
-                value = decode_literal(member["value"][tag]["fieldType"]["value"])
-                nodes.append(self.walk(member, where.extend(pascalcase(str(value)))))
+            values = {
+                i: str(decode_literal(m["value"][tag]["fieldType"]["value"]))
+                for i, m in enumerate(rest)
+            }
+            # "oneToOneTable" and "one_to_one_table" both spell OneToOneTable: the one already
+            # spelled so keeps it, the other keeps its own spelling (One_to_one_table).
+            suffixes = unique_spellings(
+                values,
+                pascalcase,
+                verbatim=lambda v: v[:1].upper() + v[1:] if v.replace("_", "").isalnum() else None,
+                scope=f"{self._module}:{self._function}: the members of a union tagged by {tag!r}",
+            )
+            nodes = [self.walk(m, where.extend(suffixes[i])) for i, m in enumerate(rest)]
             if first:
                 model.members = nodes
             nullable = len(rest) < len(members)
             return Node(
                 "union", items=[Node("tagged", obj=model)] + ([Node("null")] if nullable else [])
             )
+        suffixes = iter(variant_suffixes(objects) if len(objects) > 1 else [])
         items: list[Node] = []
-        for index, member in enumerate(members):
+        for member in members:
             if member.get("type") != "object" or len(objects) == 1:
                 items.append(self.walk(member, where, integral=integral))
-                continue
-            suffix = variant_suffix(member, objects, index)
-            items.append(self.walk(member, where.extend(suffix)))
+            else:
+                items.append(self.walk(member, where.extend(next(suffixes))))
         return Node("union", items=items)
 
     def _walk_object(self, v: Validator, where: Where, *, args_of: str | None = None) -> Node:
@@ -574,6 +583,20 @@ def _best_short(short: Counter[str]) -> str:
     return sorted(short.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
 
 
+def flatten_union(v: Validator) -> list[Validator]:
+    """A union's members, unions among them spread out (``v.union(a, v.union(b, c))`` is
+    ``a | b | c``), each once."""
+    out: list[Validator] = []
+    seen: set[str] = set()
+    for member in v["value"]:
+        for item in flatten_union(member) if member.get("type") == "union" else [member]:
+            key = canonical_json(item)
+            if key not in seen:
+                seen.add(key)
+                out.append(item)
+    return out
+
+
 def admits_null(node: Node) -> bool:
     return node.kind in {"null", "any", "jsontext"} or (
         node.kind == "union" and any(admits_null(i) for i in node.items)
@@ -615,37 +638,95 @@ def _literal_of(spec: Mapping[str, Any]) -> Any:
     return None
 
 
-def variant_suffix(member: Validator, objects: list[Validator], index: int) -> str:
-    """A name part that tells this member of an untagged union of objects from the others:
-    a literal only it holds in some field (``Text`` for ``kind: "text"``), else a required
-    field only it has (``WithIds``), else an optional one, else the field set it lacks
-    (``WithoutFilter``); only when the members differ in nothing nameable, its position."""
-    others = [o for o in objects if o is not member]
+def _literals(member: Validator) -> dict[str, Any]:
+    """The member's fields that hold one literal string or number, by name (tag-like
+    fields first)."""
     fields = member["value"]
-    for name in sorted(fields):
-        value = _literal_of(fields[name])
-        if value is None or isinstance(value, bool):
-            continue
-        if all(name in o["value"] and _literal_of(o["value"][name]) != value for o in others):
-            text = pascalcase(str(value))
-            if text and not text.startswith("V"):
-                return text
+    found = {
+        name: _literal_of(fields[name])
+        for name in sorted(fields, key=lambda n: (n not in {"type", "kind"}, n))
+        if not fields[name].get("optional")
+    }
+    return {k: v for k, v in found.items() if v is not None and not isinstance(v, bool)}
+
+
+def _suffix_candidates(member: Validator, others: list[Validator]) -> list[str]:
+    """Name parts that tell ``member`` from ``others``, best first: a literal only it holds
+    (``Text`` for ``type: "text"``), two literals only it holds together
+    (``SourceDocument``), a required field only it has (``WithIds``), a field only it
+    requires (``ArgsRequired``), an optional field only it has, a field it lacks
+    (``WithoutFilter``), a field of another kind (``DataString``)."""
+    fields = member["value"]
+    mine = _literals(member)
+    theirs = [_literals(o) for o in others]
+    out: list[str] = []
+    for name in sorted(fields):  # a boolean tag: `ok: true` -> Ok, `ok: false` -> NotOk
+        flag = _literal_of(fields[name])
+        if isinstance(flag, bool) and not fields[name].get("optional"):
+            if all(
+                _literal_of(o["value"][name]) is (not flag) for o in others if name in o["value"]
+            ):
+                out.append(("" if flag else "Not") + pascalcase(name))
+    for name, value in mine.items():
+        if all(t.get(name) != value for t in theirs):
+            out.append(pascalcase(str(value)))
+    for first, value in mine.items():
+        same = [t for t in theirs if t.get(first) == value]
+        for second, value2 in mine.items():
+            if second != first and all(t.get(second) != value2 for t in same):
+                out.append(pascalcase(str(value)) + pascalcase(str(value2)))
     for optional in (False, True):
         for name in sorted(fields):
-            if bool(fields[name].get("optional")) != optional:
-                continue
-            if all(name not in o["value"] for o in others):
-                return "With" + pascalcase(name)
+            if bool(fields[name].get("optional")) == optional and all(
+                name not in o["value"] for o in others
+            ):
+                out.append("With" + pascalcase(name))
+        if not optional:
+            # required here, optional in every other member that has it
+            tag = pascalcase(str(next(iter(mine.values())))) if mine else ""
+            for name in sorted(fields):
+                having = [o for o in others if name in o["value"]]
+                if (
+                    not fields[name].get("optional")
+                    and having
+                    and all(o["value"][name].get("optional") for o in having)
+                ):
+                    if tag:
+                        out.append(tag + pascalcase(name) + "Required")
+                    out.append(pascalcase(name) + "Required")
     for name in sorted({n for o in others for n in o["value"]}):
         if name not in fields and all(name in o["value"] for o in others):
-            return "Without" + pascalcase(name)
+            out.append("Without" + pascalcase(name))
     for name in sorted(fields):
         kind = fields[name]["fieldType"].get("type", "")
         if all(
             name in o["value"] and o["value"][name]["fieldType"].get("type") != kind for o in others
         ):
-            return pascalcase(name) + pascalcase(str(kind))
-    return f"Variant{index + 1}"
+            out.append(pascalcase(name) + pascalcase(str(kind)))
+    return [c for c in out if c and not c.startswith("V")]
+
+
+def variant_suffixes(objects: list[Validator]) -> list[str]:
+    """One distinct name part per member of an untagged union of objects (see
+    :func:`_suffix_candidates`); only when members differ in nothing nameable is a member
+    named by its position (``Variant2``)."""
+    candidates = [_suffix_candidates(m, [o for o in objects if o is not m]) for m in objects]
+    position = [0] * len(objects)
+
+    def current(i: int) -> str:
+        if position[i] < len(candidates[i]):
+            return candidates[i][position[i]]
+        return f"Variant{i + 1}"
+
+    for _ in range(sum(len(c) for c in candidates) + 1):
+        chosen = [current(i) for i in range(len(objects))]
+        clashing = {c for c in chosen if chosen.count(c) > 1}
+        if not clashing:
+            return chosen
+        for i, c in enumerate(chosen):
+            if c in clashing:
+                position[i] += 1
+    return [current(i) for i in range(len(objects))]
 
 
 def is_nan_or_inf(value: Any) -> bool:

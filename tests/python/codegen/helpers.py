@@ -15,7 +15,7 @@ from typing import Any
 
 from convex_py_codegen.config import Selector, WrapperRule
 from convex_py_codegen.generator import generate_files
-from convex_py_codegen.ir import Options
+from convex_py_codegen.ir import Options, Plan
 from convex_py_codegen.output import write_tree
 from convex_py_codegen.spec import parse_spec
 from convex_py_codegen.types import IntegerRule
@@ -25,7 +25,13 @@ FIXTURES = ROOT / "tests" / "fixtures" / "codegen"
 RUNTIME = ROOT / "python_sdk" / "convex_agent_memory"
 
 
-def build_sdk(
+def build_sdk(tmp: Path, spec_data: Any, **options: Any) -> Path:
+    """Generates ``<tmp>/<package>/_generated`` and puts ``tmp`` on sys.path (see
+    :func:`build_sdk_with_plan`)."""
+    return build_sdk_with_plan(tmp, spec_data, **options)[0]
+
+
+def build_sdk_with_plan(
     tmp: Path,
     spec_data: Any,
     *,
@@ -38,8 +44,9 @@ def build_sdk(
     json_text_results: frozenset[str] = frozenset(),
     integers: IntegerRule | None = None,
     wrappers: WrapperRule | None = None,
-) -> Path:
-    """Generates ``<tmp>/<package>/_generated`` and puts ``tmp`` on sys.path.
+) -> tuple[Path, Plan]:
+    """Generates ``<tmp>/<package>/_generated``, puts ``tmp`` on sys.path, and returns the
+    package's folder and the plan it was generated from.
 
     ``own_runtime``: copy the hand-written runtime into the package, as in the real SDK;
     otherwise the generated code imports ``convex_agent_memory``.
@@ -65,14 +72,14 @@ def build_sdk(
         wrappers=wrappers if wrappers is not None else WrapperRule(),
         source_label="a test spec",
     )
-    files, _ = generate_files(spec, options)
+    files, plan = generate_files(spec, options)
     write_tree(files, pkg / "_generated")
     if str(tmp) not in sys.path:
         sys.path.insert(0, str(tmp))
     for name in [m for m in sys.modules if m == package or m.startswith(package + ".")]:
         del sys.modules[name]
     importlib.invalidate_caches()
-    return pkg
+    return pkg, plan
 
 
 class Recorder:

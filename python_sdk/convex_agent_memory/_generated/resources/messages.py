@@ -13,6 +13,7 @@ from convex_agent_memory._runtime import (
     AsyncAPIClient,
     AsyncPaginator,
     AsyncSubscription,
+    Float64Int,
     FunctionRef,
     Omit,
     Subscription,
@@ -47,13 +48,13 @@ _MESSAGES__COUNT_MESSAGES: FunctionRef[int] = FunctionRef(
     "query",
     "memory:countMessages",
     CountMessagesArgs,
-    int,
+    Float64Int,
 )
 _MESSAGES__DELETE_MESSAGES: FunctionRef[int] = FunctionRef(
     "mutation",
     "memory:deleteMessages",
     DeleteMessagesArgs,
-    int,
+    Float64Int,
 )
 _MESSAGES__GET_MESSAGES_BY_IDS: FunctionRef[list[Message]] = FunctionRef(
     "query",

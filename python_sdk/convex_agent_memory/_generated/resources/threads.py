@@ -11,6 +11,7 @@ from convex_agent_memory._runtime import (
     AsyncPaginator,
     AsyncSubscription,
     ConvexAny,
+    Float64Int,
     FunctionRef,
     Omit,
     Subscription,
@@ -42,7 +43,7 @@ _THREADS__COUNT_THREADS: FunctionRef[int] = FunctionRef(
     "query",
     "memory:countThreads",
     CountThreadsArgs,
-    int,
+    Float64Int,
 )
 _THREADS__DELETE_THREAD: FunctionRef[None] = FunctionRef(
     "mutation",

@@ -8,6 +8,7 @@ from convex_agent_memory._runtime import (
     AsyncAPIClient,
     AsyncPaginator,
     AsyncSubscription,
+    Float64Int,
     FunctionRef,
     JsonText,
     Omit,
@@ -42,7 +43,7 @@ _WORKFLOWS__COUNT_WORKFLOW_RUNS: FunctionRef[int] = FunctionRef(
     "query",
     "memory:countWorkflowRuns",
     CountWorkflowRunsArgs,
-    int,
+    Float64Int,
 )
 _WORKFLOWS__DELETE_WORKFLOW_RUN_BY_ID: FunctionRef[None] = FunctionRef(
     "mutation",
