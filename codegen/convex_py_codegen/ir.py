@@ -16,7 +16,6 @@ from .names import (
     PYTHON_BUILTINS,
     pascalcase,
     python_identifier,
-    snakecase,
     string_literal,
     unique_spellings,
     verbatim_identifier,
@@ -267,20 +266,15 @@ def plan(spec: Spec, options: Options) -> Plan:
     class_names = {c for root in namespaces for c in root.all_classes}
     registry.assign_names(taken=frozenset(class_names))
 
-    refs: dict[str, str] = {}
     for fn in functions:
         segments = tuple(s for s in fn.module.split("/") if s) or ("default",)
         ns = by_segments[segments]
         args_node, returns_node = nodes[fn.identifier]
-        ref = "_" + "__".join([snakecase("_".join(segments)), snakecase(fn.name)]).upper()
-        if ref in refs.values():
-            raise NamingError(f"{fn.identifier}: its constant {ref} is taken by another function")
-        refs[fn.identifier] = ref
         ns.methods.append(
             Method(
                 name="",
                 fn=fn,
-                ref=ref,
+                ref="",
                 path=paths[fn.identifier],
                 args_node=args_node,
                 returns_node=returns_node,
@@ -291,11 +285,22 @@ def plan(spec: Spec, options: Options) -> Plan:
                 free_args=fn.args.get("type") != "object",
             )
         )
+    refs: dict[str, str] = {}
     for root in namespaces:
         for ns in root.walk():
             ns.methods.sort(key=lambda m: m.fn.name)
             ns.children.sort(key=lambda c: c.segments)
             _name_methods(ns)
+            attrs = [by_segments[ns.segments[: i + 1]].attr for i in range(len(ns.segments))]
+            for method in ns.methods:
+                # From the Python names, which are unique: _NOTES__LIST, _DIR__NOTES__GET_ALL.
+                method.ref = "_" + "__".join([*attrs, method.name]).upper()
+                if method.ref in refs:
+                    raise NamingError(
+                        f"{method.fn.identifier} and {refs[method.ref]} would share the constant "
+                        f"{method.ref}; rename one of them"
+                    )
+                refs[method.ref] = method.fn.identifier
             for method in ns.methods:
                 _plan_params(method, options)
                 if method.live and method.paginated:

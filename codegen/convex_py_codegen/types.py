@@ -15,7 +15,9 @@ Names come from where an object appears, at three levels, the first unique one w
    ``CreateIndexResult``; members of a tagged union add their tag value
    (``MessageContentText``), other unions' members a field only they have
    (``DeleteVectorsArgsWithIds``);
-3. qualified by the module too: ``NotesListArgs`` beside ``TodosListArgs``.
+3. qualified by the module too: ``NotesListArgs`` beside ``TodosListArgs``;
+4. spelled as in Convex, for modules, functions or fields whose names differ only in
+   spelling: ``FooBarPingArgs`` (module ``fooBar``) beside ``Foo_barPingArgs`` (``foo_bar``).
 
 Past the first level, a name wanted by several different objects is given to none of them:
 each goes on to its next level, so a name never depends on which function came first.
@@ -230,10 +232,11 @@ class ObjectModel:
     key: str
     validator: Validator
     fields: list[ModelField] = field(default_factory=list)
-    #: candidate names per level (short, function-qualified, module-qualified)
+    #: candidate names per level (short, function-qualified, module-qualified, verbatim)
     short: Counter[str] = field(default_factory=Counter)
     qualified: set[str] = field(default_factory=set)
     module_qualified: set[str] = field(default_factory=set)
+    verbatim: set[str] = field(default_factory=set)
     is_args: bool = False
     name: str = ""
     tag: str | None = None  # set for a tagged union (then `members`, not `fields`)
@@ -266,19 +269,29 @@ class Node:
     name: str = ""  # for ids: the Python type, once named
 
 
+def _verbatim(name: str) -> str:
+    """A name part that keeps the Convex spelling (``foo_bar`` -> ``Foo_bar``): the last level
+    of names, for things whose names differ only in spelling."""
+    cleaned = "".join(c if c.isalnum() or c == "_" else "_" for c in name)
+    return cleaned[:1].upper() + cleaned[1:]
+
+
 @dataclass(frozen=True)
 class Where:
-    """The candidate names of an object at one position."""
+    """The candidate names of an object at one position, one per naming level."""
 
     short: str | None
     qualified: str
     module_qualified: str
+    verbatim: str
 
-    def extend(self, suffix: str, *, short: bool = True) -> Where:
+    def extend(self, suffix: str, *, short: bool = True, convex: str | None = None) -> Where:
+        """One step deeper: ``suffix`` in PascalCase; ``convex``: the name it came from."""
         return Where(
             (self.short + suffix) if (short and self.short) else None,
             self.qualified + suffix,
             self.module_qualified + suffix,
+            self.verbatim + (_verbatim(convex) if convex is not None else suffix),
         )
 
     def item(self) -> Where:
@@ -289,6 +302,18 @@ class Where:
             singular(self.short) if self.short else None,
             one(self.qualified),
             one(self.module_qualified),
+            self.verbatim + "Item",
+        )
+
+    def renamed(self, suffix_from: str, suffix_to: str) -> Where:
+        def swap(name: str) -> str:
+            return name.removesuffix(suffix_from) + suffix_to
+
+        return Where(
+            swap(self.short) if self.short and self.short.endswith(suffix_from) else None,
+            swap(self.qualified),
+            swap(self.module_qualified),
+            swap(self.verbatim),
         )
 
 
@@ -372,6 +397,7 @@ class TypeRegistry:
             model.short[where.short] += 1
         model.qualified.add(where.qualified)
         model.module_qualified.add(where.module_qualified)
+        model.verbatim.add(where.verbatim)
         model.used_by.add(f"{self._module}:{self._function}")
         if self._side == "args":
             model.in_args = True
@@ -405,7 +431,10 @@ class TypeRegistry:
                 verbatim=lambda v: v[:1].upper() + v[1:] if v.replace("_", "").isalnum() else None,
                 scope=f"{self._module}:{self._function}: the members of a union tagged by {tag!r}",
             )
-            nodes = [self.walk(m, where.extend(suffixes[i])) for i, m in enumerate(rest)]
+            nodes = [
+                self.walk(m, where.extend(suffixes[i], convex=values[i]))
+                for i, m in enumerate(rest)
+            ]
             if first:
                 model.members = nodes
             nullable = len(rest) < len(members)
@@ -434,31 +463,38 @@ class TypeRegistry:
         for name, spec in v["value"].items():
             integral = self.integers.matches(self._module, name)
             if page_shape and name == "page":
+                # the page's item: a Message in a MessagePage (ListMessagesItem qualified)
+                item_where = where.renamed("Page", "Item")
                 item_where = Where(
                     where.short.removesuffix("Page")
                     if where.short and where.short.endswith("Page")
                     else None,
-                    where.qualified.removesuffix("Page") + "Item",
-                    where.module_qualified.removesuffix("Page") + "Item",
+                    item_where.qualified,
+                    item_where.module_qualified,
+                    item_where.verbatim,
                 )
                 node = Node("array", items=[self.walk(spec["fieldType"]["value"], item_where)])
             elif name == "paginationOpts":
                 node = self.walk(
                     spec["fieldType"],
-                    Where("PaginationOptions", "PaginationOptions", "PaginationOptions"),
+                    Where(
+                        "PaginationOptions",
+                        "PaginationOptions",
+                        "PaginationOptions",
+                        "PaginationOptions",
+                    ),
                 )
             else:
-                part = pascalcase(name)
-                child = (
-                    where
-                    if not args_of
-                    else Where(
-                        where.qualified.removesuffix("Args"),
-                        where.qualified.removesuffix("Args"),
-                        where.module_qualified.removesuffix("Args"),
+                child = where if not args_of else where.renamed("Args", "")
+                if args_of:
+                    child = Where(
+                        child.qualified, child.qualified, child.module_qualified, child.verbatim
                     )
+                node = self.walk(
+                    spec["fieldType"],
+                    child.extend(pascalcase(name), convex=name),
+                    integral=integral,
                 )
-                node = self.walk(spec["fieldType"], child.extend(part), integral=integral)
             fields.append(ModelField(name, node, bool(spec.get("optional"))))
         if first:
             model.fields = fields
@@ -469,6 +505,9 @@ class TypeRegistry:
         self._module, self._function = fn.module, fn.name
         base = pascalcase(fn.name)
         module_base = "".join(pascalcase(s) for s in fn.module.split("/") if s) + base
+        verbatim_base = "".join(_verbatim(s) for s in fn.module.split("/") if s) + _verbatim(
+            fn.name
+        )
         fields = self.json_text.get(fn.module, frozenset()) | self.json_text.get("*", frozenset())
         args = fn.args if fn.args.get("type") == "object" else {"type": "object", "value": {}}
         args = mark_json_text(args, fields)
@@ -481,7 +520,7 @@ class TypeRegistry:
         self._side = "args"
         args_node = self._walk_object(
             args,
-            Where(None, base + "Args", module_base + "Args"),
+            Where(None, base + "Args", module_base + "Args", verbatim_base + "Args"),
             args_of=fn.identifier,
         )
         if fn.returns is None:
@@ -492,7 +531,9 @@ class TypeRegistry:
         if is_paginated(fn):
             item = singular(noun) if verb == "list" and noun else None
             short = item + "Page" if item else None
-            return args_node, self.walk(returns, Where(short, base + "Page", module_base + "Page"))
+            return args_node, self.walk(
+                returns, Where(short, base + "Page", module_base + "Page", verbatim_base + "Page")
+            )
         short = None
         shape = strip_null(returns)
         if shape.get("type") == "object" and verb in ENTITY_VERBS and noun and not is_plural(noun):
@@ -506,7 +547,7 @@ class TypeRegistry:
             short = noun  # the array walk makes it singular
         return args_node, self.walk(
             returns,
-            Where(short, base + "Result", module_base + "Result"),
+            Where(short, base + "Result", module_base + "Result", verbatim_base + "Result"),
             integral=self.integers.matches_result(fn.module, fn.name),
         )
 
@@ -536,6 +577,7 @@ class TypeRegistry:
             lambda m: [] if m.is_args or not m.short else [_best_short(m.short)],
             lambda m: sorted(m.qualified, key=lambda q: (len(q), q)),
             lambda m: sorted(m.module_qualified, key=lambda q: (len(q), q)),
+            lambda m: sorted(m.verbatim, key=lambda q: (len(q), q)),
         ]
         for depth, level in enumerate(levels):
             wanted: dict[str, list[ObjectModel]] = {}
@@ -662,11 +704,17 @@ def _suffix_candidates(member: Validator, others: list[Validator]) -> list[str]:
     out: list[str] = []
     for name in sorted(fields):  # a boolean tag: `ok: true` -> Ok, `ok: false` -> NotOk
         flag = _literal_of(fields[name])
-        if isinstance(flag, bool) and not fields[name].get("optional"):
-            if all(
-                _literal_of(o["value"][name]) is (not flag) for o in others if name in o["value"]
-            ):
-                out.append(("" if flag else "Not") + pascalcase(name))
+        if (
+            isinstance(flag, bool)
+            and not fields[name].get("optional")
+            and all(
+                _literal_of(o["value"][n]) is (not flag)
+                for o in others
+                for n in [name]
+                if n in o["value"]
+            )
+        ):
+            out.append(("" if flag else "Not") + pascalcase(name))
     for name, value in mine.items():
         if all(t.get(name) != value for t in theirs):
             out.append(pascalcase(str(value)))

@@ -212,7 +212,7 @@ def test_sample_values_round_trip_through_the_methods_and_convex_validators(
         client = _clients(b.app, transport)
         where = _namespaces(b.app_plan)
         for method in b.app_plan.methods:
-            chain, ns = where[id(method)]
+            chain, _ = where[id(method)]
             target = client
             for attr in chain:
                 target = getattr(target, attr)
@@ -258,8 +258,8 @@ def test_sample_values_round_trip_through_the_methods_and_convex_validators(
     assert calls == SAMPLES_PER_FUNCTION * sum(len(b.app_plan.methods) for b in built)
     (tmp / "cases.json").write_text(json.dumps(cases))
     done = subprocess.run(
-        [str(ROOT / "node_modules" / ".bin" / "tsx"), str(Path(__file__).parent / "validate_values.ts"),
-         str(tmp / "cases.json")],
+        [str(ROOT / "node_modules" / ".bin" / "tsx"),
+         str(Path(__file__).parent / "validate_values.ts"), str(tmp / "cases.json")],
         cwd=ROOT, capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
