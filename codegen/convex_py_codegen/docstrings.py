@@ -85,7 +85,7 @@ def _args_section(method: Method, width: int, *, page_args: bool) -> list[str]:
     if entries:
         lines += ["", "Args:"]
         for name, annotation, text in entries:
-            body = f"{name} ({annotation}): {docstring_text(text)}"
+            body = docstring_text(f"{name} ({annotation}): {text}")
             lines += [
                 "    " + line if i == 0 else line
                 for i, line in enumerate(wrap(body, width - 4, "        "))
@@ -93,7 +93,7 @@ def _args_section(method: Method, width: int, *, page_args: bool) -> list[str]:
     return lines
 
 
-def method_doc(method: Method, options: Options) -> str:
+def method_doc(method: Method, options: Options, *, is_async: bool = False) -> str:
     width = options.line_length - 12
     fn = method.fn
     lines: list[str] = []
@@ -117,12 +117,15 @@ def method_doc(method: Method, options: Options) -> str:
             width,
         )
     lines += _args_section(method, width, page_args=True)
-    lines += ["", "Yields:" if method.live else "Returns:"]
-    if method.returns_node is None:
+    lines += ["", "Returns:"]
+    if method.live:
+        kind = "AsyncSubscription" if is_async else "Subscription"
+        summary = f"{kind}[{method.returns}]: its values, each a {method.returns}."
+    elif method.returns_node is None:
         summary = f"{method.returns}: any value (the function declares no ``returns``)."
     else:
         what = _what(method.returns_node)
-        summary = f"{method.returns}: {what}." if what else f"{method.returns}."
+        summary = f"{method.returns}: {what or 'what the function returns'}."
         if method.paginated:
             summary = (
                 f"{method.returns}: one page (``page``, ``is_done``, ``continue_cursor``); "
@@ -130,7 +133,7 @@ def method_doc(method: Method, options: Options) -> str:
             )
     lines += [
         "    " + line if i == 0 else line
-        for i, line in enumerate(wrap(summary, width - 4, "        "))
+        for i, line in enumerate(wrap(docstring_text(summary), width - 4, "        "))
     ]
     return "\n".join(lines)
 
@@ -145,5 +148,9 @@ def all_doc(method: Method, options: Options, *, is_async: bool) -> str:
     )
     lines += _args_section(method, width, page_args=True)
     paginator = "AsyncPaginator" if is_async else "SyncPaginator"
-    lines += ["", "Returns:", f"    {paginator}[{method.item}]: the items, page after page."]
+    lines += [
+        "",
+        "Returns:",
+        "    " + docstring_text(f"{paginator}[{method.item}]: the items, page after page."),
+    ]
     return "\n".join(lines)

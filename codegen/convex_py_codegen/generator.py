@@ -123,6 +123,7 @@ class Generator:
                 assert method.args_node.obj is not None
                 method.args_model = "" if method.free_args else spell(method.args_node.obj.name)
                 method.doc = method_doc(method, options)
+                method.doc_async = method_doc(method, options, is_async=True)
                 if method.paginated:
                     method.all_doc = all_doc(method, options, is_async=False)
                     method.all_doc_async = all_doc(method, options, is_async=True)

@@ -122,6 +122,7 @@ class Method:
     item: str = ""  # paginated: annotation of one item
     args_model: str = ""  # the arguments model, spelled for its module ("" without one)
     doc: str = ""
+    doc_async: str = ""
     all_doc: str = ""
     all_doc_async: str = ""
 

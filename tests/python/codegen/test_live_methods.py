@@ -87,7 +87,8 @@ def test_signatures_and_docstrings(sdk_dir: Path) -> None:
         inspect.Parameter.KEYWORD_ONLY
     ]
     doc = threads.Threads.get_thread.__doc__ or ""
-    assert "Subscribes to the query ``memory:getThread``" in doc and "Yields:" in doc
+    assert "Subscribes to the query ``memory:getThread``" in doc
+    assert "Returns:\n            Subscription[Thread | None]: its values" in doc
     # Non-live functions keep their plain shape.
     assert inspect.iscoroutinefunction(threads.AsyncThreads.save_thread)
     count = importlib.import_module("live_sdk._generated.resources.messages")

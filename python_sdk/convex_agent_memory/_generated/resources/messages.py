@@ -165,7 +165,7 @@ class Messages(_MessagesBulk[list[Message]]):
             ids (list[str]): Required.
 
         Returns:
-            list[Message].
+            list[Message]: what the function returns.
         """
         return _MESSAGES__GET_MESSAGES_BY_IDS.call(
             self._client,
@@ -338,7 +338,7 @@ class Messages(_MessagesBulk[list[Message]]):
             messages (Sequence[SaveMessagesMessage | Mapping[str, Any]]): Required.
 
         Returns:
-            list[Message].
+            list[Message]: what the function returns.
         """
         return _MESSAGES__SAVE_MESSAGES.call(
             self._client,
@@ -362,7 +362,7 @@ class Messages(_MessagesBulk[list[Message]]):
             messages (Sequence[UpdateMessagesMessage | Mapping[str, Any]]): Required.
 
         Returns:
-            list[Message].
+            list[Message]: what the function returns.
         """
         return _MESSAGES__UPDATE_MESSAGES.call(
             self._client,
@@ -393,8 +393,8 @@ class Messages(_MessagesBulk[list[Message]]):
             limit (int | Omit): A whole number (a float64 on the wire); optional: left out
                 unless given.
 
-        Yields:
-            list[Message].
+        Returns:
+            Subscription[list[Message]]: its values, each a list[Message].
         """
         return _MESSAGES__WATCH_MESSAGES.subscribe(
             self._client,
@@ -475,7 +475,7 @@ class AsyncMessages(_AsyncMessagesBulk[list[Message]]):
             ids (list[str]): Required.
 
         Returns:
-            list[Message].
+            list[Message]: what the function returns.
         """
         return await _MESSAGES__GET_MESSAGES_BY_IDS.acall(
             self._client,
@@ -648,7 +648,7 @@ class AsyncMessages(_AsyncMessagesBulk[list[Message]]):
             messages (Sequence[SaveMessagesMessage | Mapping[str, Any]]): Required.
 
         Returns:
-            list[Message].
+            list[Message]: what the function returns.
         """
         return await _MESSAGES__SAVE_MESSAGES.acall(
             self._client,
@@ -672,7 +672,7 @@ class AsyncMessages(_AsyncMessagesBulk[list[Message]]):
             messages (Sequence[UpdateMessagesMessage | Mapping[str, Any]]): Required.
 
         Returns:
-            list[Message].
+            list[Message]: what the function returns.
         """
         return await _MESSAGES__UPDATE_MESSAGES.acall(
             self._client,
@@ -703,8 +703,8 @@ class AsyncMessages(_AsyncMessagesBulk[list[Message]]):
             limit (int | Omit): A whole number (a float64 on the wire); optional: left out
                 unless given.
 
-        Yields:
-            list[Message].
+        Returns:
+            AsyncSubscription[list[Message]]: its values, each a list[Message].
         """
         return _MESSAGES__WATCH_MESSAGES.asubscribe(
             self._client,

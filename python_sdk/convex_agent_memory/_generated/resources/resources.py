@@ -66,7 +66,7 @@ class Resources:
             id (str): Required.
 
         Returns:
-            Resource | None.
+            Resource | None: what the function returns.
         """
         return _RESOURCES__GET_RESOURCE.call(
             self._client,
@@ -94,7 +94,7 @@ class Resources:
             metadata (dict[str, ConvexAny] | Omit): Optional: left out unless given.
 
         Returns:
-            Resource.
+            Resource: what the function returns.
         """
         return _RESOURCES__SAVE_RESOURCE.call(
             self._client,
@@ -125,7 +125,7 @@ class Resources:
             metadata (dict[str, ConvexAny] | Omit): Optional: left out unless given.
 
         Returns:
-            Resource.
+            Resource: what the function returns.
         """
         return _RESOURCES__UPDATE_RESOURCE.call(
             self._client,
@@ -156,7 +156,7 @@ class AsyncResources:
             id (str): Required.
 
         Returns:
-            Resource | None.
+            Resource | None: what the function returns.
         """
         return await _RESOURCES__GET_RESOURCE.acall(
             self._client,
@@ -184,7 +184,7 @@ class AsyncResources:
             metadata (dict[str, ConvexAny] | Omit): Optional: left out unless given.
 
         Returns:
-            Resource.
+            Resource: what the function returns.
         """
         return await _RESOURCES__SAVE_RESOURCE.acall(
             self._client,
@@ -215,7 +215,7 @@ class AsyncResources:
             metadata (dict[str, ConvexAny] | Omit): Optional: left out unless given.
 
         Returns:
-            Resource.
+            Resource: what the function returns.
         """
         return await _RESOURCES__UPDATE_RESOURCE.acall(
             self._client,

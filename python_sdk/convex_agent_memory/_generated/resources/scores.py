@@ -88,7 +88,7 @@ class Scores:
             id (str): Required.
 
         Returns:
-            Score | None.
+            Score | None: what the function returns.
         """
         return _SCORES__GET_SCORE_BY_ID.call(
             self._client,
@@ -395,7 +395,7 @@ class Scores:
                 given.
 
         Returns:
-            Score.
+            Score: what the function returns.
         """
         return _SCORES__SAVE_SCORE.call(
             self._client,
@@ -438,7 +438,7 @@ class AsyncScores:
             id (str): Required.
 
         Returns:
-            Score | None.
+            Score | None: what the function returns.
         """
         return await _SCORES__GET_SCORE_BY_ID.acall(
             self._client,
@@ -745,7 +745,7 @@ class AsyncScores:
                 given.
 
         Returns:
-            Score.
+            Score: what the function returns.
         """
         return await _SCORES__SAVE_SCORE.acall(
             self._client,

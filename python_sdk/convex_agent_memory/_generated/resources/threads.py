@@ -134,7 +134,7 @@ class Threads:
             id (str): Required.
 
         Returns:
-            None.
+            None: what the function returns.
         """
         return _THREADS__DELETE_THREAD.call(
             self._client,
@@ -156,7 +156,7 @@ class Threads:
             id (str): Required.
 
         Returns:
-            Thread | None.
+            Thread | None: what the function returns.
         """
         return _THREADS__GET_THREAD.call(
             self._client,
@@ -260,7 +260,7 @@ class Threads:
                 given.
 
         Returns:
-            Thread.
+            Thread: what the function returns.
         """
         return _THREADS__SAVE_THREAD.call(
             self._client,
@@ -292,7 +292,7 @@ class Threads:
             metadata (dict[str, ConvexAny] | Omit): Optional: left out unless given.
 
         Returns:
-            Thread.
+            Thread: what the function returns.
         """
         return _THREADS__UPDATE_THREAD.call(
             self._client,
@@ -321,8 +321,8 @@ class Threads:
         Args:
             id (str): Required.
 
-        Yields:
-            WatchThreadResult | None.
+        Returns:
+            Subscription[WatchThreadResult | None]: its values, each a WatchThreadResult | None.
         """
         return _THREADS__WATCH_THREAD.subscribe(
             self._client,
@@ -352,8 +352,8 @@ class Threads:
             limit (int | Omit): A whole number (a float64 on the wire); optional: left out
                 unless given.
 
-        Yields:
-            list[Thread].
+        Returns:
+            Subscription[list[Thread]]: its values, each a list[Thread].
         """
         return _THREADS__WATCH_THREADS_BY_RESOURCE.subscribe(
             self._client,
@@ -407,7 +407,7 @@ class AsyncThreads:
             id (str): Required.
 
         Returns:
-            None.
+            None: what the function returns.
         """
         return await _THREADS__DELETE_THREAD.acall(
             self._client,
@@ -429,7 +429,7 @@ class AsyncThreads:
             id (str): Required.
 
         Returns:
-            Thread | None.
+            Thread | None: what the function returns.
         """
         return await _THREADS__GET_THREAD.acall(
             self._client,
@@ -533,7 +533,7 @@ class AsyncThreads:
                 given.
 
         Returns:
-            Thread.
+            Thread: what the function returns.
         """
         return await _THREADS__SAVE_THREAD.acall(
             self._client,
@@ -565,7 +565,7 @@ class AsyncThreads:
             metadata (dict[str, ConvexAny] | Omit): Optional: left out unless given.
 
         Returns:
-            Thread.
+            Thread: what the function returns.
         """
         return await _THREADS__UPDATE_THREAD.acall(
             self._client,
@@ -594,8 +594,9 @@ class AsyncThreads:
         Args:
             id (str): Required.
 
-        Yields:
-            WatchThreadResult | None.
+        Returns:
+            AsyncSubscription[WatchThreadResult | None]: its values, each a WatchThreadResult |
+                None.
         """
         return _THREADS__WATCH_THREAD.asubscribe(
             self._client,
@@ -625,8 +626,8 @@ class AsyncThreads:
             limit (int | Omit): A whole number (a float64 on the wire); optional: left out
                 unless given.
 
-        Yields:
-            list[Thread].
+        Returns:
+            AsyncSubscription[list[Thread]]: its values, each a list[Thread].
         """
         return _THREADS__WATCH_THREADS_BY_RESOURCE.asubscribe(
             self._client,

@@ -89,7 +89,7 @@ class Traces:
             spans (Sequence[CreateSpansSpan | Mapping[str, Any]]): Required.
 
         Returns:
-            CreateSpansResult.
+            CreateSpansResult: what the function returns.
         """
         return _TRACES__CREATE_SPANS.call(
             self._client,
@@ -112,7 +112,7 @@ class Traces:
             trace_ids (list[str]): ``traceIds`` on the wire.
 
         Returns:
-            None.
+            None: what the function returns.
         """
         return _TRACES__DELETE_TRACES.call(
             self._client,
@@ -138,7 +138,7 @@ class Traces:
                 unless given.
 
         Returns:
-            GetTraceResult | None.
+            GetTraceResult | None: what the function returns.
         """
         return _TRACES__GET_TRACE.call(
             self._client,
@@ -262,7 +262,7 @@ class Traces:
             updates (Sequence[UpdateSpansUpdate | Mapping[str, Any]]): Required.
 
         Returns:
-            UpdateSpansResult.
+            UpdateSpansResult: what the function returns.
         """
         return _TRACES__UPDATE_SPANS.call(
             self._client,
@@ -292,7 +292,7 @@ class AsyncTraces:
             spans (Sequence[CreateSpansSpan | Mapping[str, Any]]): Required.
 
         Returns:
-            CreateSpansResult.
+            CreateSpansResult: what the function returns.
         """
         return await _TRACES__CREATE_SPANS.acall(
             self._client,
@@ -315,7 +315,7 @@ class AsyncTraces:
             trace_ids (list[str]): ``traceIds`` on the wire.
 
         Returns:
-            None.
+            None: what the function returns.
         """
         return await _TRACES__DELETE_TRACES.acall(
             self._client,
@@ -341,7 +341,7 @@ class AsyncTraces:
                 unless given.
 
         Returns:
-            GetTraceResult | None.
+            GetTraceResult | None: what the function returns.
         """
         return await _TRACES__GET_TRACE.acall(
             self._client,
@@ -465,7 +465,7 @@ class AsyncTraces:
             updates (Sequence[UpdateSpansUpdate | Mapping[str, Any]]): Required.
 
         Returns:
-            UpdateSpansResult.
+            UpdateSpansResult: what the function returns.
         """
         return await _TRACES__UPDATE_SPANS.acall(
             self._client,

@@ -140,7 +140,7 @@ class Vectors(_VectorsBulk[UpsertResult]):
             text_key (str | Omit): ``textKey`` on the wire; optional: left out unless given.
 
         Returns:
-            CreateIndexResult.
+            CreateIndexResult: what the function returns.
         """
         return _VECTORS__CREATE_INDEX.call(
             self._client,
@@ -164,7 +164,7 @@ class Vectors(_VectorsBulk[UpsertResult]):
             index_name (str): ``indexName`` on the wire.
 
         Returns:
-            None.
+            None: what the function returns.
         """
         return _VECTORS__DELETE_INDEX.call(
             self._client,
@@ -194,7 +194,7 @@ class Vectors(_VectorsBulk[UpsertResult]):
                 left out unless given.
 
         Returns:
-            DeleteVectorsResult.
+            DeleteVectorsResult: what the function returns.
         """
         return _VECTORS__DELETE_VECTORS.call(
             self._client,
@@ -216,7 +216,7 @@ class Vectors(_VectorsBulk[UpsertResult]):
             index_name (str): ``indexName`` on the wire.
 
         Returns:
-            Index.
+            Index: what the function returns.
         """
         return _VECTORS__DESCRIBE_INDEX.call(
             self._client,
@@ -241,7 +241,7 @@ class Vectors(_VectorsBulk[UpsertResult]):
                 unless given.
 
         Returns:
-            list[Vector].
+            list[Vector]: what the function returns.
         """
         return _VECTORS__GET_VECTORS.call(
             self._client,
@@ -334,7 +334,7 @@ class Vectors(_VectorsBulk[UpsertResult]):
             rrf_k (float | Omit): ``rrfK`` on the wire; optional: left out unless given.
 
         Returns:
-            QueryResult.
+            QueryResult: what the function returns.
         """
         return _VECTORS__QUERY.call(
             self._client,
@@ -367,7 +367,7 @@ class Vectors(_VectorsBulk[UpsertResult]):
             index_name (str): ``indexName`` on the wire.
 
         Returns:
-            None.
+            None: what the function returns.
         """
         return _VECTORS__TRUNCATE_INDEX.call(
             self._client,
@@ -394,7 +394,7 @@ class Vectors(_VectorsBulk[UpsertResult]):
             metadata (dict[str, ConvexAny] | Omit): Optional: left out unless given.
 
         Returns:
-            None.
+            None: what the function returns.
         """
         return _VECTORS__UPDATE_VECTOR.call(
             self._client,
@@ -419,7 +419,7 @@ class Vectors(_VectorsBulk[UpsertResult]):
             vectors (Sequence[UpsertVector | Mapping[str, Any]]): Required.
 
         Returns:
-            UpsertResult.
+            UpsertResult: what the function returns.
         """
         return _VECTORS__UPSERT.call(
             self._client,
@@ -460,7 +460,7 @@ class AsyncVectors(_AsyncVectorsBulk[UpsertResult]):
             text_key (str | Omit): ``textKey`` on the wire; optional: left out unless given.
 
         Returns:
-            CreateIndexResult.
+            CreateIndexResult: what the function returns.
         """
         return await _VECTORS__CREATE_INDEX.acall(
             self._client,
@@ -484,7 +484,7 @@ class AsyncVectors(_AsyncVectorsBulk[UpsertResult]):
             index_name (str): ``indexName`` on the wire.
 
         Returns:
-            None.
+            None: what the function returns.
         """
         return await _VECTORS__DELETE_INDEX.acall(
             self._client,
@@ -514,7 +514,7 @@ class AsyncVectors(_AsyncVectorsBulk[UpsertResult]):
                 left out unless given.
 
         Returns:
-            DeleteVectorsResult.
+            DeleteVectorsResult: what the function returns.
         """
         return await _VECTORS__DELETE_VECTORS.acall(
             self._client,
@@ -536,7 +536,7 @@ class AsyncVectors(_AsyncVectorsBulk[UpsertResult]):
             index_name (str): ``indexName`` on the wire.
 
         Returns:
-            Index.
+            Index: what the function returns.
         """
         return await _VECTORS__DESCRIBE_INDEX.acall(
             self._client,
@@ -561,7 +561,7 @@ class AsyncVectors(_AsyncVectorsBulk[UpsertResult]):
                 unless given.
 
         Returns:
-            list[Vector].
+            list[Vector]: what the function returns.
         """
         return await _VECTORS__GET_VECTORS.acall(
             self._client,
@@ -654,7 +654,7 @@ class AsyncVectors(_AsyncVectorsBulk[UpsertResult]):
             rrf_k (float | Omit): ``rrfK`` on the wire; optional: left out unless given.
 
         Returns:
-            QueryResult.
+            QueryResult: what the function returns.
         """
         return await _VECTORS__QUERY.acall(
             self._client,
@@ -687,7 +687,7 @@ class AsyncVectors(_AsyncVectorsBulk[UpsertResult]):
             index_name (str): ``indexName`` on the wire.
 
         Returns:
-            None.
+            None: what the function returns.
         """
         return await _VECTORS__TRUNCATE_INDEX.acall(
             self._client,
@@ -714,7 +714,7 @@ class AsyncVectors(_AsyncVectorsBulk[UpsertResult]):
             metadata (dict[str, ConvexAny] | Omit): Optional: left out unless given.
 
         Returns:
-            None.
+            None: what the function returns.
         """
         return await _VECTORS__UPDATE_VECTOR.acall(
             self._client,
@@ -739,7 +739,7 @@ class AsyncVectors(_AsyncVectorsBulk[UpsertResult]):
             vectors (Sequence[UpsertVector | Mapping[str, Any]]): Required.
 
         Returns:
-            UpsertResult.
+            UpsertResult: what the function returns.
         """
         return await _VECTORS__UPSERT.acall(
             self._client,

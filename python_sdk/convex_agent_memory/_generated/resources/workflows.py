@@ -157,7 +157,7 @@ class Workflows:
                 given.
 
         Returns:
-            None.
+            None: what the function returns.
         """
         return _WORKFLOWS__DELETE_WORKFLOW_RUN_BY_ID.call(
             self._client,
@@ -185,7 +185,7 @@ class Workflows:
                 given.
 
         Returns:
-            WorkflowRunById | None.
+            WorkflowRunById | None: what the function returns.
         """
         return _WORKFLOWS__GET_WORKFLOW_RUN_BY_ID.call(
             self._client,
@@ -333,7 +333,7 @@ class Workflows:
                 given.
 
         Returns:
-            WorkflowRun.
+            WorkflowRun: what the function returns.
         """
         return _WORKFLOWS__PERSIST_WORKFLOW_SNAPSHOT.call(
             self._client,
@@ -373,7 +373,7 @@ class Workflows:
                 given.
 
         Returns:
-            str.
+            str: what the function returns.
         """
         return _WORKFLOWS__UPDATE_WORKFLOW_RESULTS.call(
             self._client,
@@ -406,7 +406,7 @@ class Workflows:
             opts (JsonText): Any JSON-able Python value (sent as JSON text).
 
         Returns:
-            str | None.
+            str | None: what the function returns.
         """
         return _WORKFLOWS__UPDATE_WORKFLOW_STATE.call(
             self._client,
@@ -438,8 +438,8 @@ class Workflows:
             workflow_name (str | Omit): ``workflowName`` on the wire; optional: left out unless
                 given.
 
-        Yields:
-            WorkflowRunById | None.
+        Returns:
+            Subscription[WorkflowRunById | None]: its values, each a WorkflowRunById | None.
         """
         return _WORKFLOWS__WATCH_WORKFLOW_RUN.subscribe(
             self._client,
@@ -476,8 +476,8 @@ class Workflows:
             limit (int | Omit): A whole number (a float64 on the wire); optional: left out
                 unless given.
 
-        Yields:
-            list[WorkflowRun].
+        Returns:
+            Subscription[list[WorkflowRun]]: its values, each a list[WorkflowRun].
         """
         return _WORKFLOWS__WATCH_WORKFLOW_RUNS.subscribe(
             self._client,
@@ -545,7 +545,7 @@ class AsyncWorkflows:
                 given.
 
         Returns:
-            None.
+            None: what the function returns.
         """
         return await _WORKFLOWS__DELETE_WORKFLOW_RUN_BY_ID.acall(
             self._client,
@@ -573,7 +573,7 @@ class AsyncWorkflows:
                 given.
 
         Returns:
-            WorkflowRunById | None.
+            WorkflowRunById | None: what the function returns.
         """
         return await _WORKFLOWS__GET_WORKFLOW_RUN_BY_ID.acall(
             self._client,
@@ -721,7 +721,7 @@ class AsyncWorkflows:
                 given.
 
         Returns:
-            WorkflowRun.
+            WorkflowRun: what the function returns.
         """
         return await _WORKFLOWS__PERSIST_WORKFLOW_SNAPSHOT.acall(
             self._client,
@@ -761,7 +761,7 @@ class AsyncWorkflows:
                 given.
 
         Returns:
-            str.
+            str: what the function returns.
         """
         return await _WORKFLOWS__UPDATE_WORKFLOW_RESULTS.acall(
             self._client,
@@ -794,7 +794,7 @@ class AsyncWorkflows:
             opts (JsonText): Any JSON-able Python value (sent as JSON text).
 
         Returns:
-            str | None.
+            str | None: what the function returns.
         """
         return await _WORKFLOWS__UPDATE_WORKFLOW_STATE.acall(
             self._client,
@@ -826,8 +826,9 @@ class AsyncWorkflows:
             workflow_name (str | Omit): ``workflowName`` on the wire; optional: left out unless
                 given.
 
-        Yields:
-            WorkflowRunById | None.
+        Returns:
+            AsyncSubscription[WorkflowRunById | None]: its values, each a WorkflowRunById |
+                None.
         """
         return _WORKFLOWS__WATCH_WORKFLOW_RUN.asubscribe(
             self._client,
@@ -864,8 +865,8 @@ class AsyncWorkflows:
             limit (int | Omit): A whole number (a float64 on the wire); optional: left out
                 unless given.
 
-        Yields:
-            list[WorkflowRun].
+        Returns:
+            AsyncSubscription[list[WorkflowRun]]: its values, each a list[WorkflowRun].
         """
         return _WORKFLOWS__WATCH_WORKFLOW_RUNS.asubscribe(
             self._client,
