@@ -441,13 +441,13 @@ class TypeRegistry:
             return Node(
                 "union", items=[Node("tagged", obj=model)] + ([Node("null")] if nullable else [])
             )
-        suffixes = iter(variant_suffixes(objects) if len(objects) > 1 else [])
+        variant_names = iter(variant_suffixes(objects) if len(objects) > 1 else [])
         items: list[Node] = []
         for member in members:
             if member.get("type") != "object" or len(objects) == 1:
                 items.append(self.walk(member, where, integral=integral))
             else:
-                items.append(self.walk(member, where.extend(next(suffixes))))
+                items.append(self.walk(member, where.extend(next(variant_names))))
         return Node("union", items=items)
 
     def _walk_object(self, v: Validator, where: Where, *, args_of: str | None = None) -> Node:
