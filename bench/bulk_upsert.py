@@ -3,7 +3,7 @@
     .venv/bin/python bench/bulk_upsert.py [--n384 20000] [--n1536 5000] [--ids-max 20000]
 
 For each size, random unit vectors (numpy float32, seeded) with a small metadata object are
-upserted with ``upsert_vectors_in_batches`` (at most 1,000 items and 8 MiB of request body
+upserted with ``client.vectors.upsert_many`` (at most 1,000 items and 8 MiB of request body
 per call), and timed three ways:
 
 1. encode: ``split_into_batches`` alone (numpy -> float64 -> JSON bytes), no network;
@@ -34,7 +34,7 @@ from typing import Any
 import convex_agent_memory._encoding as encoding
 import numpy as np
 from _common import describe_machine, local_backend, noop_server, print_table
-from convex_agent_memory import Client, split_into_batches, upsert_vectors_in_batches
+from convex_agent_memory import Client, split_into_batches
 from convex_agent_memory._bulk import _vector_item
 
 PATH = "memory:upsert"
@@ -66,9 +66,7 @@ def timed(fn: Any) -> tuple[Any, float]:
 
 
 def upsert(client: Client, items: list[dict[str, Any]], index: str) -> list[Any]:
-    return upsert_vectors_in_batches(
-        client, path=PATH, arg_name="vectors", items=items, extra_args={"indexName": index}
-    )
+    return client.vectors.upsert_many(index_name=index, items=items)
 
 
 def record_call_times(client: Client) -> list[float]:
@@ -154,7 +152,7 @@ def main() -> None:
                     url=backend.url, token=backend.token("bench", service=True), timeout=3600
                 )
                 with service:
-                    service.vectors.create_index(name="bench", dimension=float(dim))
+                    service.vectors.create_index(name="bench", dimension=dim)
                     call_times = record_call_times(service)
                     _, seconds = timed(lambda c=service, i=sent: upsert(c, i, "bench"))
                     call_times = list(call_times)  # the upsert calls only

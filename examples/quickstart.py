@@ -26,7 +26,7 @@ import time
 import uuid
 from pathlib import Path
 
-from convex_agent_memory import Client, upsert_vectors_in_batches
+from convex_agent_memory import Client
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from embedders import load_embedder
@@ -144,7 +144,7 @@ def main() -> int:
         )  # fmt: skip
         row("id", thread.id)
         row("title", thread.title)
-        row("threads of this user", int(client.threads.count_threads(resource_id=user)))
+        row("threads of this user", client.threads.count_threads(resource_id=user))
 
         # 2. Messages -------------------------------------------------------------------
         step(2, f"{len(CONVERSATION)} messages saved in one call")
@@ -175,7 +175,7 @@ def main() -> int:
                 f"   page {page_number}: {len(page.items):>2} messages   first: "
                 f"{first.role:<9} {short(text, 56)}"
             )
-        row("count (exact, O(1))", int(client.messages.count_messages(thread_id=thread_id)))
+        row("count (exact, O(1))", client.messages.count_messages(thread_id=thread_id))
 
         # 4. A vector index -------------------------------------------------------------
         print("\n   loading the embedder ...", end="", flush=True)
@@ -208,15 +208,14 @@ def main() -> int:
         ]
         t0 = time.perf_counter()
         # Small calls on purpose so the bar moves; the default is 1,000 items / 8 MiB a call.
-        results = upsert_vectors_in_batches(
-            service, path="memory:upsert", arg_name="vectors", items=items,
-            extra_args={"indexName": index_name}, max_items=8, progress=True,
-        )  # fmt: skip
+        results = service.vectors.upsert_many(
+            index_name=index_name, items=items, max_items=8, progress=True
+        )
         sys.stderr.flush()
         row("upserted", f"{len(items)} vectors in {len(results)} calls, "
                         f"{time.perf_counter() - t0:.2f} s")  # fmt: skip
         described = service.vectors.describe_index(index_name=index_name)
-        row("vectors in the index", int(described.count))
+        row("vectors in the index", described.count)
 
         # 6. Questions ------------------------------------------------------------------
         step(6, "Questions answered by vector search (top 3, cosine similarity)")
