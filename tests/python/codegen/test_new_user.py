@@ -188,3 +188,20 @@ def test_a_new_users_flow(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     refused = mypy(python, "use_app.py")
     assert refused.returncode == 1
     assert 'Argument "pinned" to "add" of "Notes" has incompatible type "str"' in refused.stdout
+
+
+def test_the_readme_documents_every_config_key_and_its_example_parses(tmp_path: Path) -> None:
+    import re
+
+    from convex_py_codegen.config import KNOWN_KEYS, load_config
+
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("### Generating a Python SDK for your own app") :]
+    table = section[section.index("**Config keys**") : section.index("**What the SDK looks like**")]
+    documented = set(re.findall(r"`(?:\[codegen\.)?([a-z_]+)(?:[.\]][^`]*)?`", table))
+    assert documented >= KNOWN_KEYS, sorted(KNOWN_KEYS - documented)
+    example = re.search(r"```toml\n(# convex-py-codegen\.toml.*?)```", section, re.S)
+    assert example is not None
+    (tmp_path / "convex-py-codegen.toml").write_text(example.group(1))
+    config = load_config(tmp_path / "convex-py-codegen.toml")
+    assert config.package == "notes_app" and config.idempotent.matches("memory", "saveThread")
