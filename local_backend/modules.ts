@@ -6,7 +6,8 @@
 import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { assertPushable, walkConvexModules } from "../codegen/convex_py_codegen/node/convexModules.js";
+import { assertPushable, walkConvexModules, type ModuleWalk } from "../codegen/convex_py_codegen/node/convexModules.js";
+import { parseModulePath } from "./calls.js";
 
 export type ModuleLoader = () => Promise<Record<string, unknown>>;
 export type ModulesMap = Record<string, ModuleLoader>;
@@ -20,6 +21,22 @@ export interface FunctionInfo {
   visibility: "public" | "internal";
 }
 
+/** What `query()`, `mutation()`, ... register: flags, validators and the entry points the runtime calls. */
+export interface RegisteredFunction {
+  isQuery?: boolean;
+  isMutation?: boolean;
+  isAction?: boolean;
+  isHttp?: boolean;
+  isPublic?: boolean;
+  isInternal?: boolean;
+  isRegistered?: boolean;
+  exportArgs?: () => string;
+  exportReturns?: () => string;
+  invokeQuery?: (argsJson: string) => Promise<string>;
+  invokeMutation?: (argsJson: string) => Promise<string>;
+  invokeAction?: (requestId: string, argsJson: string) => Promise<string>;
+}
+
 export interface LoadedModules {
   /** Absolute directory the modules came from. */
   dir: string;
@@ -29,6 +46,35 @@ export interface LoadedModules {
   moduleNames: string[];
   /** Every function exported by the modules, sorted by path. */
   functions: FunctionInfo[];
+  /** The registered function objects, by canonical path. */
+  registered: Map<string, RegisteredFunction>;
+}
+
+/**
+ * A push fails when a module path breaks the backend's rule
+ * (`parse_module_path` in `crates/application/src/deploy_config.rs`: 400
+ * `BadConvexModuleIdentifier`); loading fails the same way, with the same
+ * message. Other reasons a folder cannot be pushed keep the walker's words.
+ */
+export class PushError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "PushError";
+  }
+}
+
+function assertLoadable(walk: ModuleWalk): void {
+  for (const problem of walk.problems) {
+    const canonicalPath = problem.relPath.replace(/\.[^/.]+$/, ".js");
+    try {
+      parseModulePath(canonicalPath);
+    } catch (error) {
+      throw new PushError(
+        `BadConvexModuleIdentifier: ${canonicalPath} is not a valid path to a Convex module. ${(error as Error).message} (${path.join(walk.dir, problem.relPath)})`,
+      );
+    }
+  }
+  assertPushable(walk);
 }
 
 const SOURCE_FILE = /\.(ts|mts|js|mjs)$/;
@@ -57,7 +103,7 @@ export function modulesMapFromDir(dir: string): { modules: ModulesMap; moduleNam
   const root = path.resolve(dir);
   if (!existsSync(root)) throw new Error(`Convex functions directory not found: ${root}`);
   const walk = walkConvexModules(root);
-  assertPushable(walk);
+  assertLoadable(walk);
   const files = [...supportFiles(root), ...walk.modules.map((m) => m.relPath)]
     // convex-test takes the first key containing "_generated" as the root marker.
     .sort((a, b) => Number(!a.startsWith("_generated/")) - Number(!b.startsWith("_generated/")) || a.localeCompare(b));
@@ -76,19 +122,9 @@ export function modulesMapFromDir(dir: string): { modules: ModulesMap; moduleNam
   return { modules, moduleNames };
 }
 
-interface RegisteredLike {
-  isQuery?: boolean;
-  isMutation?: boolean;
-  isAction?: boolean;
-  isHttp?: boolean;
-  isPublic?: boolean;
-  isInternal?: boolean;
-  isRegistered?: boolean;
-}
-
 function kindOf(value: unknown): FunctionKind | null {
   if ((typeof value !== "function" && typeof value !== "object") || value === null) return null;
-  const fn = value as RegisteredLike;
+  const fn = value as RegisteredFunction;
   if (fn.isQuery) return "query";
   if (fn.isMutation) return "mutation";
   if (fn.isAction) return "action";
@@ -100,6 +136,7 @@ function kindOf(value: unknown): FunctionKind | null {
 export async function loadModules(dir: string): Promise<LoadedModules> {
   const { modules, moduleNames } = modulesMapFromDir(dir);
   const functions: FunctionInfo[] = [];
+  const registered = new Map<string, RegisteredFunction>();
   for (const name of moduleNames) {
     let exports: Record<string, unknown>;
     try {
@@ -110,16 +147,17 @@ export async function loadModules(dir: string): Promise<LoadedModules> {
     for (const [exportName, value] of Object.entries(exports)) {
       const kind = kindOf(value);
       if (kind === null) continue;
-      const fn = value as RegisteredLike;
+      const fn = value as RegisteredFunction;
       functions.push({
         path: `${name}:${exportName}`,
         kind,
         visibility: fn.isInternal ? "internal" : "public",
       });
+      registered.set(`${name}:${exportName}`, fn);
     }
   }
   functions.sort((a, b) => a.path.localeCompare(b.path));
-  return { dir: path.resolve(dir), modules, moduleNames, functions };
+  return { dir: path.resolve(dir), modules, moduleNames, functions, registered };
 }
 
 function findKey(modules: ModulesMap, name: string): string {
