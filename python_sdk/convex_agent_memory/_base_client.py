@@ -44,6 +44,7 @@ from ._encoding import dumps, loads
 from ._exceptions import (
     AgentMemoryError,
     APIConnectionError,
+    APIError,
     APIResponseValidationError,
     APIStatusError,
     APITimeoutError,
@@ -237,6 +238,15 @@ class _BaseClient(Generic[HttpxClientT]):
         return APIConnectionError(f"connection failed: {error!r}", path=path, kind=kind)
 
     @staticmethod
+    def _unreadable(error: httpx.HTTPError, kind: FunctionKind, path: str) -> APIError:
+        """httpx's other errors, as the SDK's own classes (nothing else escapes a call)."""
+        if isinstance(error, httpx.DecodingError):
+            return APIResponseValidationError(
+                f"the reply could not be decoded: {error}", path=path, kind=kind
+            )
+        return APIConnectionError(f"the request failed: {error!r}", path=path, kind=kind)
+
+    @staticmethod
     def _read_reply(response: httpx.Response, kind: FunctionKind, path: str) -> Any:
         status = response.status_code
         if status in (200, _constants.STATUS_CODE_UDF_FAILED):
@@ -358,6 +368,8 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
                         )
                     except httpx.TransportError as error:
                         outcome = error
+                    except httpx.HTTPError as error:  # a reply httpx could not read, redirects
+                        raise self._unreadable(error, kind, path) from error
                 elif isinstance(step, _Sleep):
                     self._sleep(step.seconds)
                     outcome = None
@@ -488,6 +500,8 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
                         )
                     except httpx.TransportError as error:
                         outcome = error
+                    except httpx.HTTPError as error:  # a reply httpx could not read, redirects
+                        raise self._unreadable(error, kind, path) from error
                 elif isinstance(step, _Sleep):
                     await self._sleep(step.seconds)
                     outcome = None

@@ -242,3 +242,19 @@ def test_models_are_public_in_convex_agent_memory_types() -> None:
     classes = [type(getattr(client, ns)).__name__ for ns in ("resources", "threads", "vectors")]
     assert classes == ["Resources", "Threads", "Vectors"]  # no ResourcesResource
     client.close()
+
+
+@pytest.mark.parametrize(
+    ("failure", "error_class"),
+    [
+        (lambda: __import__("httpx").DecodingError("bad gzip"), APIResponseValidationError),
+        (lambda: __import__("httpx").TooManyRedirects("loop"), cam.APIConnectionError),
+    ],
+    ids=["undecodable-reply", "redirect-loop"],
+)
+async def test_httpx_errors_that_are_not_transport_errors_are_sdk_errors(
+    harness: Harness, failure: Any, error_class: type
+) -> None:
+    harness.deployment.reply(failure())
+    with pytest.raises(error_class):
+        await run(harness.client.threads.get_thread(id="t1"))
