@@ -15,6 +15,8 @@ Names come from where an object appears, at three levels, the first unique one w
    ``CreateIndexResult``; members of a tagged union add their tag value
    (``MessageContentText``), other unions' members a field only they have
    (``DeleteVectorsArgsWithIds``);
+   (a name longer than 40 characters is shortened to its last steps where those alone are
+   unambiguous: ``ToolResultOutputContentValueImageData``);
 3. qualified by the module too: ``NotesListArgs`` beside ``TodosListArgs``;
 4. spelled as in Convex, for modules, functions or fields whose names differ only in
    spelling: ``FooBarPingArgs`` (module ``fooBar``) beside ``Foo_barPingArgs`` (``foo_bar``).
@@ -237,6 +239,7 @@ class ObjectModel:
     qualified: set[str] = field(default_factory=set)
     module_qualified: set[str] = field(default_factory=set)
     verbatim: set[str] = field(default_factory=set)
+    tails: set[str] = field(default_factory=set)
     is_args: bool = False
     name: str = ""
     tag: str | None = None  # set for a tagged union (then `members`, not `fields`)
@@ -276,6 +279,10 @@ def _verbatim(name: str) -> str:
     return cleaned[:1].upper() + cleaned[1:]
 
 
+#: Names longer than this are shortened to their last steps when that is unambiguous.
+LONG_NAME = 40
+
+
 @dataclass(frozen=True)
 class Where:
     """The candidate names of an object at one position, one per naming level."""
@@ -284,6 +291,8 @@ class Where:
     qualified: str
     module_qualified: str
     verbatim: str
+    #: the steps below the function (fields, items, union members), for shortened names
+    parts: tuple[str, ...] = ()
 
     def extend(self, suffix: str, *, short: bool = True, convex: str | None = None) -> Where:
         """One step deeper: ``suffix`` in PascalCase; ``convex``: the name it came from."""
@@ -292,6 +301,7 @@ class Where:
             self.qualified + suffix,
             self.module_qualified + suffix,
             self.verbatim + (_verbatim(convex) if convex is not None else suffix),
+            (*self.parts, suffix),
         )
 
     def item(self) -> Where:
@@ -303,7 +313,15 @@ class Where:
             one(self.qualified),
             one(self.module_qualified),
             self.verbatim + "Item",
+            (*self.parts[:-1], one(self.parts[-1])) if self.parts else (),
         )
+
+    def tails(self) -> list[str]:
+        """Shorter names for a deep position whose full name is long: its last 3, 4, ...
+        steps (``ToolResultOutputImageData`` rather than ``AddMessages...ImageData``)."""
+        if len(self.qualified) <= LONG_NAME:
+            return []
+        return ["".join(self.parts[-k:]) for k in range(3, len(self.parts))]
 
     def renamed(self, suffix_from: str, suffix_to: str) -> Where:
         def swap(name: str) -> str:
@@ -398,6 +416,7 @@ class TypeRegistry:
         model.qualified.add(where.qualified)
         model.module_qualified.add(where.module_qualified)
         model.verbatim.add(where.verbatim)
+        model.tails.update(where.tails())
         model.used_by.add(f"{self._module}:{self._function}")
         if self._side == "args":
             model.in_args = True
@@ -574,8 +593,14 @@ class TypeRegistry:
             node.name = self.ids[node.value]
         remaining = sorted(self.objects.values(), key=lambda m: m.key)
         levels: list[Callable[[ObjectModel], list[str]]] = [
-            lambda m: [] if m.is_args or not m.short else [_best_short(m.short)],
-            lambda m: sorted(m.qualified, key=lambda q: (len(q), q)),
+            lambda m: [
+                name
+                for name in ([] if m.is_args or not m.short else [_best_short(m.short)])
+                if len(name) <= LONG_NAME
+            ],
+            lambda m: sorted((q for q in m.qualified if len(q) <= LONG_NAME), key=_by_length),
+            lambda m: sorted(m.tails, key=_by_length),
+            lambda m: sorted(m.qualified, key=_by_length),
             lambda m: sorted(m.module_qualified, key=lambda q: (len(q), q)),
             lambda m: sorted(m.verbatim, key=lambda q: (len(q), q)),
         ]
@@ -619,6 +644,10 @@ class TypeRegistry:
 def _strictly_most(model: ObjectModel, rivals: list[ObjectModel], name: str) -> bool:
     votes = model.short[name]
     return all(r is model or r.short[name] < votes for r in rivals)
+
+
+def _by_length(name: str) -> tuple[int, str]:
+    return (len(name), name)
 
 
 def _best_short(short: Counter[str]) -> str:

@@ -58,10 +58,26 @@ def _as_mappings(items: Iterable[Any]) -> _Mapped:
     return _Mapped(items, _as_mapping)
 
 
-def _checked_messages(ref: FunctionRef[Any], messages: Iterable[Any]) -> _Mapped:
+def _other_arguments(
+    ref: FunctionRef[Any], batch: str, arguments: Mapping[str, Any]
+) -> dict[str, Any]:
+    """The function's arguments besides the batch, by Python or Convex name, checked and
+    encoded as its generated method would (whatever the function takes besides the batch:
+    ``resource_id``, ``index_name``, ...)."""
+    encoded = ref.encode({**arguments, batch: []})
+    encoded.pop(batch)
+    return encoded
+
+
+def _checked_messages(
+    ref: FunctionRef[Any], messages: Iterable[Any], arguments: Mapping[str, Any]
+) -> _Mapped:
     """Each message checked and encoded as the single-call method would (unknown keys,
     snake_case keys, types), before its batch is sent."""
-    return _Mapped(messages, lambda message: ref.encode({"messages": [message]})["messages"][0])
+    return _Mapped(
+        messages,
+        lambda message: ref.encode({**arguments, "messages": [message]})["messages"][0],
+    )
 
 
 class VectorsBulk(Generic[ResultT]):
@@ -78,6 +94,7 @@ class VectorsBulk(Generic[ResultT]):
         progress: bool = False,
         max_items: int = MAX_BATCH_ITEMS,
         max_bytes: int = MAX_BATCH_BYTES,
+        **arguments: Any,
     ) -> list[ResultT]:
         """Upserts ``{id?, vector, metadata?}`` items into ``index_name``, in order, in calls of
         at most ``max_items`` items and ``max_bytes`` bytes.
@@ -92,15 +109,17 @@ class VectorsBulk(Generic[ResultT]):
             progress (bool): Show a tqdm bar (the ``progress`` extra).
             max_items (int): Items per call at most.
             max_bytes (int): Request body bytes per call at most.
+            arguments (Any): Any other argument ``upsert`` takes, by its Python name, sent
+                with every call (checked before the first).
 
         Returns:
             list[ResultT]: What each call returned (the ids it wrote), in order.
         """
         ref = self._functions["upsert"]
+        extra = _other_arguments(ref, "vectors", {**arguments, "indexName": index_name})
         results = upsert_vectors_in_batches(
-            self._client, items=_as_mappings(items), path=ref.path,
-            extra_args={"indexName": index_name}, progress=progress,
-            max_items=max_items, max_bytes=max_bytes,
+            self._client, items=_as_mappings(items), path=ref.path, extra_args=extra,
+            progress=progress, max_items=max_items, max_bytes=max_bytes,
         )  # fmt: skip
         return [ref.read(result) for result in results]
 
@@ -120,6 +139,7 @@ class AsyncVectorsBulk(Generic[ResultT]):
         max_items: int = MAX_BATCH_ITEMS,
         max_bytes: int = MAX_BATCH_BYTES,
         concurrency: int = 4,
+        **arguments: Any,
     ) -> list[ResultT]:
         """The async twin of ``Vectors.upsert_many``; ``concurrency`` calls in flight.
 
@@ -130,15 +150,16 @@ class AsyncVectorsBulk(Generic[ResultT]):
             max_items (int): Items per call at most.
             max_bytes (int): Request body bytes per call at most.
             concurrency (int): Calls in flight at once.
+            arguments (Any): Any other argument ``upsert`` takes (see the sync method).
 
         Returns:
             list[ResultT]: What each call returned, in batch order.
         """
         ref = self._functions["upsert"]
+        extra = _other_arguments(ref, "vectors", {**arguments, "indexName": index_name})
         results = await aupsert_vectors_in_batches(
-            self._client, items=_as_mappings(items), path=ref.path,
-            extra_args={"indexName": index_name}, progress=progress,
-            max_items=max_items, max_bytes=max_bytes, concurrency=concurrency,
+            self._client, items=_as_mappings(items), path=ref.path, extra_args=extra,
+            progress=progress, max_items=max_items, max_bytes=max_bytes, concurrency=concurrency,
         )  # fmt: skip
         return [ref.read(result) for result in results]
 
@@ -156,6 +177,7 @@ class MessagesBulk(Generic[ResultT]):
         progress: bool = False,
         max_items: int = MAX_BATCH_ITEMS,
         max_bytes: int = MAX_BATCH_BYTES,
+        **arguments: Any,
     ) -> list[ResultT]:
         """Saves many messages in order, batch by batch (``saveMessages`` upserts by the
         messages' own ids, so a batch that failed in transit is retried).
@@ -167,15 +189,18 @@ class MessagesBulk(Generic[ResultT]):
             progress (bool): Show a tqdm bar (the ``progress`` extra).
             max_items (int): Messages per call at most.
             max_bytes (int): Request body bytes per call at most.
+            arguments (Any): Any other argument ``saveMessages`` takes, by its Python name
+                (e.g. the owner's ``resource_id``), sent with every call.
 
         Returns:
             list[ResultT]: What each call returned (the messages it saved), in order.
         """
         ref = self._functions["saveMessages"]
+        extra = _other_arguments(ref, "messages", arguments)
         results = save_in_batches(
-            self._client, path=ref.path, items=_checked_messages(ref, messages),
-            arg_name="messages", idempotent=ref.idempotent, progress=progress,
-            max_items=max_items, max_bytes=max_bytes,
+            self._client, path=ref.path, items=_checked_messages(ref, messages, arguments),
+            arg_name="messages", extra_args=extra, idempotent=ref.idempotent,
+            progress=progress, max_items=max_items, max_bytes=max_bytes,
         )  # fmt: skip
         return [ref.read(result) for result in results]
 
@@ -193,6 +218,7 @@ class AsyncMessagesBulk(Generic[ResultT]):
         progress: bool = False,
         max_items: int = MAX_BATCH_ITEMS,
         max_bytes: int = MAX_BATCH_BYTES,
+        **arguments: Any,
     ) -> list[ResultT]:
         """The async twin of ``Messages.save_many``.
 
@@ -202,14 +228,16 @@ class AsyncMessagesBulk(Generic[ResultT]):
             progress (bool): Show a tqdm bar (the ``progress`` extra).
             max_items (int): Messages per call at most.
             max_bytes (int): Request body bytes per call at most.
+            arguments (Any): Any other argument ``saveMessages`` takes (see the sync method).
 
         Returns:
             list[ResultT]: What each call returned, in order.
         """
         ref = self._functions["saveMessages"]
+        extra = _other_arguments(ref, "messages", arguments)
         results = await asave_in_batches(
-            self._client, path=ref.path, items=_checked_messages(ref, messages),
-            arg_name="messages", idempotent=ref.idempotent, progress=progress,
-            max_items=max_items, max_bytes=max_bytes,
+            self._client, path=ref.path, items=_checked_messages(ref, messages, arguments),
+            arg_name="messages", extra_args=extra, idempotent=ref.idempotent,
+            progress=progress, max_items=max_items, max_bytes=max_bytes,
         )  # fmt: skip
         return [ref.read(result) for result in results]

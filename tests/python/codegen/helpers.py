@@ -8,6 +8,7 @@ import json
 import math
 import shutil
 import struct
+import subprocess
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -80,6 +81,20 @@ def build_sdk_with_plan(
         del sys.modules[name]
     importlib.invalidate_caches()
     return pkg, plan
+
+
+#: One mypy cache for every type check the codegen tests run: pydantic, the runtime and the
+#: standard library are analysed once per session instead of once per check.
+MYPY_CACHE = ROOT / ".mypy_cache" / "codegen-tests"
+
+
+def mypy_strict(cwd: Path, *targets: str) -> subprocess.CompletedProcess[str]:
+    """``mypy --strict`` with the repository's settings, run in ``cwd``."""
+    return subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--config-file", str(ROOT / "pyproject.toml"),
+         "--cache-dir", str(MYPY_CACHE), *targets],
+        cwd=cwd, capture_output=True, text=True, check=False,
+    )  # fmt: skip
 
 
 class Recorder:

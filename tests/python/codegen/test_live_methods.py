@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import importlib
 import inspect
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +16,7 @@ from convex_py_codegen.generator import Generator
 from convex_py_codegen.ir import Options
 from convex_py_codegen.spec import parse_spec
 
-from .helpers import ROOT, Recorder, build_sdk, fake_clients
+from .helpers import ROOT, Recorder, build_sdk, fake_clients, mypy_strict
 
 LIVE = frozenset({"getThread", "countMessages"})
 THREAD = {"id": "t1", "resourceId": "u1", "title": "hi", "createdAt": 1.0, "updatedAt": 2.0}
@@ -159,22 +157,5 @@ async def use_async(client: AsyncGeneratedClient) -> list[int]:
 def test_live_sdk_and_its_use_pass_mypy_strict(sdk_dir: Path) -> None:
     (sdk_dir / "live_usage.py").write_text(USAGE)
     # The package's own __init__ (copied runtime) exports Subscription/AsyncSubscription.
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "mypy",
-            "--strict",
-            "--config-file",
-            str(ROOT / "pyproject.toml"),
-            "--cache-dir",
-            str(sdk_dir / ".mypy_cache"),
-            "live_sdk",
-            "live_usage.py",
-        ],
-        cwd=sdk_dir,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = mypy_strict(sdk_dir, "live_sdk", "live_usage.py")
     assert done.returncode == 0, done.stdout + done.stderr

@@ -6,15 +6,13 @@ before anything is written."""
 from __future__ import annotations
 
 import inspect
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 from convex_py_codegen.errors import NamingError
 
-from .helpers import ROOT, Recorder, build_sdk, build_sdk_with_plan, fake_clients
+from .helpers import Recorder, build_sdk, build_sdk_with_plan, fake_clients, mypy_strict
 from .specs import ANY, NULL, B, N, S, arr, fn, lit, obj, obj_of, opt, record, spec, union
 
 NOTE = obj_of(
@@ -114,11 +112,7 @@ def test_a_wrong_call_of_either_function_is_a_type_error(app: tuple[Path, Any]) 
         "    client.notes.list(done=True)\n"
         "    client.todos.list(author_id='a')\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--config-file", str(ROOT / "pyproject.toml"),
-         "--cache-dir", str(tmp / ".mypy_cache"), "wrong_call.py"],
-        cwd=tmp, capture_output=True, text=True, check=False,
-    )  # fmt: skip
+    done = mypy_strict(tmp, "wrong_call.py")
     assert done.returncode == 1
     assert 'Unexpected keyword argument "done" for "list" of "Notes"' in done.stdout
     assert 'Unexpected keyword argument "author_id" for "list" of "Todos"' in done.stdout
@@ -203,11 +197,7 @@ def test_the_generated_sdk_passes_mypy_strict(app: tuple[Path, Any]) -> None:
         "        kinds.append(drawn.reason)\n"
         "    return kinds + [found.title if found else '', client.things.type()]\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--config-file", str(ROOT / "pyproject.toml"),
-         "--cache-dir", str(tmp / ".mypy_cache"), "naming_sdk", "use_naming.py"],
-        cwd=tmp, capture_output=True, text=True, check=False,
-    )  # fmt: skip
+    done = mypy_strict(tmp, "naming_sdk", "use_naming.py")
     assert done.returncode == 0, done.stdout + done.stderr
 
 

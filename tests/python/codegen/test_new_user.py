@@ -9,13 +9,12 @@ the extractor (convex and its esbuild): no TypeScript loader, nothing else."""
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from convex_py_codegen.cli import main
 
-from .helpers import ROOT
+from .helpers import ROOT, mypy_strict
 
 SERVER = """import {
   actionGeneric, mutationGeneric, queryGeneric,
@@ -122,11 +121,7 @@ def make_app(tmp: Path) -> Path:
 
 
 def mypy(folder: Path, *targets: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--config-file", str(ROOT / "pyproject.toml"),
-         "--cache-dir", str(folder / ".mypy_cache"), *targets],
-        cwd=folder, capture_output=True, text=True, check=False,
-    )  # fmt: skip
+    return mypy_strict(folder, *targets)
 
 
 def test_a_new_users_flow(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

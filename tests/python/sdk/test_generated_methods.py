@@ -258,3 +258,13 @@ async def test_httpx_errors_that_are_not_transport_errors_are_sdk_errors(
     harness.deployment.reply(failure())
     with pytest.raises(error_class):
         await run(harness.client.threads.get_thread(id="t1"))
+
+
+async def test_bulk_methods_pass_the_functions_other_arguments_checked(harness: Harness) -> None:
+    """Whatever else the batch function takes (an owner's resource id, ...) goes with every
+    call, by its Python name, checked before the first call like the method's own."""
+    with pytest.raises(InvalidArgumentError, match="unknown field 'shard'"):
+        await run(harness.client.messages.save_many(messages=[message(1)], shard=3))
+    with pytest.raises(InvalidArgumentError, match="unknown field 'namespace'"):
+        await run(harness.client.vectors.upsert_many(index_name="docs", items=[], namespace="x"))
+    assert harness.deployment.requests == []
