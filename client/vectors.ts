@@ -1,21 +1,5 @@
-import { actionGeneric, mutationGeneric, paginationOptsValidator, queryGeneric } from "convex/server";
-import { v } from "convex/values";
-import {
-  vCreateIndexArgs,
-  vCreateIndexResult,
-  vDeleteVectorsArgs,
-  vDeleteVectorsResult,
-  vGetVectorsArgs,
-  vGetVectorsResult,
-  vIndexDescription,
-  vIndexNameArgs,
-  vQueryArgs,
-  vQueryResult,
-  vUpdateVectorArgs,
-  vUpsertArgs,
-  vUpsertResult,
-} from "../component/model/vectors.js";
-import { vPage } from "../component/model/pagination.js";
+import { actionGeneric, mutationGeneric, queryGeneric } from "convex/server";
+import { vectorSignatures as s } from "../component/model/vectors.js";
 import type { Operation } from "./authorize.js";
 import type { AgentMemoryComponent, ExposeOptions } from "./types.js";
 
@@ -37,72 +21,63 @@ export function exposeVectors(component: AgentMemoryComponent, options: ExposeOp
 
   return {
     createIndex: mutationGeneric({
-      args: vCreateIndexArgs,
-      returns: vCreateIndexResult,
+      ...s.createIndex,
       handler: async (ctx, args) => {
         await options.authorize(ctx, op("createIndex", "write", args.name));
         return ctx.runMutation(vectors.createIndex, args);
       },
     }),
     listIndexes: queryGeneric({
-      args: { paginationOpts: paginationOptsValidator },
-      returns: vPage(vIndexDescription),
+      ...s.listIndexes,
       handler: async (ctx, args) => {
         await options.authorize(ctx, op("listIndexes", "read"));
         return ctx.runQuery(vectors.listIndexes, args);
       },
     }),
     describeIndex: queryGeneric({
-      args: vIndexNameArgs,
-      returns: vIndexDescription,
+      ...s.describeIndex,
       handler: async (ctx, args) => {
         await options.authorize(ctx, op("describeIndex", "read", args.indexName));
         return ctx.runQuery(vectors.describeIndex, args);
       },
     }),
     deleteIndex: mutationGeneric({
-      args: vIndexNameArgs,
-      returns: v.null(),
+      ...s.deleteIndex,
       handler: async (ctx, args) => {
         await options.authorize(ctx, op("deleteIndex", "write", args.indexName));
         return ctx.runMutation(vectors.deleteIndex, args);
       },
     }),
     truncateIndex: mutationGeneric({
-      args: vIndexNameArgs,
-      returns: v.null(),
+      ...s.truncateIndex,
       handler: async (ctx, args) => {
         await options.authorize(ctx, op("truncateIndex", "write", args.indexName));
         return ctx.runMutation(vectors.truncateIndex, args);
       },
     }),
     upsert: mutationGeneric({
-      args: vUpsertArgs,
-      returns: vUpsertResult,
+      ...s.upsert,
       handler: async (ctx, args) => {
         await options.authorize(ctx, op("upsert", "write", args.indexName));
         return ctx.runMutation(vectors.upsert, args);
       },
     }),
     updateVector: mutationGeneric({
-      args: vUpdateVectorArgs,
-      returns: v.null(),
+      ...s.updateVector,
       handler: async (ctx, args) => {
         await options.authorize(ctx, op("updateVector", "write", args.indexName));
         return ctx.runMutation(vectors.updateVector, args);
       },
     }),
     deleteVectors: mutationGeneric({
-      args: vDeleteVectorsArgs,
-      returns: vDeleteVectorsResult,
+      ...s.deleteVectors,
       handler: async (ctx, args) => {
         await options.authorize(ctx, op("deleteVectors", "write", args.indexName));
         return ctx.runMutation(vectors.deleteVectors, args);
       },
     }),
     getVectors: queryGeneric({
-      args: vGetVectorsArgs,
-      returns: vGetVectorsResult,
+      ...s.getVectors,
       handler: async (ctx, args) => {
         // Vectors have no owner; the index is what the policy sees (checked before reading).
         await options.authorize(ctx, op("getVectors", "read", args.indexName));
@@ -110,8 +85,7 @@ export function exposeVectors(component: AgentMemoryComponent, options: ExposeOp
       },
     }),
     query: actionGeneric({
-      args: vQueryArgs,
-      returns: vQueryResult,
+      ...s.query,
       handler: async (ctx, args) => {
         await options.authorize(ctx, op("query", "read", args.indexName));
         return ctx.runAction(vectors.query, args);

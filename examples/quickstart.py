@@ -26,7 +26,7 @@ import time
 import uuid
 from pathlib import Path
 
-from convex_agent_memory import Client
+from convex_agent_memory import Client, omit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from embedders import load_embedder
@@ -150,13 +150,13 @@ def main() -> int:
         step(2, f"{len(CONVERSATION)} messages saved in one call")
         base = time.time() * 1000 - len(CONVERSATION) * 60_000
         saved = client.messages.save_messages(
+            resource_id=user,
             messages=[
                 {
                     "id": f"{thread_id}-m{number:02d}",
                     "threadId": thread_id,
-                    "resourceId": user,
                     "role": role,
-                    "content": {"format": 2.0, "parts": [{"type": "text", "text": text}],
+                    "content": {"format": 2, "parts": [{"type": "text", "text": text}],
                                 "content": text},
                     "createdAt": base + number * 60_000.0,  # one a minute
                 }
@@ -167,7 +167,9 @@ def main() -> int:
 
         # 3. Paging ---------------------------------------------------------------------
         step(3, "Paged through, 10 at a time (the paginator follows the cursors)")
-        pages = client.messages.list_messages_all(thread_id=thread_id, page_size=10).pages()
+        pages = client.messages.list_messages_all(
+            resource_id=user, thread_id=thread_id, page_size=10
+        ).pages()
         for page_number, page in enumerate(pages, start=1):
             first = page.items[0]
             text = first.content.content or ""
@@ -175,7 +177,10 @@ def main() -> int:
                 f"   page {page_number}: {len(page.items):>2} messages   first: "
                 f"{first.role:<9} {short(text, 56)}"
             )
-        row("count (exact, O(1))", client.messages.count_messages(thread_id=thread_id))
+        row(
+            "count (exact, O(1))",
+            client.messages.count_messages(resource_id=user, thread_id=thread_id),
+        )
 
         # 4. A vector index -------------------------------------------------------------
         print("\n   loading the embedder ...", end="", flush=True)
@@ -188,7 +193,7 @@ def main() -> int:
             name=index_name, dimension=embedder.dimension, filterable_keys=["topic"]
         )
         row("index", created.index.name)
-        row("dimension", int(created.index.dimension))
+        row("dimension", created.index.dimension)
         row("filterable keys", ", ".join(created.index.filterable_keys))
         row("created now", created.created)
 
@@ -221,9 +226,8 @@ def main() -> int:
         step(6, "Questions answered by vector search (top 3, cosine similarity)")
         for question, where in QUESTIONS:
             (query_vector,) = embedder.embed([question])
-            kwargs = {"filter": where} if where else {}
             answer = client.vectors.query(
-                index_name=index_name, query_vector=query_vector, top_k=3, **kwargs
+                index_name=index_name, query_vector=query_vector, top_k=3, filter=where or omit
             )
             print(f"   Q: {question}")
             if where:

@@ -52,6 +52,7 @@ def options_for(config: Config, spec: Spec) -> Options:
         json_text=config.json_text,
         json_text_results=config.json_text_results,
         integers=config.integers,
+        float32_vectors=config.float32_vectors,
         extensions=config.extensions,
         default_page_size=config.default_page_size,
         source_label=source,

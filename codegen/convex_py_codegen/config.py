@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
-from .types import DEFAULT_INTEGER_FIELDS, IntegerRule
+from .types import DEFAULT_INTEGER_FIELDS, FieldRule, IntegerRule
 
 __all__ = ["DEFAULT_CONFIG_NAME", "Config", "Extension", "Selector", "WrapperRule", "load_config"]
 
@@ -38,6 +38,7 @@ KNOWN_KEYS = frozenset(
         "json_text",
         "integers",
         "default_integers",
+        "float32_vectors",
         "extensions",
     }
 )
@@ -107,6 +108,7 @@ class Config:
     json_text: dict[str, frozenset[str]]  # module -> string fields that carry JSON text
     json_text_results: frozenset[str]  # functions whose whole result is JSON text
     integers: IntegerRule
+    float32_vectors: FieldRule  # vector fields sent as packed float32 bytes
     extensions: dict[str, Extension]  # namespace ("threads", "dir/notes") -> mixins
     default_page_size: int
 
@@ -197,6 +199,7 @@ def load_config(path: Path) -> Config:
         },
         json_text_results=frozenset(_strings(json_text_section, "results", path)),
         integers=IntegerRule(patterns),
+        float32_vectors=FieldRule(tuple(_strings(section, "float32_vectors", path))),
         extensions=extensions,
         default_page_size=int(section.get("default_page_size", 100)),
     )

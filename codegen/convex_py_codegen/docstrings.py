@@ -39,6 +39,11 @@ def _what(node: Node | None) -> str:
         return "any Convex value"
     if k == "int":
         return "a whole number (a float64 on the wire)"
+    if k == "float32vector":
+        return (
+            "a vector: a numpy array, a sequence of numbers or packed bytes, sent as packed "
+            "little-endian float32 (stored as exactly those float32 values)"
+        )
     if k == "bigint":
         return "a 64-bit integer" if node.value != "commitTs" else "a commit timestamp (int64)"
     if k == "id":

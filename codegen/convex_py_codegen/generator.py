@@ -32,6 +32,7 @@ _RUNTIME = [
     "AsyncSubscription",
     "ConvexAny",
     "ConvexModel",
+    "Float32Vector",
     "Float64Int",
     "FunctionRef",
     "Int64",

@@ -21,7 +21,16 @@ from .names import (
     verbatim_identifier,
 )
 from .spec import Function, Spec
-from .types import IntegerRule, Node, TypeRegistry, is_paginated, param_type, python_type
+from .types import (
+    FLOAT32_VECTOR_SHAPE,
+    FieldRule,
+    IntegerRule,
+    Node,
+    TypeRegistry,
+    is_paginated,
+    param_type,
+    python_type,
+)
 
 __all__ = [
     "Method",
@@ -43,6 +52,7 @@ RUNTIME_NAMES = frozenset(
         "AsyncSubscription",
         "ConvexAny",
         "ConvexModel",
+        "Float32Vector",
         "Float64Int",
         "FunctionRef",
         "Int64",
@@ -84,6 +94,7 @@ class Options:
     json_text: Mapping[str, frozenset[str]] = field(default_factory=dict)
     json_text_results: frozenset[str] = frozenset()
     integers: IntegerRule = field(default_factory=IntegerRule)
+    float32_vectors: FieldRule = field(default_factory=FieldRule)
     extensions: Mapping[str, Extension] = field(default_factory=dict)
     source_label: str = "a function spec"
     regenerate_command: str = "convex-py-codegen generate"
@@ -237,6 +248,7 @@ def plan(spec: Spec, options: Options) -> Plan:
         json_text=options.json_text,
         json_text_results=options.json_text_results,
         integers=options.integers,
+        float32_vectors=options.float32_vectors,
         reserved_names=RESERVED_MODEL_NAMES,
     )
     nodes: dict[str, tuple[Node, Node | None]] = {}
@@ -247,6 +259,11 @@ def plan(spec: Spec, options: Options) -> Plan:
                 "value); add a `returns` validator to type it"
             )
         nodes[fn.identifier] = registry.add_function(fn)
+    unused = sorted(set(options.float32_vectors.patterns) - registry.float32_vectors_used)
+    if unused:
+        raise ConfigError(
+            f"`float32_vectors` names no field that takes {FLOAT32_VECTOR_SHAPE}: {unused}"
+        )
 
     # Namespaces: one per module (path segments nest).
     roots: dict[str, Namespace] = {}

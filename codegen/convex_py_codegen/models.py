@@ -114,7 +114,9 @@ def _field_line(f: ModelField) -> FieldLine:
     annotation = python_type(f.node, wire=True)
     default = ""
     if f.optional:
-        if not (annotation.endswith(" | None") or annotation == "None"):
+        # The default None stands for "not given". A type that holds None itself keeps it as
+        # a value (JSON text's None is the text "null"; an untyped value's, Convex null).
+        if not (annotation.endswith(" | None") or annotation == "None" or admits_null(f.node)):
             annotation += " | None"
         default = "None"
     if f.python != f.convex:

@@ -29,6 +29,9 @@ live = []
 # More v.number() fields that hold whole numbers (int in Python, float64 on the wire):
 # "name", "*Suffix", "module:name", or "fn()" for what a function returns.
 integers = []
+# Vector fields taking v.union(v.array(v.float64()), v.bytes()): the SDK takes numpy arrays,
+# numbers or bytes there and sends packed float32 bytes. "name" or "module:name".
+float32_vectors = []
 
 # String fields that carry JSON text, by module: Python values in the SDK.
 [codegen.json_text]

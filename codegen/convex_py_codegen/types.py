@@ -26,7 +26,9 @@ each goes on to its next level, so a name never depends on which function came f
 Nothing is numbered.
 
 Where a ``v.number()`` holds whole numbers (the :class:`IntegerRule` from the config) it is
-an ``int`` in Python and still a float64 on the wire.
+an ``int`` in Python and still a float64 on the wire. Where a field named in the config's
+``float32_vectors`` takes ``v.union(v.array(v.float64()), v.bytes())`` it is a
+``Float32Vector``: a numpy array, numbers or bytes in Python, packed float32 on the wire.
 """
 
 from __future__ import annotations
@@ -47,6 +49,8 @@ from .spec import Function, Validator, canonical_json
 
 __all__ = [
     "DEFAULT_INTEGER_FIELDS",
+    "FLOAT32_VECTOR_SHAPE",
+    "FieldRule",
     "IntegerRule",
     "Node",
     "ObjectModel",
@@ -146,6 +150,42 @@ class IntegerRule:
             if fnmatch.fnmatchcase(name, field_pattern):
                 return True
         return False
+
+
+@dataclass(frozen=True)
+class FieldRule:
+    """Fields and arguments by name, optionally scoped to a module (``vectors:queryVector``);
+    ``*`` matches anything."""
+
+    patterns: tuple[str, ...] = ()
+
+    def matching(self, module: str, name: str) -> list[str]:
+        """The patterns that match field ``name`` of module ``module``."""
+        out = []
+        for pattern in self.patterns:
+            scope, sep, field_pattern = pattern.rpartition(":")
+            if sep and not fnmatch.fnmatchcase(module, scope):
+                continue
+            if fnmatch.fnmatchcase(name, field_pattern):
+                out.append(pattern)
+        return out
+
+
+#: What a ``float32_vectors`` field must take: float64 numbers or packed float32 bytes.
+FLOAT32_VECTOR_SHAPE = "v.union(v.array(v.float64()), v.bytes())"
+
+
+def is_float32_vector(v: Validator) -> bool:
+    """``v.union(v.array(v.float64()), v.bytes())``, members in any order (null aside)."""
+    if v.get("type") != "union":
+        return False
+    members = [m for m in flatten_union(v) if m.get("type") != "null"]
+    kinds = sorted(
+        "array" if m.get("type") == "array" and m["value"].get("type") == "number" else m["type"]
+        for m in members
+        if isinstance(m.get("type"), str)
+    )
+    return len(members) == 2 and kinds == ["array", "bytes"]
 
 
 def decode_literal(value: Any) -> Any:
@@ -342,11 +382,15 @@ class TypeRegistry:
         json_text: Mapping[str, frozenset[str]] | None = None,
         json_text_results: frozenset[str] = frozenset(),
         integers: IntegerRule | None = None,
+        float32_vectors: FieldRule | None = None,
         reserved_names: frozenset[str] = frozenset(),
     ) -> None:
         self.json_text = dict(json_text or {})
         self.json_text_results = json_text_results
         self.integers = integers if integers is not None else IntegerRule()
+        self.float32_vectors = float32_vectors if float32_vectors is not None else FieldRule()
+        #: the ``float32_vectors`` patterns that named a field of the right shape
+        self.float32_vectors_used: set[str] = set()
         self.reserved_names = reserved_names
         self.objects: dict[str, ObjectModel] = {}
         self.ids: dict[str, str] = {}  # table -> Python type name
@@ -359,10 +403,19 @@ class TypeRegistry:
 
     # ---- walking ------------------------------------------------------------------------
 
-    def walk(self, v: Validator, where: Where, *, integral: bool = False) -> Node:
+    def walk(
+        self, v: Validator, where: Where, *, integral: bool = False, vector: bool = False
+    ) -> Node:
         """``where``: the names an object at this position may get; ``integral``: a number
-        here holds whole numbers (the integer rule matched the field it belongs to)."""
+        here holds whole numbers (the integer rule matched the field it belongs to);
+        ``vector``: the field is named in ``float32_vectors``."""
         kind = v.get("type")
+        if vector and is_float32_vector(v):
+            self.uses.add("Float32Vector")
+            vector_node = Node("float32vector")
+            if any(m.get("type") == "null" for m in flatten_union(v)):
+                return Node("union", items=[vector_node, Node("null")])
+            return vector_node
         if kind == "jsontext":
             self.uses.add("JsonText")
             return Node("jsontext")
@@ -478,9 +531,13 @@ class TypeRegistry:
             self.objects[key] = model
         self._seen(model, where)
         fields: list[ModelField] = []
-        page_shape = set(v["value"]) == PAGE_FIELDS
+        page_shape = set(v["value"]) >= PAGE_FIELDS
         for name, spec in v["value"].items():
             integral = self.integers.matches(self._module, name)
+            vector_patterns = self.float32_vectors.matching(self._module, name)
+            vector = bool(vector_patterns) and is_float32_vector(spec["fieldType"])
+            if vector:
+                self.float32_vectors_used.update(vector_patterns)
             if page_shape and name == "page":
                 # the page's item: a Message in a MessagePage (ListMessagesItem qualified)
                 item_where = where.renamed("Page", "Item")
@@ -513,6 +570,7 @@ class TypeRegistry:
                     spec["fieldType"],
                     child.extend(pascalcase(name), convex=name),
                     integral=integral,
+                    vector=vector,
                 )
             fields.append(ModelField(name, node, bool(spec.get("optional"))))
         if first:
@@ -838,6 +896,8 @@ def python_type(node: Node, spell: Spell = _plain, *, wire: bool = False) -> str
         return spell("ConvexAny")
     if k == "jsontext":
         return spell("JsonText")
+    if k == "float32vector":
+        return spell("Float32Vector")
     if k == "literal":
         return _literal_union([node], spell, wire)
     if k == "id":

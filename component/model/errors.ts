@@ -31,14 +31,16 @@ export function fail(
   throw new ConvexError({ ...details, code, message });
 }
 
+/** Throws NOT_FOUND: the row named does not exist (for the owner named). */
 export const notFound = (message: string, details?: Record<string, Value>) =>
   fail("NOT_FOUND", message, details);
+/** Throws INVALID_ARGUMENT: a well-typed argument breaks a rule; name the argument and the rule. */
 export const invalidArgument = (message: string, details?: Record<string, Value>) =>
   fail("INVALID_ARGUMENT", message, details);
+/** Throws CONFLICT: the call contradicts the owner's existing state. */
 export const conflict = (message: string, details?: Record<string, Value>) =>
   fail("CONFLICT", message, details);
-export const limitExceeded = (message: string, details?: Record<string, Value>) =>
-  fail("LIMIT_EXCEEDED", message, details);
+// LIMIT_EXCEEDED: `limitExceeded` in ./limits.ts, whose data says which limit.
 
 /** The error code of a caught error, if it is one of ours. */
 export function errorCodeOf(error: unknown): ErrorCode | undefined {

@@ -14,14 +14,27 @@ signatures); these types say how a value is checked on its way out and read on i
   are sent as floats.
 - :data:`ConvexAny`: ``v.any()``; Python ints in it are sent as float64.
 - :data:`JsonText`: a string field holding JSON text: a Python value in Python.
+- :data:`Float32Vector`: a vector field that takes float64 numbers or packed float32 bytes
+  (``v.union(v.array(v.float64()), v.bytes())``): a numpy array, a sequence of numbers or
+  bytes in Python, sent as packed little-endian float32 bytes.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import cache
-from typing import Annotated, Any, ClassVar, Final, Self, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Annotated,
+    Any,
+    ClassVar,
+    Final,
+    Protocol,
+    Self,
+    TypeAlias,
+    TypeVar,
+)
 
 from pydantic import (
     AfterValidator,
@@ -41,7 +54,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticSerializationError
 
-from ._encoding import FLOAT64_EXACT_INT, ints_as_float64
+from ._encoding import FLOAT64_EXACT_INT, ints_as_float64, pack_float32
 from ._exceptions import APIResponseValidationError, InvalidArgumentError
 from ._types import FunctionKind, Omit
 
@@ -50,9 +63,11 @@ __all__ = [
     "TO_WIRE",
     "ConvexAny",
     "ConvexModel",
+    "Float32Vector",
     "Float64Int",
     "Int64",
     "JsonText",
+    "SupportsArray",
     "WireFloat",
     "encode_args",
     "float_literal",
@@ -152,6 +167,36 @@ def float_literal(*values: float) -> AfterValidator:
         raise ValueError(f"must be one of {sorted(allowed)}")
 
     return AfterValidator(check)
+
+
+# --- vectors ---------------------------------------------------------------------------------
+
+
+class SupportsArray(Protocol):
+    """A numpy array (or anything with ``__array__``), as a type; numpy is never imported."""
+
+    def __array__(self) -> Any: ...
+
+
+def _packed_for_the_wire(value: Any, info: ValidationInfo) -> Any:
+    if _from_server(info) or isinstance(value, bytes):
+        return value
+    if isinstance(value, bytearray | memoryview):
+        return bytes(value)
+    if isinstance(value, str | Mapping):  # iterable, but never a vector
+        raise ValueError(f"a vector is numbers or packed float32 bytes, not {type(value).__name__}")
+    return pack_float32(value)  # ValueError for what is not one
+
+
+if TYPE_CHECKING:
+    Float32Vector: TypeAlias = Sequence[float] | bytes | SupportsArray
+else:
+    Float32Vector = Annotated[list[float] | bytes, BeforeValidator(_packed_for_the_wire)]
+"""A vector the function takes as float64 numbers or packed float32 bytes
+(``v.union(v.array(v.float64()), v.bytes())``): a numpy array of any numeric dtype, a sequence
+of numbers, or bytes already packed. It is sent as packed little-endian float32 bytes (4 per
+number against about 20 as JSON text), which the function stores as exactly those float32
+values; a value that is not finite as a float32 is refused before sending."""
 
 
 # --- models ----------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from ._live import AsyncSubscription, Subscription
 from ._models import (
     ConvexAny,
     ConvexModel,
+    Float32Vector,
     Float64Int,
     Int64,
     JsonText,
@@ -22,6 +23,7 @@ __all__ = [
     "AsyncSubscription",
     "ConvexAny",
     "ConvexModel",
+    "Float32Vector",
     "Float64Int",
     "FunctionRef",
     "Int64",

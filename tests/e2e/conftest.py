@@ -367,7 +367,7 @@ def text_message(
         "id": id or uid("msg"),
         "threadId": thread_id,
         "role": role,
-        "content": {"format": 2.0, "parts": [{"type": "text", "text": text}], "content": text},
+        "content": {"format": 2, "parts": [{"type": "text", "text": text}], "content": text},
         **extra,
     }
 

@@ -3,5 +3,5 @@
 """The function spec this package was generated from: the one file that changes with any
 change to it (``convex-py-codegen check`` names only the files whose content changed)."""
 
-SPEC_SHA256 = "ead63af442e438e2105f34d443a2c7d1347417924051cf5129c9863bb2839c5c"
+SPEC_SHA256 = "dee1f758d50eb8ff35345eca16de6952224ee38a45260590c13048f42b7699f1"
 SOURCE = "component (component agentMemory)"

@@ -11,6 +11,7 @@ from pydantic import Field
 from convex_agent_memory._runtime import (
     ConvexAny,
     ConvexModel,
+    Float32Vector,
     Float64Int,
     JsonText,
     WireFloat,
@@ -106,6 +107,7 @@ __all__ = [
 class CountMessagesArgs(ConvexModel):
     """The arguments of ``messages:countMessages``."""
 
+    resource_id: str = Field(alias="resourceId")
     thread_id: str = Field(alias="threadId")
 
 
@@ -122,8 +124,8 @@ class CountWorkflowRunsArgs(ConvexModel):
         {"resource_id", "status", "workflow_name"}
     )
 
-    workflow_name: str | None = Field(default=None, alias="workflowName")
     resource_id: str | None = Field(default=None, alias="resourceId")
+    workflow_name: str | None = Field(default=None, alias="workflowName")
     status: str | None = None
 
 
@@ -168,7 +170,7 @@ class CreateSpansSpan(ConvexModel):
     """An object taken by ``traces:createSpans``."""
 
     __convex_absent_if_none__: ClassVar[frozenset[str]] = frozenset(
-        {"ended_at", "entity_id", "entity_type", "parent_span_id", "resource_id"}
+        {"ended_at", "entity_id", "entity_type", "parent_span_id"}
     )
 
     trace_id: str = Field(alias="traceId")
@@ -176,14 +178,13 @@ class CreateSpansSpan(ConvexModel):
     parent_span_id: str | None = Field(default=None, alias="parentSpanId")
     name: str
     span_type: str = Field(alias="spanType")
-    resource_id: str | None = Field(default=None, alias="resourceId")
     entity_type: str | None = Field(default=None, alias="entityType")
     entity_id: str | None = Field(default=None, alias="entityId")
-    attributes: JsonText | None = None
-    metadata: JsonText | None = None
-    input: JsonText | None = None
-    output: JsonText | None = None
-    error: JsonText | None = None
+    attributes: JsonText = None
+    metadata: JsonText = None
+    input: JsonText = None
+    output: JsonText = None
+    error: JsonText = None
     started_at: float = Field(alias="startedAt")
     ended_at: float | None = Field(default=None, alias="endedAt")
 
@@ -191,6 +192,9 @@ class CreateSpansSpan(ConvexModel):
 class CreateSpansArgs(ConvexModel):
     """The arguments of ``traces:createSpans``."""
 
+    __convex_absent_if_none__: ClassVar[frozenset[str]] = frozenset({"resource_id"})
+
+    resource_id: str | None = Field(default=None, alias="resourceId")
     spans: list[CreateSpansSpan]
 
 
@@ -209,18 +213,23 @@ class DeleteIndexArgs(ConvexModel):
 class DeleteMessagesArgs(ConvexModel):
     """The arguments of ``messages:deleteMessages``."""
 
+    resource_id: str = Field(alias="resourceId")
     ids: list[str]
 
 
 class DeleteThreadArgs(ConvexModel):
     """The arguments of ``threads:deleteThread``."""
 
+    resource_id: str = Field(alias="resourceId")
     id: str
 
 
 class DeleteTracesArgs(ConvexModel):
     """The arguments of ``traces:deleteTraces``."""
 
+    __convex_absent_if_none__: ClassVar[frozenset[str]] = frozenset({"resource_id"})
+
+    resource_id: str | None = Field(default=None, alias="resourceId")
     trace_ids: list[str] = Field(alias="traceIds")
 
 
@@ -231,7 +240,7 @@ class DeleteVectorsArgs(ConvexModel):
 
     index_name: str = Field(alias="indexName")
     ids: list[str] | None = None
-    filter: JsonText | None = None
+    filter: JsonText = None
 
 
 class DeleteVectorsResult(ConvexModel):
@@ -244,8 +253,11 @@ class DeleteVectorsResult(ConvexModel):
 class DeleteWorkflowRunByIdArgs(ConvexModel):
     """The arguments of ``workflows:deleteWorkflowRunById``."""
 
-    __convex_absent_if_none__: ClassVar[frozenset[str]] = frozenset({"workflow_name"})
+    __convex_absent_if_none__: ClassVar[frozenset[str]] = frozenset(
+        {"resource_id", "workflow_name"}
+    )
 
+    resource_id: str | None = Field(default=None, alias="resourceId")
     run_id: str = Field(alias="runId")
     workflow_name: str | None = Field(default=None, alias="workflowName")
 
@@ -259,32 +271,38 @@ class DescribeIndexArgs(ConvexModel):
 class GetMessagesByIdsArgs(ConvexModel):
     """The arguments of ``messages:getMessagesByIds``."""
 
+    resource_id: str = Field(alias="resourceId")
     ids: list[str]
 
 
 class GetResourceArgs(ConvexModel):
     """The arguments of ``resources:getResource``."""
 
-    id: str
+    resource_id: str = Field(alias="resourceId")
 
 
 class GetScoreByIdArgs(ConvexModel):
     """The arguments of ``scores:getScoreById``."""
 
+    __convex_absent_if_none__: ClassVar[frozenset[str]] = frozenset({"resource_id"})
+
+    resource_id: str | None = Field(default=None, alias="resourceId")
     id: str
 
 
 class GetThreadArgs(ConvexModel):
     """The arguments of ``threads:getThread``."""
 
+    resource_id: str = Field(alias="resourceId")
     id: str
 
 
 class GetTraceArgs(ConvexModel):
     """The arguments of ``traces:getTrace``."""
 
-    __convex_absent_if_none__: ClassVar[frozenset[str]] = frozenset({"limit"})
+    __convex_absent_if_none__: ClassVar[frozenset[str]] = frozenset({"limit", "resource_id"})
 
+    resource_id: str | None = Field(default=None, alias="resourceId")
     trace_id: str = Field(alias="traceId")
     limit: Float64Int | None = None
 
@@ -296,19 +314,19 @@ class ListTracesItem(ConvexModel):
         {"ended_at", "entity_id", "entity_type", "parent_span_id", "resource_id"}
     )
 
+    resource_id: str | None = Field(default=None, alias="resourceId")
     trace_id: str = Field(alias="traceId")
     span_id: str = Field(alias="spanId")
     parent_span_id: str | None = Field(default=None, alias="parentSpanId")
     name: str
     span_type: str = Field(alias="spanType")
-    resource_id: str | None = Field(default=None, alias="resourceId")
     entity_type: str | None = Field(default=None, alias="entityType")
     entity_id: str | None = Field(default=None, alias="entityId")
-    attributes: JsonText | None = None
-    metadata: JsonText | None = None
-    input: JsonText | None = None
-    output: JsonText | None = None
-    error: JsonText | None = None
+    attributes: JsonText = None
+    metadata: JsonText = None
+    input: JsonText = None
+    output: JsonText = None
+    error: JsonText = None
     started_at: float = Field(alias="startedAt")
     ended_at: float | None = Field(default=None, alias="endedAt")
     status: Literal["running", "success", "error"]
@@ -337,8 +355,11 @@ class GetVectorsArgs(ConvexModel):
 class GetWorkflowRunByIdArgs(ConvexModel):
     """The arguments of ``workflows:getWorkflowRunById``."""
 
-    __convex_absent_if_none__: ClassVar[frozenset[str]] = frozenset({"workflow_name"})
+    __convex_absent_if_none__: ClassVar[frozenset[str]] = frozenset(
+        {"resource_id", "workflow_name"}
+    )
 
+    resource_id: str | None = Field(default=None, alias="resourceId")
     run_id: str = Field(alias="runId")
     workflow_name: str | None = Field(default=None, alias="workflowName")
 
@@ -347,8 +368,12 @@ class IndexPage(ConvexModel):
     """An object returned by ``vectors:listIndexes``."""
 
     page: list[Index]
-    is_done: bool = Field(alias="isDone")
     continue_cursor: str = Field(alias="continueCursor")
+    is_done: bool = Field(alias="isDone")
+    split_cursor: str | None = Field(default=None, alias="splitCursor")
+    page_status: Literal["SplitRecommended", "SplitRequired"] | None = Field(
+        default=None, alias="pageStatus"
+    )
 
 
 class PaginationOptions(ConvexModel):
@@ -392,6 +417,7 @@ class ListMessagesArgs(ConvexModel):
         {"end_date", "include", "order", "start_date"}
     )
 
+    resource_id: str = Field(alias="resourceId")
     thread_id: str = Field(alias="threadId")
     pagination_opts: PaginationOptions = Field(alias="paginationOpts")
     order: Literal["asc", "desc"] | None = None
@@ -413,6 +439,9 @@ class ListMessagesByResourceArgs(ConvexModel):
 class ListScoresByEntityIdArgs(ConvexModel):
     """The arguments of ``scores:listScoresByEntityId``."""
 
+    __convex_absent_if_none__: ClassVar[frozenset[str]] = frozenset({"resource_id"})
+
+    resource_id: str | None = Field(default=None, alias="resourceId")
     entity_id: str = Field(alias="entityId")
     entity_type: str = Field(alias="entityType")
     pagination_opts: PaginationOptions = Field(alias="paginationOpts")
@@ -421,6 +450,9 @@ class ListScoresByEntityIdArgs(ConvexModel):
 class ListScoresByRunIdArgs(ConvexModel):
     """The arguments of ``scores:listScoresByRunId``."""
 
+    __convex_absent_if_none__: ClassVar[frozenset[str]] = frozenset({"resource_id"})
+
+    resource_id: str | None = Field(default=None, alias="resourceId")
     run_id: str = Field(alias="runId")
     pagination_opts: PaginationOptions = Field(alias="paginationOpts")
 
@@ -430,14 +462,17 @@ class ListScoresByScorerIdArgs(ConvexModel):
 
     __convex_absent_if_none__: ClassVar[frozenset[str]] = frozenset({"resource_id"})
 
-    scorer_id: str = Field(alias="scorerId")
     resource_id: str | None = Field(default=None, alias="resourceId")
+    scorer_id: str = Field(alias="scorerId")
     pagination_opts: PaginationOptions = Field(alias="paginationOpts")
 
 
 class ListScoresBySpanArgs(ConvexModel):
     """The arguments of ``scores:listScoresBySpan``."""
 
+    __convex_absent_if_none__: ClassVar[frozenset[str]] = frozenset({"resource_id"})
+
+    resource_id: str | None = Field(default=None, alias="resourceId")
     trace_id: str = Field(alias="traceId")
     span_id: str = Field(alias="spanId")
     pagination_opts: PaginationOptions = Field(alias="paginationOpts")
@@ -478,8 +513,8 @@ class ListWorkflowRunsArgs(ConvexModel):
         {"from_date", "resource_id", "status", "to_date", "workflow_name"}
     )
 
-    workflow_name: str | None = Field(default=None, alias="workflowName")
     resource_id: str | None = Field(default=None, alias="resourceId")
+    workflow_name: str | None = Field(default=None, alias="workflowName")
     status: str | None = None
     from_date: float | None = Field(default=None, alias="fromDate")
     to_date: float | None = Field(default=None, alias="toDate")
@@ -489,6 +524,9 @@ class ListWorkflowRunsArgs(ConvexModel):
 class LoadWorkflowSnapshotArgs(ConvexModel):
     """The arguments of ``workflows:loadWorkflowSnapshot``."""
 
+    __convex_absent_if_none__: ClassVar[frozenset[str]] = frozenset({"resource_id"})
+
+    resource_id: str | None = Field(default=None, alias="resourceId")
     workflow_name: str = Field(alias="workflowName")
     run_id: str = Field(alias="runId")
 
@@ -503,16 +541,16 @@ class MessageContent(ConvexModel):
     format: Annotated[Literal[2], WireFloat]
     parts: list[ConvexAny]
     content: str | None = None
-    metadata: ConvexAny | None = None
+    metadata: ConvexAny = None
 
 
 class Message(ConvexModel):
     """An object returned by ``messages:getMessagesByIds``, ``messages:listMessages``,
     ``messages:listMessagesByResource``, ``messages:saveMessages`` and 2 more."""
 
+    resource_id: str = Field(alias="resourceId")
     id: str
     thread_id: str = Field(alias="threadId")
-    resource_id: str = Field(alias="resourceId")
     role: Literal["user", "assistant", "system", "tool"]
     type: str
     content: MessageContent
@@ -523,8 +561,12 @@ class MessagePage(ConvexModel):
     """An object returned by ``messages:listMessages``."""
 
     page: list[Message]
-    is_done: bool = Field(alias="isDone")
     continue_cursor: str = Field(alias="continueCursor")
+    is_done: bool = Field(alias="isDone")
+    split_cursor: str | None = Field(default=None, alias="splitCursor")
+    page_status: Literal["SplitRecommended", "SplitRequired"] | None = Field(
+        default=None, alias="pageStatus"
+    )
     included: list[Message]
 
 
@@ -532,8 +574,12 @@ class MessagesByResourcePage(ConvexModel):
     """An object returned by ``messages:listMessagesByResource``."""
 
     page: list[Message]
-    is_done: bool = Field(alias="isDone")
     continue_cursor: str = Field(alias="continueCursor")
+    is_done: bool = Field(alias="isDone")
+    split_cursor: str | None = Field(default=None, alias="splitCursor")
+    page_status: Literal["SplitRecommended", "SplitRequired"] | None = Field(
+        default=None, alias="pageStatus"
+    )
 
 
 class PersistWorkflowSnapshotArgs(ConvexModel):
@@ -541,9 +587,9 @@ class PersistWorkflowSnapshotArgs(ConvexModel):
 
     __convex_absent_if_none__: ClassVar[frozenset[str]] = frozenset({"created_at", "resource_id"})
 
+    resource_id: str | None = Field(default=None, alias="resourceId")
     workflow_name: str = Field(alias="workflowName")
     run_id: str = Field(alias="runId")
-    resource_id: str | None = Field(default=None, alias="resourceId")
     snapshot: JsonText
     created_at: float | None = Field(default=None, alias="createdAt")
 
@@ -556,9 +602,9 @@ class QueryArgs(ConvexModel):
     )
 
     index_name: str = Field(alias="indexName")
-    query_vector: list[float] = Field(alias="queryVector")
+    query_vector: Float32Vector = Field(alias="queryVector")
     top_k: Float64Int = Field(alias="topK")
-    filter: JsonText | None = None
+    filter: JsonText = None
     filter_mode: Literal["auto", "native"] | None = Field(default=None, alias="filterMode")
     include_vector: bool | None = Field(default=None, alias="includeVector")
     min_score: float | None = Field(default=None, alias="minScore")
@@ -611,13 +657,10 @@ class Resource(ConvexModel):
 class SaveMessagesMessage(ConvexModel):
     """An object taken by ``messages:saveMessages``."""
 
-    __convex_absent_if_none__: ClassVar[frozenset[str]] = frozenset(
-        {"created_at", "resource_id", "type"}
-    )
+    __convex_absent_if_none__: ClassVar[frozenset[str]] = frozenset({"created_at", "type"})
 
     id: str
     thread_id: str = Field(alias="threadId")
-    resource_id: str | None = Field(default=None, alias="resourceId")
     role: Literal["user", "assistant", "system", "tool"]
     type: str | None = None
     content: MessageContent
@@ -627,6 +670,7 @@ class SaveMessagesMessage(ConvexModel):
 class SaveMessagesArgs(ConvexModel):
     """The arguments of ``messages:saveMessages``."""
 
+    resource_id: str = Field(alias="resourceId")
     messages: list[SaveMessagesMessage]
 
 
@@ -635,7 +679,7 @@ class SaveResourceArgs(ConvexModel):
 
     __convex_absent_if_none__: ClassVar[frozenset[str]] = frozenset({"metadata", "working_memory"})
 
-    id: str
+    resource_id: str = Field(alias="resourceId")
     working_memory: str | None = Field(default=None, alias="workingMemory")
     metadata: dict[str, ConvexAny] | None = None
 
@@ -647,6 +691,7 @@ class SaveScoreArgs(ConvexModel):
         {"created_at", "id", "reason", "resource_id", "span_id", "trace_id"}
     )
 
+    resource_id: str | None = Field(default=None, alias="resourceId")
     id: str | None = None
     scorer_id: str = Field(alias="scorerId")
     entity_id: str = Field(alias="entityId")
@@ -654,12 +699,11 @@ class SaveScoreArgs(ConvexModel):
     run_id: str = Field(alias="runId")
     trace_id: str | None = Field(default=None, alias="traceId")
     span_id: str | None = Field(default=None, alias="spanId")
-    resource_id: str | None = Field(default=None, alias="resourceId")
     score: float
     reason: str | None = None
-    input: JsonText | None = None
-    output: JsonText | None = None
-    metadata: JsonText | None = None
+    input: JsonText = None
+    output: JsonText = None
+    metadata: JsonText = None
     source: str
     created_at: float | None = Field(default=None, alias="createdAt")
 
@@ -671,8 +715,8 @@ class SaveThreadArgs(ConvexModel):
         {"created_at", "metadata", "title"}
     )
 
-    id: str
     resource_id: str = Field(alias="resourceId")
+    id: str
     title: str | None = None
     metadata: dict[str, ConvexAny] | None = None
     created_at: float | None = Field(default=None, alias="createdAt")
@@ -686,6 +730,7 @@ class Score(ConvexModel):
         {"reason", "resource_id", "span_id", "trace_id"}
     )
 
+    resource_id: str | None = Field(default=None, alias="resourceId")
     id: str
     scorer_id: str = Field(alias="scorerId")
     entity_id: str = Field(alias="entityId")
@@ -693,12 +738,11 @@ class Score(ConvexModel):
     run_id: str = Field(alias="runId")
     trace_id: str | None = Field(default=None, alias="traceId")
     span_id: str | None = Field(default=None, alias="spanId")
-    resource_id: str | None = Field(default=None, alias="resourceId")
     score: float
     reason: str | None = None
-    input: JsonText | None = None
-    output: JsonText | None = None
-    metadata: JsonText | None = None
+    input: JsonText = None
+    output: JsonText = None
+    metadata: JsonText = None
     source: str
     created_at: float = Field(alias="createdAt")
 
@@ -708,8 +752,12 @@ class ScoresByEntityIdPage(ConvexModel):
     ``scores:listScoresByScorerId``, ``scores:listScoresBySpan``."""
 
     page: list[Score]
-    is_done: bool = Field(alias="isDone")
     continue_cursor: str = Field(alias="continueCursor")
+    is_done: bool = Field(alias="isDone")
+    split_cursor: str | None = Field(default=None, alias="splitCursor")
+    page_status: Literal["SplitRecommended", "SplitRequired"] | None = Field(
+        default=None, alias="pageStatus"
+    )
 
 
 class Thread(ConvexModel):
@@ -718,8 +766,8 @@ class Thread(ConvexModel):
 
     __convex_absent_if_none__: ClassVar[frozenset[str]] = frozenset({"metadata", "title"})
 
-    id: str
     resource_id: str = Field(alias="resourceId")
+    id: str
     title: str | None = None
     metadata: dict[str, ConvexAny] | None = None
     created_at: float = Field(alias="createdAt")
@@ -730,16 +778,24 @@ class ThreadPage(ConvexModel):
     """An object returned by ``threads:listThreads``."""
 
     page: list[Thread]
-    is_done: bool = Field(alias="isDone")
     continue_cursor: str = Field(alias="continueCursor")
+    is_done: bool = Field(alias="isDone")
+    split_cursor: str | None = Field(default=None, alias="splitCursor")
+    page_status: Literal["SplitRecommended", "SplitRequired"] | None = Field(
+        default=None, alias="pageStatus"
+    )
 
 
 class TracePage(ConvexModel):
     """An object returned by ``traces:listTraces``."""
 
     page: list[ListTracesItem]
-    is_done: bool = Field(alias="isDone")
     continue_cursor: str = Field(alias="continueCursor")
+    is_done: bool = Field(alias="isDone")
+    split_cursor: str | None = Field(default=None, alias="splitCursor")
+    page_status: Literal["SplitRecommended", "SplitRequired"] | None = Field(
+        default=None, alias="pageStatus"
+    )
 
 
 class TruncateIndexArgs(ConvexModel):
@@ -765,6 +821,7 @@ class UpdateMessagesMessage(ConvexModel):
 class UpdateMessagesArgs(ConvexModel):
     """The arguments of ``messages:updateMessages``."""
 
+    resource_id: str = Field(alias="resourceId")
     messages: list[UpdateMessagesMessage]
 
 
@@ -773,7 +830,7 @@ class UpdateResourceArgs(ConvexModel):
 
     __convex_absent_if_none__: ClassVar[frozenset[str]] = frozenset({"metadata", "working_memory"})
 
-    id: str
+    resource_id: str = Field(alias="resourceId")
     working_memory: str | None = Field(default=None, alias="workingMemory")
     metadata: dict[str, ConvexAny] | None = None
 
@@ -786,17 +843,20 @@ class UpdateSpansUpdate(ConvexModel):
     trace_id: str = Field(alias="traceId")
     span_id: str = Field(alias="spanId")
     name: str | None = None
-    attributes: JsonText | None = None
-    metadata: JsonText | None = None
-    input: JsonText | None = None
-    output: JsonText | None = None
-    error: JsonText | None = None
+    attributes: JsonText = None
+    metadata: JsonText = None
+    input: JsonText = None
+    output: JsonText = None
+    error: JsonText = None
     ended_at: float | None = Field(default=None, alias="endedAt")
 
 
 class UpdateSpansArgs(ConvexModel):
     """The arguments of ``traces:updateSpans``."""
 
+    __convex_absent_if_none__: ClassVar[frozenset[str]] = frozenset({"resource_id"})
+
+    resource_id: str | None = Field(default=None, alias="resourceId")
     updates: list[UpdateSpansUpdate]
 
 
@@ -811,6 +871,7 @@ class UpdateThreadArgs(ConvexModel):
 
     __convex_absent_if_none__: ClassVar[frozenset[str]] = frozenset({"metadata", "title"})
 
+    resource_id: str = Field(alias="resourceId")
     id: str
     title: str | None = None
     metadata: dict[str, ConvexAny] | None = None
@@ -823,7 +884,7 @@ class UpdateVectorArgs(ConvexModel):
 
     index_name: str = Field(alias="indexName")
     id: str
-    vector: list[float] | None = None
+    vector: Float32Vector | None = None
     metadata: dict[str, ConvexAny] | None = None
 
 
@@ -832,17 +893,20 @@ class UpdateWorkflowResultsArgs(ConvexModel):
 
     __convex_absent_if_none__: ClassVar[frozenset[str]] = frozenset({"resource_id"})
 
+    resource_id: str | None = Field(default=None, alias="resourceId")
     workflow_name: str = Field(alias="workflowName")
     run_id: str = Field(alias="runId")
     step_id: str = Field(alias="stepId")
     result: JsonText
-    request_context: JsonText | None = Field(default=None, alias="requestContext")
-    resource_id: str | None = Field(default=None, alias="resourceId")
+    request_context: JsonText = Field(default=None, alias="requestContext")
 
 
 class UpdateWorkflowStateArgs(ConvexModel):
     """The arguments of ``workflows:updateWorkflowState``."""
 
+    __convex_absent_if_none__: ClassVar[frozenset[str]] = frozenset({"resource_id"})
+
+    resource_id: str | None = Field(default=None, alias="resourceId")
     workflow_name: str = Field(alias="workflowName")
     run_id: str = Field(alias="runId")
     opts: JsonText
@@ -854,7 +918,7 @@ class UpsertVector(ConvexModel):
     __convex_absent_if_none__: ClassVar[frozenset[str]] = frozenset({"id", "metadata"})
 
     id: str | None = None
-    vector: list[float]
+    vector: Float32Vector
     metadata: dict[str, ConvexAny] | None = None
 
 
@@ -886,6 +950,7 @@ class WatchMessagesArgs(ConvexModel):
 
     __convex_absent_if_none__: ClassVar[frozenset[str]] = frozenset({"limit"})
 
+    resource_id: str = Field(alias="resourceId")
     thread_id: str = Field(alias="threadId")
     limit: Float64Int | None = None
 
@@ -893,6 +958,7 @@ class WatchMessagesArgs(ConvexModel):
 class WatchThreadArgs(ConvexModel):
     """The arguments of ``threads:watchThread``."""
 
+    resource_id: str = Field(alias="resourceId")
     id: str
 
 
@@ -915,8 +981,11 @@ class WatchThreadsByResourceArgs(ConvexModel):
 class WatchWorkflowRunArgs(ConvexModel):
     """The arguments of ``workflows:watchWorkflowRun``."""
 
-    __convex_absent_if_none__: ClassVar[frozenset[str]] = frozenset({"workflow_name"})
+    __convex_absent_if_none__: ClassVar[frozenset[str]] = frozenset(
+        {"resource_id", "workflow_name"}
+    )
 
+    resource_id: str | None = Field(default=None, alias="resourceId")
     run_id: str = Field(alias="runId")
     workflow_name: str | None = Field(default=None, alias="workflowName")
 
@@ -928,8 +997,8 @@ class WatchWorkflowRunsArgs(ConvexModel):
         {"limit", "resource_id", "status", "workflow_name"}
     )
 
-    workflow_name: str | None = Field(default=None, alias="workflowName")
     resource_id: str | None = Field(default=None, alias="resourceId")
+    workflow_name: str | None = Field(default=None, alias="workflowName")
     status: str | None = None
     limit: Float64Int | None = None
 
@@ -968,5 +1037,9 @@ class WorkflowRunPage(ConvexModel):
     """An object returned by ``workflows:listWorkflowRuns``."""
 
     page: list[WorkflowRun]
-    is_done: bool = Field(alias="isDone")
     continue_cursor: str = Field(alias="continueCursor")
+    is_done: bool = Field(alias="isDone")
+    split_cursor: str | None = Field(default=None, alias="splitCursor")
+    page_status: Literal["SplitRecommended", "SplitRequired"] | None = Field(
+        default=None, alias="pageStatus"
+    )

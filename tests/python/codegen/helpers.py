@@ -19,7 +19,7 @@ from convex_py_codegen.generator import generate_files
 from convex_py_codegen.ir import Options, Plan
 from convex_py_codegen.output import write_tree
 from convex_py_codegen.spec import parse_spec
-from convex_py_codegen.types import IntegerRule
+from convex_py_codegen.types import FieldRule, IntegerRule
 
 ROOT = Path(__file__).resolve().parents[3]
 FIXTURES = ROOT / "tests" / "fixtures" / "codegen"
@@ -44,6 +44,7 @@ def build_sdk_with_plan(
     json_text: dict[str, frozenset[str]] | None = None,
     json_text_results: frozenset[str] = frozenset(),
     integers: IntegerRule | None = None,
+    float32_vectors: tuple[str, ...] = (),
     wrappers: WrapperRule | None = None,
 ) -> tuple[Path, Plan]:
     """Generates ``<tmp>/<package>/_generated``, puts ``tmp`` on sys.path, and returns the
@@ -70,6 +71,7 @@ def build_sdk_with_plan(
         json_text=json_text or {},
         json_text_results=json_text_results,
         integers=integers if integers is not None else IntegerRule(),
+        float32_vectors=FieldRule(float32_vectors),
         wrappers=wrappers if wrappers is not None else WrapperRule(),
         source_label="a test spec",
     )

@@ -8,6 +8,7 @@ the extractor (convex and its esbuild): no TypeScript loader, nothing else."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
@@ -87,9 +88,9 @@ def use(client: Client) -> list[str]:
     texts = [n.text for n in client.notes.list(author="ada", limit=10)]
     done = [t.title for t in client.todos.list(done=True)]
     thread = client.memory.save_thread(id="t1", resource_id="ada", title="Trip")
-    count: int = client.memory.count_messages(thread_id=thread.id)
+    count: int = client.memory.count_messages(resource_id="ada", thread_id=thread.id)
     try:
-        client.memory.get_thread(id="nope")
+        client.memory.get_thread(resource_id="ada", id="nope")
     except NotFoundError:
         pass
     return [note, *texts, *done, str(count)]
@@ -116,7 +117,23 @@ def make_app(tmp: Path) -> Path:
     modules.mkdir()
     for name in ("convex", "esbuild", "@esbuild"):
         (modules / name).symlink_to(ROOT / "node_modules" / name)
-    (modules / "convex-agent-memory").symlink_to(ROOT)
+    # The package as an app sees it, its exports pointing at the TypeScript sources (the
+    # `@convex-dev/component-source` condition's targets): this repository has no dist/ unless
+    # packed, and the packed package is tests/package's subject.
+    package = modules / "convex-agent-memory"
+    package.mkdir()
+    exports = {
+        f"./{name}": f"./{source}"
+        for name, source in (
+            ("client", "client/index.ts"),
+            ("convex.config", "component/convex.config.ts"),
+            ("convex.config.js", "component/convex.config.ts"),
+        )
+    }
+    manifest = {"name": "convex-agent-memory", "type": "module", "exports": exports}
+    (package / "package.json").write_text(json.dumps(manifest))
+    for folder in ("client", "component"):
+        (package / folder).symlink_to(ROOT / folder)
     return app
 
 
@@ -193,7 +210,7 @@ def test_the_readme_documents_every_config_key_and_its_example_parses(tmp_path: 
     readme = (ROOT / "README.md").read_text()
     section = readme[readme.index("### Generating a Python SDK for your own app") :]
     table = section[section.index("**Config keys**") : section.index("**What the SDK looks like**")]
-    documented = set(re.findall(r"`(?:\[codegen\.)?([a-z_]+)(?:[.\]][^`]*)?`", table))
+    documented = set(re.findall(r"`(?:\[codegen\.)?([a-z0-9_]+)(?:[.\]][^`]*)?`", table))
     assert documented >= KNOWN_KEYS, sorted(KNOWN_KEYS - documented)
     example = re.search(r"```toml\n(# convex-py-codegen\.toml.*?)```", section, re.S)
     assert example is not None

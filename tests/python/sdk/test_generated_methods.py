@@ -4,6 +4,7 @@ bulk methods of the vectors and messages resources, and the public models module
 
 from __future__ import annotations
 
+import base64
 import inspect
 import json
 from typing import Any
@@ -52,25 +53,25 @@ async def run(value: Any) -> Any:
 async def test_an_unknown_key_in_a_dict_argument_is_refused_naming_it(harness: Harness) -> None:
     client = harness.client
     with pytest.raises(InvalidArgumentError, match=r"unknown field 'bogus'") as refused:
-        await run(client.messages.save_messages(messages=[message(1, bogus=1)]))
+        await run(client.messages.save_messages(resource_id="u1", messages=[message(1, bogus=1)]))
     assert refused.value.errors[0]["loc"] == ("messages", 0)
     nested = message(2)
     nested["content"]["colour"] = "red"
     with pytest.raises(
         InvalidArgumentError, match=r"messages\.0\.content: .*unknown field 'colour'"
     ):
-        await run(client.messages.save_messages(messages=[nested]))
+        await run(client.messages.save_messages(resource_id="u1", messages=[nested]))
     # snake_case keys are the Python names of the same fields: accepted
     harness.deployment.reply(success([]))
     snake = {"id": "m3", "thread_id": "t1", "role": "user", "content": {"format": 2, "parts": []}}
-    await run(client.messages.save_messages(messages=[snake]))
+    await run(client.messages.save_messages(resource_id="u1", messages=[snake]))
     (body,) = harness.deployment.bodies
     assert body["args"]["messages"][0]["threadId"] == "t1"
 
 
 async def test_results_ignore_unknown_fields(harness: Harness) -> None:
     harness.deployment.reply(success({**THREAD, "addedLater": True}))
-    thread = await run(harness.client.threads.get_thread(id="t1"))
+    thread = await run(harness.client.threads.get_thread(resource_id="u1", id="t1"))
     assert isinstance(thread, Thread) and thread.id == "t1"
 
 
@@ -148,6 +149,41 @@ async def test_json_text_that_cannot_be_written_is_an_invalid_argument(
     assert harness.deployment.requests == []
 
 
+async def test_merged_snapshots_come_back_as_python_values(harness: Harness) -> None:
+    """updateWorkflowResults / updateWorkflowState return JSON text: the SDK parses it, as
+    it does loadWorkflowSnapshot's, and sends the JSON-text arguments as text."""
+    client, deployment = harness.client, harness.deployment
+    context = '{"step":{"n":12345678901234567890,"x":-0.0}}'
+    deployment.reply(success(context), success('{"status":"done","$ref":1}'), success(None))
+    key = {"resource_id": "u1", "workflow_name": "w", "run_id": "r"}
+    merged_context = await run(
+        client.workflows.update_workflow_results(**key, step_id="step", result={"n": 1})
+    )
+    assert merged_context == {"step": {"n": 12345678901234567890, "x": -0.0}}
+    state = await run(client.workflows.update_workflow_state(**key, opts={"status": "done"}))
+    assert state == {"status": "done", "$ref": 1}
+    assert await run(client.workflows.update_workflow_state(**key, opts={})) is None
+    results_args, state_args, _ = (b["args"] for b in deployment.bodies)
+    assert results_args["result"] == '{"n":1.0}' or results_args["result"] == '{"n":1}'
+    assert state_args["opts"] == '{"status":"done"}'
+
+
+async def test_none_in_an_optional_json_text_argument_is_the_text_null(harness: Harness) -> None:
+    """An optional JSON-text argument left out is not sent; given None, it is JSON's null."""
+    client, deployment = harness.client, harness.deployment
+    score = {"id": "s1", "scorerId": "s", "entityId": "e", "entityType": "agent", "runId": "r",
+             "score": 1.0, "source": "TEST", "createdAt": 1.0, "updatedAt": 1.0}  # fmt: skip
+    deployment.reply(success({**score, "input": "null"}), success(score))
+    common = {"resource_id": "u1", "scorer_id": "s", "entity_id": "e", "entity_type": "agent",
+              "run_id": "r", "score": 1.0, "source": "TEST"}  # fmt: skip
+    saved = await run(client.scores.save_score(**common, input=None))
+    assert saved.input is None
+    await run(client.scores.save_score(**common))
+    given, left_out = (b["args"] for b in deployment.bodies)
+    assert given["input"] == "null" and "output" not in given
+    assert "input" not in left_out
+
+
 def raw(body: str) -> Any:
     import httpx
 
@@ -169,7 +205,7 @@ async def test_results_that_cannot_be_read_are_typed_errors(
 ) -> None:
     deployment.reply(raw(reply))
     with pytest.raises(APIResponseValidationError):
-        await run(harness.client.threads.get_thread(id="t1"))
+        await run(harness.client.threads.get_thread(resource_id="u1", id="t1"))
 
 
 @pytest.mark.parametrize(
@@ -191,6 +227,12 @@ async def test_every_refusal_is_an_sdk_error(harness: Harness) -> None:
 # --- bulk methods -----------------------------------------------------------------------------
 
 
+def sent_vector(value: Any) -> list[float]:
+    """A vector as the request carried it: packed float32 bytes, read back as numbers."""
+    assert set(value) == {"$bytes"}, value  # never JSON numbers
+    return cam.unpack_float32(base64.b64decode(value["$bytes"]))
+
+
 async def test_vectors_upsert_many_takes_numpy_rows_and_models(harness: Harness) -> None:
     deployment = harness.deployment
 
@@ -210,9 +252,96 @@ async def test_vectors_upsert_many_takes_numpy_rows_and_models(harness: Harness)
     bodies = deployment.bodies
     assert {b["path"] for b in bodies} == {"memory:upsert"}
     assert bodies[0]["args"]["indexName"] == "docs"
-    assert bodies[0]["args"]["vectors"][0]["vector"] == [1.0, 2.0, 3.0, 4.0]
+    # packed float32 by default, as the bulk helper sends them
+    assert sent_vector(bodies[0]["args"]["vectors"][0]["vector"]) == [1.0, 2.0, 3.0, 4.0]
     last = bodies[2]["args"]["vectors"][0]
     assert last["metadata"] == {"n": 1.0} and last["id"]  # an id given before sending
+    assert sent_vector(last["vector"]) == [1.0, 2.0, 3.0, 4.0]
+
+
+@pytest.mark.parametrize(
+    ("items", "match"),
+    [
+        ([{"id": "a", "vector": [1.0], "colour": "red"}], "item 0: unknown field 'colour'"),
+        ([{"id": "a", "vector": [1.0]}, 7], "item 1: a vector item is a mapping"),
+        ([{"id": "a", "vector": ["x"]}], "item 0"),
+        (None, "items must be an iterable"),
+        ("text", "items must be an iterable"),
+        ({"id": "a", "vector": [1.0]}, "items must be an iterable"),
+    ],
+    ids=["unknown-key", "not-a-mapping", "not-numbers", "none", "text", "one-mapping"],
+)
+async def test_vectors_upsert_many_refuses_what_upsert_would_before_sending(
+    harness: Harness, items: Any, match: str
+) -> None:
+    with pytest.raises(InvalidArgumentError, match=match):
+        await run(harness.client.vectors.upsert_many(index_name="docs", items=items))
+    assert harness.deployment.requests == []
+
+
+@pytest.mark.parametrize("messages", [None, 7, "text", {"id": "m1"}], ids=str)
+async def test_messages_save_many_refuses_what_is_not_a_list_of_messages(
+    harness: Harness, messages: Any
+) -> None:
+    with pytest.raises(InvalidArgumentError, match="messages must be an iterable"):
+        await run(harness.client.messages.save_many(resource_id="u1", messages=messages))
+    assert harness.deployment.requests == []
+
+
+async def test_vectors_upsert_many_sends_json_numbers_when_asked(harness: Harness) -> None:
+    harness.deployment.reply(success({"ids": ["a"]}))
+    vector = [0.1, 0.2, 0.3]  # not float32 values: kept exactly as float64
+    await run(
+        harness.client.vectors.upsert_many(
+            index_name="docs", items=[{"id": "a", "vector": vector}], vector_format="float64"
+        )
+    )
+    (body,) = harness.deployment.bodies
+    assert body["args"]["vectors"][0]["vector"] == vector
+
+
+@pytest.mark.parametrize(
+    "vector",
+    [
+        np.array([0.5, -1.25, 3.0], dtype=np.float32),
+        np.array([0.5, -1.25, 3.0]),  # float64: rounded to float32 (exact here)
+        [0.5, -1.25, 3],
+        (0.5, -1.25, 3.0),
+        cam.pack_float32([0.5, -1.25, 3.0]),
+    ],
+    ids=["numpy-f32", "numpy-f64", "list", "tuple", "packed"],
+)
+async def test_vector_arguments_go_as_packed_float32(harness: Harness, vector: Any) -> None:
+    """``vector`` and ``query_vector`` take float64 numbers or packed float32 bytes: the
+    generated methods take a numpy array, numbers or bytes and send packed float32."""
+    client, deployment = harness.client, harness.deployment
+    deployment.reply(
+        success({"ids": ["a"]}),
+        success(None),
+        success(
+            {"results": [], "postFiltered": False, "mayBeIncomplete": False, "candidates": 0.0}
+        ),
+    )
+    await run(client.vectors.upsert(index_name="docs", vectors=[{"id": "a", "vector": vector}]))
+    await run(client.vectors.update_vector(index_name="docs", id="a", vector=vector))
+    await run(client.vectors.query(index_name="docs", query_vector=vector, top_k=1))
+    upsert, update, query = deployment.bodies
+    assert sent_vector(upsert["args"]["vectors"][0]["vector"]) == [0.5, -1.25, 3.0]
+    assert sent_vector(update["args"]["vector"]) == [0.5, -1.25, 3.0]
+    assert sent_vector(query["args"]["queryVector"]) == [0.5, -1.25, 3.0]
+
+
+@pytest.mark.parametrize(
+    "vector",
+    [["a", "b"], "abc", [float("nan"), 1.0], [1e39], np.zeros((2, 2)), {"x": 1.0}, 3.0],
+    ids=["text", "str", "nan", "beyond-float32", "2-d", "dict", "scalar"],
+)
+async def test_a_vector_that_is_not_one_is_refused_before_sending(
+    harness: Harness, vector: Any
+) -> None:
+    with pytest.raises(InvalidArgumentError, match="queryVector"):
+        await run(harness.client.vectors.query(index_name="docs", query_vector=vector, top_k=1))
+    assert harness.deployment.requests == []
 
 
 async def test_messages_save_many_checks_each_message_before_its_batch(harness: Harness) -> None:
@@ -222,13 +351,18 @@ async def test_messages_save_many_checks_each_message_before_its_batch(harness: 
     messages.append(
         SaveMessagesMessage.model_validate(message(3, createdAt=5))  # a model is fine too
     )
-    results = await run(harness.client.messages.save_many(messages=messages, max_items=2))
+    results = await run(
+        harness.client.messages.save_many(resource_id="u1", messages=messages, max_items=2)
+    )
     assert results == [[], []]
     sent = [m["id"] for b in deployment.bodies for m in b["args"]["messages"]]
     assert sent == ["m0", "m1", "m2", "m3"]
+    assert [b["args"]["resourceId"] for b in deployment.bodies] == ["u1", "u1"]  # every call
     assert deployment.bodies[1]["args"]["messages"][1]["createdAt"] == 5.0
     with pytest.raises(InvalidArgumentError, match="unknown field 'bogus'"):
-        await run(harness.client.messages.save_many(messages=[message(9, bogus=True)]))
+        await run(
+            harness.client.messages.save_many(resource_id="u1", messages=[message(9, bogus=True)])
+        )
     assert len(deployment.requests) == 2  # the bad message never left
 
 
@@ -257,14 +391,16 @@ async def test_httpx_errors_that_are_not_transport_errors_are_sdk_errors(
 ) -> None:
     harness.deployment.reply(failure())
     with pytest.raises(error_class):
-        await run(harness.client.threads.get_thread(id="t1"))
+        await run(harness.client.threads.get_thread(resource_id="u1", id="t1"))
 
 
 async def test_bulk_methods_pass_the_functions_other_arguments_checked(harness: Harness) -> None:
     """Whatever else the batch function takes (an owner's resource id, ...) goes with every
     call, by its Python name, checked before the first call like the method's own."""
     with pytest.raises(InvalidArgumentError, match="unknown field 'shard'"):
-        await run(harness.client.messages.save_many(messages=[message(1)], shard=3))
+        await run(
+            harness.client.messages.save_many(resource_id="u1", messages=[message(1)], shard=3)
+        )
     with pytest.raises(InvalidArgumentError, match="unknown field 'namespace'"):
         await run(harness.client.vectors.upsert_many(index_name="docs", items=[], namespace="x"))
     assert harness.deployment.requests == []

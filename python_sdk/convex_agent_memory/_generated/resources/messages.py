@@ -108,14 +108,16 @@ class Messages(_MessagesBulk[list[Message]]):
     def count_messages(
         self,
         *,
+        resource_id: str,
         thread_id: str,
     ) -> int:
-        """The exact number of messages of a thread (0 for a missing thread).
+        """The exact number of messages of the owner's thread (0 for a missing thread; one read).
 
         Calls the query ``memory:countMessages`` (component function
         ``messages:countMessages``).
 
         Args:
+            resource_id (str): ``resourceId`` on the wire.
             thread_id (str): ``threadId`` on the wire.
 
         Returns:
@@ -124,6 +126,7 @@ class Messages(_MessagesBulk[list[Message]]):
         return _MESSAGES__COUNT_MESSAGES.call(
             self._client,
             {
+                "resourceId": resource_id,
                 "threadId": thread_id,
             },
         )
@@ -131,14 +134,16 @@ class Messages(_MessagesBulk[list[Message]]):
     def delete_messages(
         self,
         *,
+        resource_id: str,
         ids: list[str],
     ) -> int:
-        """Deletes the messages that exist among `ids`; returns how many were deleted.
+        """Deletes the owner's messages that exist among `ids`; returns how many were deleted.
 
         Calls the mutation ``memory:deleteMessages`` (component function
         ``messages:deleteMessages``).
 
         Args:
+            resource_id (str): ``resourceId`` on the wire.
             ids (list[str]): Required.
 
         Returns:
@@ -147,6 +152,7 @@ class Messages(_MessagesBulk[list[Message]]):
         return _MESSAGES__DELETE_MESSAGES.call(
             self._client,
             {
+                "resourceId": resource_id,
                 "ids": ids,
             },
         )
@@ -154,14 +160,16 @@ class Messages(_MessagesBulk[list[Message]]):
     def get_messages_by_ids(
         self,
         *,
+        resource_id: str,
         ids: list[str],
     ) -> list[Message]:
-        """The messages that exist among `ids`, in the order asked, each once.
+        """The owner's messages that exist among `ids`, in the order asked, each once.
 
         Calls the query ``memory:getMessagesByIds`` (component function
         ``messages:getMessagesByIds``).
 
         Args:
+            resource_id (str): ``resourceId`` on the wire.
             ids (list[str]): Required.
 
         Returns:
@@ -170,6 +178,7 @@ class Messages(_MessagesBulk[list[Message]]):
         return _MESSAGES__GET_MESSAGES_BY_IDS.call(
             self._client,
             {
+                "resourceId": resource_id,
                 "ids": ids,
             },
         )
@@ -177,6 +186,7 @@ class Messages(_MessagesBulk[list[Message]]):
     def list_messages(
         self,
         *,
+        resource_id: str,
         thread_id: str,
         order: Literal["asc", "desc"] | Omit = omit,
         start_date: float | Omit = omit,
@@ -185,12 +195,14 @@ class Messages(_MessagesBulk[list[Message]]):
         page_size: int = 100,
         cursor: str | None = None,
     ) -> MessagePage:
-        """A page of a thread's messages by createdAt (asc by default), optionally within
-        [startDate, endDate]; `included` holds the `include`d messages with their neighbours.
+        """A page of the owner's thread's messages by createdAt (asc by default), optionally
+        within [startDate, endDate]; `included` holds the `include`d messages with their
+        neighbours.
 
         Calls the query ``memory:listMessages`` (component function ``messages:listMessages``).
 
         Args:
+            resource_id (str): ``resourceId`` on the wire.
             thread_id (str): ``threadId`` on the wire.
             order (Literal["asc", "desc"] | Omit): Optional: left out unless given.
             start_date (float | Omit): ``startDate`` on the wire; optional: left out unless
@@ -209,6 +221,7 @@ class Messages(_MessagesBulk[list[Message]]):
         return _MESSAGES__LIST_MESSAGES.call(
             self._client,
             {
+                "resourceId": resource_id,
                 "threadId": thread_id,
                 "order": order,
                 "startDate": start_date,
@@ -221,6 +234,7 @@ class Messages(_MessagesBulk[list[Message]]):
     def list_messages_all(
         self,
         *,
+        resource_id: str,
         thread_id: str,
         order: Literal["asc", "desc"] | Omit = omit,
         start_date: float | Omit = omit,
@@ -233,6 +247,7 @@ class Messages(_MessagesBulk[list[Message]]):
         walks the cursors lazily; ``.pages()`` yields whole pages.
 
         Args:
+            resource_id (str): ``resourceId`` on the wire.
             thread_id (str): ``threadId`` on the wire.
             order (Literal["asc", "desc"] | Omit): Optional: left out unless given.
             start_date (float | Omit): ``startDate`` on the wire; optional: left out unless
@@ -250,6 +265,7 @@ class Messages(_MessagesBulk[list[Message]]):
         return _MESSAGES__LIST_MESSAGES.paginate(
             self._client,
             {
+                "resourceId": resource_id,
                 "threadId": thread_id,
                 "order": order,
                 "startDate": start_date,
@@ -268,7 +284,7 @@ class Messages(_MessagesBulk[list[Message]]):
         page_size: int = 100,
         cursor: str | None = None,
     ) -> MessagesByResourcePage:
-        """A page of a resource's messages across its threads, by createdAt.
+        """A page of the owner's messages across its threads, by createdAt.
 
         Calls the query ``memory:listMessagesByResource`` (component function
         ``messages:listMessagesByResource``).
@@ -327,14 +343,16 @@ class Messages(_MessagesBulk[list[Message]]):
     def save_messages(
         self,
         *,
+        resource_id: str,
         messages: Sequence[SaveMessagesMessage | Mapping[str, Any]],
     ) -> list[Message]:
-        """Upserts messages by id (at most MAX_BATCH_ITEMS / MAX_BATCH_BYTES per call).
+        """Upserts the owner's messages by id (at most MAX_BATCH_ITEMS / MAX_BATCH_BYTES per call).
 
         Calls the mutation ``memory:saveMessages`` (component function
         ``messages:saveMessages``).
 
         Args:
+            resource_id (str): ``resourceId`` on the wire.
             messages (Sequence[SaveMessagesMessage | Mapping[str, Any]]): Required.
 
         Returns:
@@ -343,6 +361,7 @@ class Messages(_MessagesBulk[list[Message]]):
         return _MESSAGES__SAVE_MESSAGES.call(
             self._client,
             {
+                "resourceId": resource_id,
                 "messages": messages,
             },
         )
@@ -350,15 +369,17 @@ class Messages(_MessagesBulk[list[Message]]):
     def update_messages(
         self,
         *,
+        resource_id: str,
         messages: Sequence[UpdateMessagesMessage | Mapping[str, Any]],
     ) -> list[Message]:
-        """Changes role, type, content or createdAt of existing messages; NOT_FOUND if any is
+        """Changes role, type, content or createdAt of the owner's messages; NOT_FOUND if any is
         missing.
 
         Calls the mutation ``memory:updateMessages`` (component function
         ``messages:updateMessages``).
 
         Args:
+            resource_id (str): ``resourceId`` on the wire.
             messages (Sequence[UpdateMessagesMessage | Mapping[str, Any]]): Required.
 
         Returns:
@@ -367,6 +388,7 @@ class Messages(_MessagesBulk[list[Message]]):
         return _MESSAGES__UPDATE_MESSAGES.call(
             self._client,
             {
+                "resourceId": resource_id,
                 "messages": messages,
             },
         )
@@ -374,11 +396,12 @@ class Messages(_MessagesBulk[list[Message]]):
     def watch_messages(
         self,
         *,
+        resource_id: str,
         thread_id: str,
         limit: int | Omit = omit,
     ) -> Subscription[list[Message]]:
-        """Live view of a thread's latest messages (default 50, at most 1,000), in chronological
-        order.
+        """Live view of the owner's thread's latest messages (`limit` 1 to 1,000, default 50), in
+        chronological order.
 
         Subscribes to the query ``memory:watchMessages`` (component function
         ``messages:watchMessages``).
@@ -389,6 +412,7 @@ class Messages(_MessagesBulk[list[Message]]):
         Needs the ``convex`` package (the ``live`` extra).
 
         Args:
+            resource_id (str): ``resourceId`` on the wire.
             thread_id (str): ``threadId`` on the wire.
             limit (int | Omit): A whole number (a float64 on the wire); optional: left out
                 unless given.
@@ -399,6 +423,7 @@ class Messages(_MessagesBulk[list[Message]]):
         return _MESSAGES__WATCH_MESSAGES.subscribe(
             self._client,
             {
+                "resourceId": resource_id,
                 "threadId": thread_id,
                 "limit": limit,
             },
@@ -418,14 +443,16 @@ class AsyncMessages(_AsyncMessagesBulk[list[Message]]):
     async def count_messages(
         self,
         *,
+        resource_id: str,
         thread_id: str,
     ) -> int:
-        """The exact number of messages of a thread (0 for a missing thread).
+        """The exact number of messages of the owner's thread (0 for a missing thread; one read).
 
         Calls the query ``memory:countMessages`` (component function
         ``messages:countMessages``).
 
         Args:
+            resource_id (str): ``resourceId`` on the wire.
             thread_id (str): ``threadId`` on the wire.
 
         Returns:
@@ -434,6 +461,7 @@ class AsyncMessages(_AsyncMessagesBulk[list[Message]]):
         return await _MESSAGES__COUNT_MESSAGES.acall(
             self._client,
             {
+                "resourceId": resource_id,
                 "threadId": thread_id,
             },
         )
@@ -441,14 +469,16 @@ class AsyncMessages(_AsyncMessagesBulk[list[Message]]):
     async def delete_messages(
         self,
         *,
+        resource_id: str,
         ids: list[str],
     ) -> int:
-        """Deletes the messages that exist among `ids`; returns how many were deleted.
+        """Deletes the owner's messages that exist among `ids`; returns how many were deleted.
 
         Calls the mutation ``memory:deleteMessages`` (component function
         ``messages:deleteMessages``).
 
         Args:
+            resource_id (str): ``resourceId`` on the wire.
             ids (list[str]): Required.
 
         Returns:
@@ -457,6 +487,7 @@ class AsyncMessages(_AsyncMessagesBulk[list[Message]]):
         return await _MESSAGES__DELETE_MESSAGES.acall(
             self._client,
             {
+                "resourceId": resource_id,
                 "ids": ids,
             },
         )
@@ -464,14 +495,16 @@ class AsyncMessages(_AsyncMessagesBulk[list[Message]]):
     async def get_messages_by_ids(
         self,
         *,
+        resource_id: str,
         ids: list[str],
     ) -> list[Message]:
-        """The messages that exist among `ids`, in the order asked, each once.
+        """The owner's messages that exist among `ids`, in the order asked, each once.
 
         Calls the query ``memory:getMessagesByIds`` (component function
         ``messages:getMessagesByIds``).
 
         Args:
+            resource_id (str): ``resourceId`` on the wire.
             ids (list[str]): Required.
 
         Returns:
@@ -480,6 +513,7 @@ class AsyncMessages(_AsyncMessagesBulk[list[Message]]):
         return await _MESSAGES__GET_MESSAGES_BY_IDS.acall(
             self._client,
             {
+                "resourceId": resource_id,
                 "ids": ids,
             },
         )
@@ -487,6 +521,7 @@ class AsyncMessages(_AsyncMessagesBulk[list[Message]]):
     async def list_messages(
         self,
         *,
+        resource_id: str,
         thread_id: str,
         order: Literal["asc", "desc"] | Omit = omit,
         start_date: float | Omit = omit,
@@ -495,12 +530,14 @@ class AsyncMessages(_AsyncMessagesBulk[list[Message]]):
         page_size: int = 100,
         cursor: str | None = None,
     ) -> MessagePage:
-        """A page of a thread's messages by createdAt (asc by default), optionally within
-        [startDate, endDate]; `included` holds the `include`d messages with their neighbours.
+        """A page of the owner's thread's messages by createdAt (asc by default), optionally
+        within [startDate, endDate]; `included` holds the `include`d messages with their
+        neighbours.
 
         Calls the query ``memory:listMessages`` (component function ``messages:listMessages``).
 
         Args:
+            resource_id (str): ``resourceId`` on the wire.
             thread_id (str): ``threadId`` on the wire.
             order (Literal["asc", "desc"] | Omit): Optional: left out unless given.
             start_date (float | Omit): ``startDate`` on the wire; optional: left out unless
@@ -519,6 +556,7 @@ class AsyncMessages(_AsyncMessagesBulk[list[Message]]):
         return await _MESSAGES__LIST_MESSAGES.acall(
             self._client,
             {
+                "resourceId": resource_id,
                 "threadId": thread_id,
                 "order": order,
                 "startDate": start_date,
@@ -531,6 +569,7 @@ class AsyncMessages(_AsyncMessagesBulk[list[Message]]):
     def list_messages_all(
         self,
         *,
+        resource_id: str,
         thread_id: str,
         order: Literal["asc", "desc"] | Omit = omit,
         start_date: float | Omit = omit,
@@ -543,6 +582,7 @@ class AsyncMessages(_AsyncMessagesBulk[list[Message]]):
         ...`` walks the cursors lazily; ``.pages()`` yields whole pages.
 
         Args:
+            resource_id (str): ``resourceId`` on the wire.
             thread_id (str): ``threadId`` on the wire.
             order (Literal["asc", "desc"] | Omit): Optional: left out unless given.
             start_date (float | Omit): ``startDate`` on the wire; optional: left out unless
@@ -560,6 +600,7 @@ class AsyncMessages(_AsyncMessagesBulk[list[Message]]):
         return _MESSAGES__LIST_MESSAGES.apaginate(
             self._client,
             {
+                "resourceId": resource_id,
                 "threadId": thread_id,
                 "order": order,
                 "startDate": start_date,
@@ -578,7 +619,7 @@ class AsyncMessages(_AsyncMessagesBulk[list[Message]]):
         page_size: int = 100,
         cursor: str | None = None,
     ) -> MessagesByResourcePage:
-        """A page of a resource's messages across its threads, by createdAt.
+        """A page of the owner's messages across its threads, by createdAt.
 
         Calls the query ``memory:listMessagesByResource`` (component function
         ``messages:listMessagesByResource``).
@@ -637,14 +678,16 @@ class AsyncMessages(_AsyncMessagesBulk[list[Message]]):
     async def save_messages(
         self,
         *,
+        resource_id: str,
         messages: Sequence[SaveMessagesMessage | Mapping[str, Any]],
     ) -> list[Message]:
-        """Upserts messages by id (at most MAX_BATCH_ITEMS / MAX_BATCH_BYTES per call).
+        """Upserts the owner's messages by id (at most MAX_BATCH_ITEMS / MAX_BATCH_BYTES per call).
 
         Calls the mutation ``memory:saveMessages`` (component function
         ``messages:saveMessages``).
 
         Args:
+            resource_id (str): ``resourceId`` on the wire.
             messages (Sequence[SaveMessagesMessage | Mapping[str, Any]]): Required.
 
         Returns:
@@ -653,6 +696,7 @@ class AsyncMessages(_AsyncMessagesBulk[list[Message]]):
         return await _MESSAGES__SAVE_MESSAGES.acall(
             self._client,
             {
+                "resourceId": resource_id,
                 "messages": messages,
             },
         )
@@ -660,15 +704,17 @@ class AsyncMessages(_AsyncMessagesBulk[list[Message]]):
     async def update_messages(
         self,
         *,
+        resource_id: str,
         messages: Sequence[UpdateMessagesMessage | Mapping[str, Any]],
     ) -> list[Message]:
-        """Changes role, type, content or createdAt of existing messages; NOT_FOUND if any is
+        """Changes role, type, content or createdAt of the owner's messages; NOT_FOUND if any is
         missing.
 
         Calls the mutation ``memory:updateMessages`` (component function
         ``messages:updateMessages``).
 
         Args:
+            resource_id (str): ``resourceId`` on the wire.
             messages (Sequence[UpdateMessagesMessage | Mapping[str, Any]]): Required.
 
         Returns:
@@ -677,6 +723,7 @@ class AsyncMessages(_AsyncMessagesBulk[list[Message]]):
         return await _MESSAGES__UPDATE_MESSAGES.acall(
             self._client,
             {
+                "resourceId": resource_id,
                 "messages": messages,
             },
         )
@@ -684,11 +731,12 @@ class AsyncMessages(_AsyncMessagesBulk[list[Message]]):
     def watch_messages(
         self,
         *,
+        resource_id: str,
         thread_id: str,
         limit: int | Omit = omit,
     ) -> AsyncSubscription[list[Message]]:
-        """Live view of a thread's latest messages (default 50, at most 1,000), in chronological
-        order.
+        """Live view of the owner's thread's latest messages (`limit` 1 to 1,000, default 50), in
+        chronological order.
 
         Subscribes to the query ``memory:watchMessages`` (component function
         ``messages:watchMessages``).
@@ -699,6 +747,7 @@ class AsyncMessages(_AsyncMessagesBulk[list[Message]]):
         Needs the ``convex`` package (the ``live`` extra).
 
         Args:
+            resource_id (str): ``resourceId`` on the wire.
             thread_id (str): ``threadId`` on the wire.
             limit (int | Omit): A whole number (a float64 on the wire); optional: left out
                 unless given.
@@ -709,6 +758,7 @@ class AsyncMessages(_AsyncMessagesBulk[list[Message]]):
         return _MESSAGES__WATCH_MESSAGES.asubscribe(
             self._client,
             {
+                "resourceId": resource_id,
                 "threadId": thread_id,
                 "limit": limit,
             },

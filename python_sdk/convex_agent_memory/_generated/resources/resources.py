@@ -56,14 +56,14 @@ class Resources:
     def get_resource(
         self,
         *,
-        id: str,
+        resource_id: str,
     ) -> Resource | None:
         """The resource, or null when it does not exist.
 
         Calls the query ``memory:getResource`` (component function ``resources:getResource``).
 
         Args:
-            id (str): Required.
+            resource_id (str): ``resourceId`` on the wire.
 
         Returns:
             Resource | None: what the function returns.
@@ -71,14 +71,14 @@ class Resources:
         return _RESOURCES__GET_RESOURCE.call(
             self._client,
             {
-                "id": id,
+                "resourceId": resource_id,
             },
         )
 
     def save_resource(
         self,
         *,
-        id: str,
+        resource_id: str,
         working_memory: str | Omit = omit,
         metadata: dict[str, ConvexAny] | Omit = omit,
     ) -> Resource:
@@ -88,7 +88,7 @@ class Resources:
         ``resources:saveResource``).
 
         Args:
-            id (str): Required.
+            resource_id (str): ``resourceId`` on the wire.
             working_memory (str | Omit): ``workingMemory`` on the wire; optional: left out
                 unless given.
             metadata (dict[str, ConvexAny] | Omit): Optional: left out unless given.
@@ -99,7 +99,7 @@ class Resources:
         return _RESOURCES__SAVE_RESOURCE.call(
             self._client,
             {
-                "id": id,
+                "resourceId": resource_id,
                 "workingMemory": working_memory,
                 "metadata": metadata,
             },
@@ -108,7 +108,7 @@ class Resources:
     def update_resource(
         self,
         *,
-        id: str,
+        resource_id: str,
         working_memory: str | Omit = omit,
         metadata: dict[str, ConvexAny] | Omit = omit,
     ) -> Resource:
@@ -119,7 +119,7 @@ class Resources:
         ``resources:updateResource``).
 
         Args:
-            id (str): Required.
+            resource_id (str): ``resourceId`` on the wire.
             working_memory (str | Omit): ``workingMemory`` on the wire; optional: left out
                 unless given.
             metadata (dict[str, ConvexAny] | Omit): Optional: left out unless given.
@@ -130,7 +130,7 @@ class Resources:
         return _RESOURCES__UPDATE_RESOURCE.call(
             self._client,
             {
-                "id": id,
+                "resourceId": resource_id,
                 "workingMemory": working_memory,
                 "metadata": metadata,
             },
@@ -146,14 +146,14 @@ class AsyncResources:
     async def get_resource(
         self,
         *,
-        id: str,
+        resource_id: str,
     ) -> Resource | None:
         """The resource, or null when it does not exist.
 
         Calls the query ``memory:getResource`` (component function ``resources:getResource``).
 
         Args:
-            id (str): Required.
+            resource_id (str): ``resourceId`` on the wire.
 
         Returns:
             Resource | None: what the function returns.
@@ -161,14 +161,14 @@ class AsyncResources:
         return await _RESOURCES__GET_RESOURCE.acall(
             self._client,
             {
-                "id": id,
+                "resourceId": resource_id,
             },
         )
 
     async def save_resource(
         self,
         *,
-        id: str,
+        resource_id: str,
         working_memory: str | Omit = omit,
         metadata: dict[str, ConvexAny] | Omit = omit,
     ) -> Resource:
@@ -178,7 +178,7 @@ class AsyncResources:
         ``resources:saveResource``).
 
         Args:
-            id (str): Required.
+            resource_id (str): ``resourceId`` on the wire.
             working_memory (str | Omit): ``workingMemory`` on the wire; optional: left out
                 unless given.
             metadata (dict[str, ConvexAny] | Omit): Optional: left out unless given.
@@ -189,7 +189,7 @@ class AsyncResources:
         return await _RESOURCES__SAVE_RESOURCE.acall(
             self._client,
             {
-                "id": id,
+                "resourceId": resource_id,
                 "workingMemory": working_memory,
                 "metadata": metadata,
             },
@@ -198,7 +198,7 @@ class AsyncResources:
     async def update_resource(
         self,
         *,
-        id: str,
+        resource_id: str,
         working_memory: str | Omit = omit,
         metadata: dict[str, ConvexAny] | Omit = omit,
     ) -> Resource:
@@ -209,7 +209,7 @@ class AsyncResources:
         ``resources:updateResource``).
 
         Args:
-            id (str): Required.
+            resource_id (str): ``resourceId`` on the wire.
             working_memory (str | Omit): ``workingMemory`` on the wire; optional: left out
                 unless given.
             metadata (dict[str, ConvexAny] | Omit): Optional: left out unless given.
@@ -220,7 +220,7 @@ class AsyncResources:
         return await _RESOURCES__UPDATE_RESOURCE.acall(
             self._client,
             {
-                "id": id,
+                "resourceId": resource_id,
                 "workingMemory": working_memory,
                 "metadata": metadata,
             },

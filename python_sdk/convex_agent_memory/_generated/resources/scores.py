@@ -79,13 +79,16 @@ class Scores:
         self,
         *,
         id: str,
+        resource_id: str | Omit = omit,
     ) -> Score | None:
-        """One score by its id, or null.
+        """The owner's score with this id, or null.
 
         Calls the query ``memory:getScoreById`` (component function ``scores:getScoreById``).
 
         Args:
             id (str): Required.
+            resource_id (str | Omit): ``resourceId`` on the wire; optional: left out unless
+                given.
 
         Returns:
             Score | None: what the function returns.
@@ -94,6 +97,7 @@ class Scores:
             self._client,
             {
                 "id": id,
+                "resourceId": resource_id,
             },
         )
 
@@ -102,10 +106,11 @@ class Scores:
         *,
         entity_id: str,
         entity_type: str,
+        resource_id: str | Omit = omit,
         page_size: int = 100,
         cursor: str | None = None,
     ) -> ScoresByEntityIdPage:
-        """Scores of an entity (entityId + entityType), newest first.
+        """The owner's scores of an entity (entityId + entityType), newest first.
 
         Calls the query ``memory:listScoresByEntityId`` (component function
         ``scores:listScoresByEntityId``).
@@ -113,6 +118,8 @@ class Scores:
         Args:
             entity_id (str): ``entityId`` on the wire.
             entity_type (str): ``entityType`` on the wire.
+            resource_id (str | Omit): ``resourceId`` on the wire; optional: left out unless
+                given.
             page_size (int): Items per page (the server may cap it).
             cursor (str | None): Where to start: None for the first page, else a
                 ``continue_cursor``.
@@ -126,6 +133,7 @@ class Scores:
             {
                 "entityId": entity_id,
                 "entityType": entity_type,
+                "resourceId": resource_id,
                 "paginationOpts": {"numItems": page_size, "cursor": cursor},
             },
         )
@@ -135,6 +143,7 @@ class Scores:
         *,
         entity_id: str,
         entity_type: str,
+        resource_id: str | Omit = omit,
         page_size: int = 100,
         cursor: str | None = None,
     ) -> SyncPaginator[Score]:
@@ -144,6 +153,8 @@ class Scores:
         Args:
             entity_id (str): ``entityId`` on the wire.
             entity_type (str): ``entityType`` on the wire.
+            resource_id (str | Omit): ``resourceId`` on the wire; optional: left out unless
+                given.
             page_size (int): Items per page (the server may cap it).
             cursor (str | None): Where to start: None for the first page, else a
                 ``continue_cursor``.
@@ -156,6 +167,7 @@ class Scores:
             {
                 "entityId": entity_id,
                 "entityType": entity_type,
+                "resourceId": resource_id,
             },
             page_size=page_size,
             cursor=cursor,
@@ -165,16 +177,19 @@ class Scores:
         self,
         *,
         run_id: str,
+        resource_id: str | Omit = omit,
         page_size: int = 100,
         cursor: str | None = None,
     ) -> ScoresByEntityIdPage:
-        """Scores of a run, newest first.
+        """The owner's scores of a run, newest first.
 
         Calls the query ``memory:listScoresByRunId`` (component function
         ``scores:listScoresByRunId``).
 
         Args:
             run_id (str): ``runId`` on the wire.
+            resource_id (str | Omit): ``resourceId`` on the wire; optional: left out unless
+                given.
             page_size (int): Items per page (the server may cap it).
             cursor (str | None): Where to start: None for the first page, else a
                 ``continue_cursor``.
@@ -187,6 +202,7 @@ class Scores:
             self._client,
             {
                 "runId": run_id,
+                "resourceId": resource_id,
                 "paginationOpts": {"numItems": page_size, "cursor": cursor},
             },
         )
@@ -195,6 +211,7 @@ class Scores:
         self,
         *,
         run_id: str,
+        resource_id: str | Omit = omit,
         page_size: int = 100,
         cursor: str | None = None,
     ) -> SyncPaginator[Score]:
@@ -203,6 +220,8 @@ class Scores:
 
         Args:
             run_id (str): ``runId`` on the wire.
+            resource_id (str | Omit): ``resourceId`` on the wire; optional: left out unless
+                given.
             page_size (int): Items per page (the server may cap it).
             cursor (str | None): Where to start: None for the first page, else a
                 ``continue_cursor``.
@@ -214,6 +233,7 @@ class Scores:
             self._client,
             {
                 "runId": run_id,
+                "resourceId": resource_id,
             },
             page_size=page_size,
             cursor=cursor,
@@ -227,7 +247,7 @@ class Scores:
         page_size: int = 100,
         cursor: str | None = None,
     ) -> ScoresByEntityIdPage:
-        """Scores of a scorer (optionally of one resource), newest first.
+        """The owner's scores of a scorer, newest first.
 
         Calls the query ``memory:listScoresByScorerId`` (component function
         ``scores:listScoresByScorerId``).
@@ -290,10 +310,11 @@ class Scores:
         *,
         trace_id: str,
         span_id: str,
+        resource_id: str | Omit = omit,
         page_size: int = 100,
         cursor: str | None = None,
     ) -> ScoresByEntityIdPage:
-        """Scores of a span (traceId + spanId), newest first.
+        """The owner's scores of a span (traceId + spanId), newest first.
 
         Calls the query ``memory:listScoresBySpan`` (component function
         ``scores:listScoresBySpan``).
@@ -301,6 +322,8 @@ class Scores:
         Args:
             trace_id (str): ``traceId`` on the wire.
             span_id (str): ``spanId`` on the wire.
+            resource_id (str | Omit): ``resourceId`` on the wire; optional: left out unless
+                given.
             page_size (int): Items per page (the server may cap it).
             cursor (str | None): Where to start: None for the first page, else a
                 ``continue_cursor``.
@@ -314,6 +337,7 @@ class Scores:
             {
                 "traceId": trace_id,
                 "spanId": span_id,
+                "resourceId": resource_id,
                 "paginationOpts": {"numItems": page_size, "cursor": cursor},
             },
         )
@@ -323,6 +347,7 @@ class Scores:
         *,
         trace_id: str,
         span_id: str,
+        resource_id: str | Omit = omit,
         page_size: int = 100,
         cursor: str | None = None,
     ) -> SyncPaginator[Score]:
@@ -332,6 +357,8 @@ class Scores:
         Args:
             trace_id (str): ``traceId`` on the wire.
             span_id (str): ``spanId`` on the wire.
+            resource_id (str | Omit): ``resourceId`` on the wire; optional: left out unless
+                given.
             page_size (int): Items per page (the server may cap it).
             cursor (str | None): Where to start: None for the first page, else a
                 ``continue_cursor``.
@@ -344,6 +371,7 @@ class Scores:
             {
                 "traceId": trace_id,
                 "spanId": span_id,
+                "resourceId": resource_id,
             },
             page_size=page_size,
             cursor=cursor,
@@ -358,17 +386,18 @@ class Scores:
         run_id: str,
         score: float,
         source: str,
+        resource_id: str | Omit = omit,
         id: str | Omit = omit,
         trace_id: str | Omit = omit,
         span_id: str | Omit = omit,
-        resource_id: str | Omit = omit,
         reason: str | Omit = omit,
         input: JsonText | Omit = omit,
         output: JsonText | Omit = omit,
         metadata: JsonText | Omit = omit,
         created_at: float | Omit = omit,
     ) -> Score:
-        """Saves one score (id generated when not given; CONFLICT when the id is taken).
+        """Saves one score for its owner (id generated when not given; CONFLICT when the owner
+        already has that id).
 
         Calls the mutation ``memory:saveScore`` (component function ``scores:saveScore``).
 
@@ -379,11 +408,11 @@ class Scores:
             run_id (str): ``runId`` on the wire.
             score (float): Required.
             source (str): Required.
+            resource_id (str | Omit): ``resourceId`` on the wire; optional: left out unless
+                given.
             id (str | Omit): Optional: left out unless given.
             trace_id (str | Omit): ``traceId`` on the wire; optional: left out unless given.
             span_id (str | Omit): ``spanId`` on the wire; optional: left out unless given.
-            resource_id (str | Omit): ``resourceId`` on the wire; optional: left out unless
-                given.
             reason (str | Omit): Optional: left out unless given.
             input (JsonText | Omit): Any JSON-able Python value (sent as JSON text); optional:
                 left out unless given.
@@ -406,10 +435,10 @@ class Scores:
                 "runId": run_id,
                 "score": score,
                 "source": source,
+                "resourceId": resource_id,
                 "id": id,
                 "traceId": trace_id,
                 "spanId": span_id,
-                "resourceId": resource_id,
                 "reason": reason,
                 "input": input,
                 "output": output,
@@ -429,13 +458,16 @@ class AsyncScores:
         self,
         *,
         id: str,
+        resource_id: str | Omit = omit,
     ) -> Score | None:
-        """One score by its id, or null.
+        """The owner's score with this id, or null.
 
         Calls the query ``memory:getScoreById`` (component function ``scores:getScoreById``).
 
         Args:
             id (str): Required.
+            resource_id (str | Omit): ``resourceId`` on the wire; optional: left out unless
+                given.
 
         Returns:
             Score | None: what the function returns.
@@ -444,6 +476,7 @@ class AsyncScores:
             self._client,
             {
                 "id": id,
+                "resourceId": resource_id,
             },
         )
 
@@ -452,10 +485,11 @@ class AsyncScores:
         *,
         entity_id: str,
         entity_type: str,
+        resource_id: str | Omit = omit,
         page_size: int = 100,
         cursor: str | None = None,
     ) -> ScoresByEntityIdPage:
-        """Scores of an entity (entityId + entityType), newest first.
+        """The owner's scores of an entity (entityId + entityType), newest first.
 
         Calls the query ``memory:listScoresByEntityId`` (component function
         ``scores:listScoresByEntityId``).
@@ -463,6 +497,8 @@ class AsyncScores:
         Args:
             entity_id (str): ``entityId`` on the wire.
             entity_type (str): ``entityType`` on the wire.
+            resource_id (str | Omit): ``resourceId`` on the wire; optional: left out unless
+                given.
             page_size (int): Items per page (the server may cap it).
             cursor (str | None): Where to start: None for the first page, else a
                 ``continue_cursor``.
@@ -476,6 +512,7 @@ class AsyncScores:
             {
                 "entityId": entity_id,
                 "entityType": entity_type,
+                "resourceId": resource_id,
                 "paginationOpts": {"numItems": page_size, "cursor": cursor},
             },
         )
@@ -485,6 +522,7 @@ class AsyncScores:
         *,
         entity_id: str,
         entity_type: str,
+        resource_id: str | Omit = omit,
         page_size: int = 100,
         cursor: str | None = None,
     ) -> AsyncPaginator[Score]:
@@ -494,6 +532,8 @@ class AsyncScores:
         Args:
             entity_id (str): ``entityId`` on the wire.
             entity_type (str): ``entityType`` on the wire.
+            resource_id (str | Omit): ``resourceId`` on the wire; optional: left out unless
+                given.
             page_size (int): Items per page (the server may cap it).
             cursor (str | None): Where to start: None for the first page, else a
                 ``continue_cursor``.
@@ -506,6 +546,7 @@ class AsyncScores:
             {
                 "entityId": entity_id,
                 "entityType": entity_type,
+                "resourceId": resource_id,
             },
             page_size=page_size,
             cursor=cursor,
@@ -515,16 +556,19 @@ class AsyncScores:
         self,
         *,
         run_id: str,
+        resource_id: str | Omit = omit,
         page_size: int = 100,
         cursor: str | None = None,
     ) -> ScoresByEntityIdPage:
-        """Scores of a run, newest first.
+        """The owner's scores of a run, newest first.
 
         Calls the query ``memory:listScoresByRunId`` (component function
         ``scores:listScoresByRunId``).
 
         Args:
             run_id (str): ``runId`` on the wire.
+            resource_id (str | Omit): ``resourceId`` on the wire; optional: left out unless
+                given.
             page_size (int): Items per page (the server may cap it).
             cursor (str | None): Where to start: None for the first page, else a
                 ``continue_cursor``.
@@ -537,6 +581,7 @@ class AsyncScores:
             self._client,
             {
                 "runId": run_id,
+                "resourceId": resource_id,
                 "paginationOpts": {"numItems": page_size, "cursor": cursor},
             },
         )
@@ -545,6 +590,7 @@ class AsyncScores:
         self,
         *,
         run_id: str,
+        resource_id: str | Omit = omit,
         page_size: int = 100,
         cursor: str | None = None,
     ) -> AsyncPaginator[Score]:
@@ -553,6 +599,8 @@ class AsyncScores:
 
         Args:
             run_id (str): ``runId`` on the wire.
+            resource_id (str | Omit): ``resourceId`` on the wire; optional: left out unless
+                given.
             page_size (int): Items per page (the server may cap it).
             cursor (str | None): Where to start: None for the first page, else a
                 ``continue_cursor``.
@@ -564,6 +612,7 @@ class AsyncScores:
             self._client,
             {
                 "runId": run_id,
+                "resourceId": resource_id,
             },
             page_size=page_size,
             cursor=cursor,
@@ -577,7 +626,7 @@ class AsyncScores:
         page_size: int = 100,
         cursor: str | None = None,
     ) -> ScoresByEntityIdPage:
-        """Scores of a scorer (optionally of one resource), newest first.
+        """The owner's scores of a scorer, newest first.
 
         Calls the query ``memory:listScoresByScorerId`` (component function
         ``scores:listScoresByScorerId``).
@@ -640,10 +689,11 @@ class AsyncScores:
         *,
         trace_id: str,
         span_id: str,
+        resource_id: str | Omit = omit,
         page_size: int = 100,
         cursor: str | None = None,
     ) -> ScoresByEntityIdPage:
-        """Scores of a span (traceId + spanId), newest first.
+        """The owner's scores of a span (traceId + spanId), newest first.
 
         Calls the query ``memory:listScoresBySpan`` (component function
         ``scores:listScoresBySpan``).
@@ -651,6 +701,8 @@ class AsyncScores:
         Args:
             trace_id (str): ``traceId`` on the wire.
             span_id (str): ``spanId`` on the wire.
+            resource_id (str | Omit): ``resourceId`` on the wire; optional: left out unless
+                given.
             page_size (int): Items per page (the server may cap it).
             cursor (str | None): Where to start: None for the first page, else a
                 ``continue_cursor``.
@@ -664,6 +716,7 @@ class AsyncScores:
             {
                 "traceId": trace_id,
                 "spanId": span_id,
+                "resourceId": resource_id,
                 "paginationOpts": {"numItems": page_size, "cursor": cursor},
             },
         )
@@ -673,6 +726,7 @@ class AsyncScores:
         *,
         trace_id: str,
         span_id: str,
+        resource_id: str | Omit = omit,
         page_size: int = 100,
         cursor: str | None = None,
     ) -> AsyncPaginator[Score]:
@@ -682,6 +736,8 @@ class AsyncScores:
         Args:
             trace_id (str): ``traceId`` on the wire.
             span_id (str): ``spanId`` on the wire.
+            resource_id (str | Omit): ``resourceId`` on the wire; optional: left out unless
+                given.
             page_size (int): Items per page (the server may cap it).
             cursor (str | None): Where to start: None for the first page, else a
                 ``continue_cursor``.
@@ -694,6 +750,7 @@ class AsyncScores:
             {
                 "traceId": trace_id,
                 "spanId": span_id,
+                "resourceId": resource_id,
             },
             page_size=page_size,
             cursor=cursor,
@@ -708,17 +765,18 @@ class AsyncScores:
         run_id: str,
         score: float,
         source: str,
+        resource_id: str | Omit = omit,
         id: str | Omit = omit,
         trace_id: str | Omit = omit,
         span_id: str | Omit = omit,
-        resource_id: str | Omit = omit,
         reason: str | Omit = omit,
         input: JsonText | Omit = omit,
         output: JsonText | Omit = omit,
         metadata: JsonText | Omit = omit,
         created_at: float | Omit = omit,
     ) -> Score:
-        """Saves one score (id generated when not given; CONFLICT when the id is taken).
+        """Saves one score for its owner (id generated when not given; CONFLICT when the owner
+        already has that id).
 
         Calls the mutation ``memory:saveScore`` (component function ``scores:saveScore``).
 
@@ -729,11 +787,11 @@ class AsyncScores:
             run_id (str): ``runId`` on the wire.
             score (float): Required.
             source (str): Required.
+            resource_id (str | Omit): ``resourceId`` on the wire; optional: left out unless
+                given.
             id (str | Omit): Optional: left out unless given.
             trace_id (str | Omit): ``traceId`` on the wire; optional: left out unless given.
             span_id (str | Omit): ``spanId`` on the wire; optional: left out unless given.
-            resource_id (str | Omit): ``resourceId`` on the wire; optional: left out unless
-                given.
             reason (str | Omit): Optional: left out unless given.
             input (JsonText | Omit): Any JSON-able Python value (sent as JSON text); optional:
                 left out unless given.
@@ -756,10 +814,10 @@ class AsyncScores:
                 "runId": run_id,
                 "score": score,
                 "source": source,
+                "resourceId": resource_id,
                 "id": id,
                 "traceId": trace_id,
                 "spanId": span_id,
-                "resourceId": resource_id,
                 "reason": reason,
                 "input": input,
                 "output": output,

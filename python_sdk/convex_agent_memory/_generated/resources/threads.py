@@ -102,7 +102,7 @@ class Threads:
         *,
         resource_id: str,
     ) -> int:
-        """The exact number of threads of a resource.
+        """The exact number of the owner's threads (one read).
 
         Calls the query ``memory:countThreads`` (component function ``threads:countThreads``).
 
@@ -122,6 +122,7 @@ class Threads:
     def delete_thread(
         self,
         *,
+        resource_id: str,
         id: str,
     ) -> None:
         """Deletes the thread now and its messages in scheduled batches. A missing thread is a
@@ -131,6 +132,7 @@ class Threads:
         ``threads:deleteThread``).
 
         Args:
+            resource_id (str): ``resourceId`` on the wire.
             id (str): Required.
 
         Returns:
@@ -139,6 +141,7 @@ class Threads:
         return _THREADS__DELETE_THREAD.call(
             self._client,
             {
+                "resourceId": resource_id,
                 "id": id,
             },
         )
@@ -146,13 +149,15 @@ class Threads:
     def get_thread(
         self,
         *,
+        resource_id: str,
         id: str,
     ) -> Thread | None:
-        """The thread, or null when it does not exist.
+        """The owner's thread with this id, or null when there is none.
 
         Calls the query ``memory:getThread`` (component function ``threads:getThread``).
 
         Args:
+            resource_id (str): ``resourceId`` on the wire.
             id (str): Required.
 
         Returns:
@@ -161,6 +166,7 @@ class Threads:
         return _THREADS__GET_THREAD.call(
             self._client,
             {
+                "resourceId": resource_id,
                 "id": id,
             },
         )
@@ -174,7 +180,7 @@ class Threads:
         page_size: int = 100,
         cursor: str | None = None,
     ) -> ThreadPage:
-        """A page of a resource's threads, by createdAt (default) or updatedAt, newest first unless
+        """A page of the owner's threads, by createdAt (default) or updatedAt, newest first unless
         order is "asc".
 
         Calls the query ``memory:listThreads`` (component function ``threads:listThreads``).
@@ -240,20 +246,20 @@ class Threads:
     def save_thread(
         self,
         *,
-        id: str,
         resource_id: str,
+        id: str,
         title: str | Omit = omit,
         metadata: dict[str, ConvexAny] | Omit = omit,
         created_at: float | Omit = omit,
     ) -> Thread:
-        """Creates or replaces a thread (title and metadata become what is given; createdAt is
-        kept).
+        """Creates or replaces the owner's thread (title and metadata become what is given;
+        createdAt is kept).
 
         Calls the mutation ``memory:saveThread`` (component function ``threads:saveThread``).
 
         Args:
-            id (str): Required.
             resource_id (str): ``resourceId`` on the wire.
+            id (str): Required.
             title (str | Omit): Optional: left out unless given.
             metadata (dict[str, ConvexAny] | Omit): Optional: left out unless given.
             created_at (float | Omit): ``createdAt`` on the wire; optional: left out unless
@@ -265,8 +271,8 @@ class Threads:
         return _THREADS__SAVE_THREAD.call(
             self._client,
             {
-                "id": id,
                 "resourceId": resource_id,
+                "id": id,
                 "title": title,
                 "metadata": metadata,
                 "createdAt": created_at,
@@ -276,17 +282,19 @@ class Threads:
     def update_thread(
         self,
         *,
+        resource_id: str,
         id: str,
         title: str | Omit = omit,
         metadata: dict[str, ConvexAny] | Omit = omit,
     ) -> Thread:
-        """Sets the title when given and merges metadata shallowly. NOT_FOUND when the thread does
-        not exist.
+        """Sets the title when given and merges metadata shallowly. NOT_FOUND when the owner has no
+        such thread.
 
         Calls the mutation ``memory:updateThread`` (component function
         ``threads:updateThread``).
 
         Args:
+            resource_id (str): ``resourceId`` on the wire.
             id (str): Required.
             title (str | Omit): Optional: left out unless given.
             metadata (dict[str, ConvexAny] | Omit): Optional: left out unless given.
@@ -297,6 +305,7 @@ class Threads:
         return _THREADS__UPDATE_THREAD.call(
             self._client,
             {
+                "resourceId": resource_id,
                 "id": id,
                 "title": title,
                 "metadata": metadata,
@@ -306,9 +315,10 @@ class Threads:
     def watch_thread(
         self,
         *,
+        resource_id: str,
         id: str,
     ) -> Subscription[WatchThreadResult | None]:
-        """Live view of one thread with its message count; null when it does not exist.
+        """Live view of one thread with its message count; null when the owner has no such thread.
 
         Subscribes to the query ``memory:watchThread`` (component function
         ``threads:watchThread``).
@@ -319,6 +329,7 @@ class Threads:
         Needs the ``convex`` package (the ``live`` extra).
 
         Args:
+            resource_id (str): ``resourceId`` on the wire.
             id (str): Required.
 
         Returns:
@@ -327,6 +338,7 @@ class Threads:
         return _THREADS__WATCH_THREAD.subscribe(
             self._client,
             {
+                "resourceId": resource_id,
                 "id": id,
             },
         )
@@ -337,7 +349,7 @@ class Threads:
         resource_id: str,
         limit: int | Omit = omit,
     ) -> Subscription[list[Thread]]:
-        """Live view of a resource's most recently updated threads (default 50, at most 1,000).
+        """Live view of the owner's most recently updated threads (`limit` 1 to 1,000, default 50).
 
         Subscribes to the query ``memory:watchThreadsByResource`` (component function
         ``threads:watchThreadsByResource``).
@@ -375,7 +387,7 @@ class AsyncThreads:
         *,
         resource_id: str,
     ) -> int:
-        """The exact number of threads of a resource.
+        """The exact number of the owner's threads (one read).
 
         Calls the query ``memory:countThreads`` (component function ``threads:countThreads``).
 
@@ -395,6 +407,7 @@ class AsyncThreads:
     async def delete_thread(
         self,
         *,
+        resource_id: str,
         id: str,
     ) -> None:
         """Deletes the thread now and its messages in scheduled batches. A missing thread is a
@@ -404,6 +417,7 @@ class AsyncThreads:
         ``threads:deleteThread``).
 
         Args:
+            resource_id (str): ``resourceId`` on the wire.
             id (str): Required.
 
         Returns:
@@ -412,6 +426,7 @@ class AsyncThreads:
         return await _THREADS__DELETE_THREAD.acall(
             self._client,
             {
+                "resourceId": resource_id,
                 "id": id,
             },
         )
@@ -419,13 +434,15 @@ class AsyncThreads:
     async def get_thread(
         self,
         *,
+        resource_id: str,
         id: str,
     ) -> Thread | None:
-        """The thread, or null when it does not exist.
+        """The owner's thread with this id, or null when there is none.
 
         Calls the query ``memory:getThread`` (component function ``threads:getThread``).
 
         Args:
+            resource_id (str): ``resourceId`` on the wire.
             id (str): Required.
 
         Returns:
@@ -434,6 +451,7 @@ class AsyncThreads:
         return await _THREADS__GET_THREAD.acall(
             self._client,
             {
+                "resourceId": resource_id,
                 "id": id,
             },
         )
@@ -447,7 +465,7 @@ class AsyncThreads:
         page_size: int = 100,
         cursor: str | None = None,
     ) -> ThreadPage:
-        """A page of a resource's threads, by createdAt (default) or updatedAt, newest first unless
+        """A page of the owner's threads, by createdAt (default) or updatedAt, newest first unless
         order is "asc".
 
         Calls the query ``memory:listThreads`` (component function ``threads:listThreads``).
@@ -513,20 +531,20 @@ class AsyncThreads:
     async def save_thread(
         self,
         *,
-        id: str,
         resource_id: str,
+        id: str,
         title: str | Omit = omit,
         metadata: dict[str, ConvexAny] | Omit = omit,
         created_at: float | Omit = omit,
     ) -> Thread:
-        """Creates or replaces a thread (title and metadata become what is given; createdAt is
-        kept).
+        """Creates or replaces the owner's thread (title and metadata become what is given;
+        createdAt is kept).
 
         Calls the mutation ``memory:saveThread`` (component function ``threads:saveThread``).
 
         Args:
-            id (str): Required.
             resource_id (str): ``resourceId`` on the wire.
+            id (str): Required.
             title (str | Omit): Optional: left out unless given.
             metadata (dict[str, ConvexAny] | Omit): Optional: left out unless given.
             created_at (float | Omit): ``createdAt`` on the wire; optional: left out unless
@@ -538,8 +556,8 @@ class AsyncThreads:
         return await _THREADS__SAVE_THREAD.acall(
             self._client,
             {
-                "id": id,
                 "resourceId": resource_id,
+                "id": id,
                 "title": title,
                 "metadata": metadata,
                 "createdAt": created_at,
@@ -549,17 +567,19 @@ class AsyncThreads:
     async def update_thread(
         self,
         *,
+        resource_id: str,
         id: str,
         title: str | Omit = omit,
         metadata: dict[str, ConvexAny] | Omit = omit,
     ) -> Thread:
-        """Sets the title when given and merges metadata shallowly. NOT_FOUND when the thread does
-        not exist.
+        """Sets the title when given and merges metadata shallowly. NOT_FOUND when the owner has no
+        such thread.
 
         Calls the mutation ``memory:updateThread`` (component function
         ``threads:updateThread``).
 
         Args:
+            resource_id (str): ``resourceId`` on the wire.
             id (str): Required.
             title (str | Omit): Optional: left out unless given.
             metadata (dict[str, ConvexAny] | Omit): Optional: left out unless given.
@@ -570,6 +590,7 @@ class AsyncThreads:
         return await _THREADS__UPDATE_THREAD.acall(
             self._client,
             {
+                "resourceId": resource_id,
                 "id": id,
                 "title": title,
                 "metadata": metadata,
@@ -579,9 +600,10 @@ class AsyncThreads:
     def watch_thread(
         self,
         *,
+        resource_id: str,
         id: str,
     ) -> AsyncSubscription[WatchThreadResult | None]:
-        """Live view of one thread with its message count; null when it does not exist.
+        """Live view of one thread with its message count; null when the owner has no such thread.
 
         Subscribes to the query ``memory:watchThread`` (component function
         ``threads:watchThread``).
@@ -592,6 +614,7 @@ class AsyncThreads:
         Needs the ``convex`` package (the ``live`` extra).
 
         Args:
+            resource_id (str): ``resourceId`` on the wire.
             id (str): Required.
 
         Returns:
@@ -601,6 +624,7 @@ class AsyncThreads:
         return _THREADS__WATCH_THREAD.asubscribe(
             self._client,
             {
+                "resourceId": resource_id,
                 "id": id,
             },
         )
@@ -611,7 +635,7 @@ class AsyncThreads:
         resource_id: str,
         limit: int | Omit = omit,
     ) -> AsyncSubscription[list[Thread]]:
-        """Live view of a resource's most recently updated threads (default 50, at most 1,000).
+        """Live view of the owner's most recently updated threads (`limit` 1 to 1,000, default 50).
 
         Subscribes to the query ``memory:watchThreadsByResource`` (component function
         ``threads:watchThreadsByResource``).

@@ -79,14 +79,17 @@ class Traces:
         self,
         *,
         spans: Sequence[CreateSpansSpan | Mapping[str, Any]],
+        resource_id: str | Omit = omit,
     ) -> CreateSpansResult:
-        """Creates spans in one batch (at most MAX_BATCH_ITEMS / MAX_BATCH_BYTES; LIMIT_EXCEEDED
-        beyond).
+        """Creates the owner's spans in one batch (at most MAX_BATCH_ITEMS / MAX_BATCH_BYTES;
+        LIMIT_EXCEEDED beyond).
 
         Calls the mutation ``memory:createSpans`` (component function ``traces:createSpans``).
 
         Args:
             spans (Sequence[CreateSpansSpan | Mapping[str, Any]]): Required.
+            resource_id (str | Omit): ``resourceId`` on the wire; optional: left out unless
+                given.
 
         Returns:
             CreateSpansResult: what the function returns.
@@ -95,6 +98,7 @@ class Traces:
             self._client,
             {
                 "spans": spans,
+                "resourceId": resource_id,
             },
         )
 
@@ -102,14 +106,17 @@ class Traces:
         self,
         *,
         trace_ids: list[str],
+        resource_id: str | Omit = omit,
     ) -> None:
-        """Deletes traces (at most MAX_DELETE_TRACES); gone for readers at once, spans removed in
-        scheduled batches.
+        """Deletes the owner's traces (at most MAX_DELETE_TRACES); gone for readers at once, spans
+        removed in scheduled batches.
 
         Calls the mutation ``memory:deleteTraces`` (component function ``traces:deleteTraces``).
 
         Args:
             trace_ids (list[str]): ``traceIds`` on the wire.
+            resource_id (str | Omit): ``resourceId`` on the wire; optional: left out unless
+                given.
 
         Returns:
             None: what the function returns.
@@ -118,6 +125,7 @@ class Traces:
             self._client,
             {
                 "traceIds": trace_ids,
+                "resourceId": resource_id,
             },
         )
 
@@ -125,15 +133,18 @@ class Traces:
         self,
         *,
         trace_id: str,
+        resource_id: str | Omit = omit,
         limit: int | Omit = omit,
     ) -> GetTraceResult | None:
-        """The spans of a trace by start time, at most `limit` (≤ MAX_TRACE_SPANS) and
+        """The spans of the owner's trace by start time, at most `limit` (≤ MAX_TRACE_SPANS) and
         MAX_TRACE_BYTES; `truncated` says when more exist.
 
         Calls the query ``memory:getTrace`` (component function ``traces:getTrace``).
 
         Args:
             trace_id (str): ``traceId`` on the wire.
+            resource_id (str | Omit): ``resourceId`` on the wire; optional: left out unless
+                given.
             limit (int | Omit): A whole number (a float64 on the wire); optional: left out
                 unless given.
 
@@ -144,6 +155,7 @@ class Traces:
             self._client,
             {
                 "traceId": trace_id,
+                "resourceId": resource_id,
                 "limit": limit,
             },
         )
@@ -161,7 +173,7 @@ class Traces:
         page_size: int = 100,
         cursor: str | None = None,
     ) -> TracePage:
-        """Root spans, newest first; filter by resourceId and one of name / entity / status, and a
+        """The owner's root spans, newest first; filter by one of name / entity / status, and a
         startedAt range.
 
         Calls the query ``memory:listTraces`` (component function ``traces:listTraces``).
@@ -252,14 +264,17 @@ class Traces:
         self,
         *,
         updates: Sequence[UpdateSpansUpdate | Mapping[str, Any]],
+        resource_id: str | Omit = omit,
     ) -> UpdateSpansResult:
-        """Updates spans in one batch (end time, output, error, ...); NOT_FOUND when one does not
-        exist.
+        """Updates the owner's spans in one batch (end time, output, error, ...); NOT_FOUND when
+        one does not exist.
 
         Calls the mutation ``memory:updateSpans`` (component function ``traces:updateSpans``).
 
         Args:
             updates (Sequence[UpdateSpansUpdate | Mapping[str, Any]]): Required.
+            resource_id (str | Omit): ``resourceId`` on the wire; optional: left out unless
+                given.
 
         Returns:
             UpdateSpansResult: what the function returns.
@@ -268,6 +283,7 @@ class Traces:
             self._client,
             {
                 "updates": updates,
+                "resourceId": resource_id,
             },
         )
 
@@ -282,14 +298,17 @@ class AsyncTraces:
         self,
         *,
         spans: Sequence[CreateSpansSpan | Mapping[str, Any]],
+        resource_id: str | Omit = omit,
     ) -> CreateSpansResult:
-        """Creates spans in one batch (at most MAX_BATCH_ITEMS / MAX_BATCH_BYTES; LIMIT_EXCEEDED
-        beyond).
+        """Creates the owner's spans in one batch (at most MAX_BATCH_ITEMS / MAX_BATCH_BYTES;
+        LIMIT_EXCEEDED beyond).
 
         Calls the mutation ``memory:createSpans`` (component function ``traces:createSpans``).
 
         Args:
             spans (Sequence[CreateSpansSpan | Mapping[str, Any]]): Required.
+            resource_id (str | Omit): ``resourceId`` on the wire; optional: left out unless
+                given.
 
         Returns:
             CreateSpansResult: what the function returns.
@@ -298,6 +317,7 @@ class AsyncTraces:
             self._client,
             {
                 "spans": spans,
+                "resourceId": resource_id,
             },
         )
 
@@ -305,14 +325,17 @@ class AsyncTraces:
         self,
         *,
         trace_ids: list[str],
+        resource_id: str | Omit = omit,
     ) -> None:
-        """Deletes traces (at most MAX_DELETE_TRACES); gone for readers at once, spans removed in
-        scheduled batches.
+        """Deletes the owner's traces (at most MAX_DELETE_TRACES); gone for readers at once, spans
+        removed in scheduled batches.
 
         Calls the mutation ``memory:deleteTraces`` (component function ``traces:deleteTraces``).
 
         Args:
             trace_ids (list[str]): ``traceIds`` on the wire.
+            resource_id (str | Omit): ``resourceId`` on the wire; optional: left out unless
+                given.
 
         Returns:
             None: what the function returns.
@@ -321,6 +344,7 @@ class AsyncTraces:
             self._client,
             {
                 "traceIds": trace_ids,
+                "resourceId": resource_id,
             },
         )
 
@@ -328,15 +352,18 @@ class AsyncTraces:
         self,
         *,
         trace_id: str,
+        resource_id: str | Omit = omit,
         limit: int | Omit = omit,
     ) -> GetTraceResult | None:
-        """The spans of a trace by start time, at most `limit` (≤ MAX_TRACE_SPANS) and
+        """The spans of the owner's trace by start time, at most `limit` (≤ MAX_TRACE_SPANS) and
         MAX_TRACE_BYTES; `truncated` says when more exist.
 
         Calls the query ``memory:getTrace`` (component function ``traces:getTrace``).
 
         Args:
             trace_id (str): ``traceId`` on the wire.
+            resource_id (str | Omit): ``resourceId`` on the wire; optional: left out unless
+                given.
             limit (int | Omit): A whole number (a float64 on the wire); optional: left out
                 unless given.
 
@@ -347,6 +374,7 @@ class AsyncTraces:
             self._client,
             {
                 "traceId": trace_id,
+                "resourceId": resource_id,
                 "limit": limit,
             },
         )
@@ -364,7 +392,7 @@ class AsyncTraces:
         page_size: int = 100,
         cursor: str | None = None,
     ) -> TracePage:
-        """Root spans, newest first; filter by resourceId and one of name / entity / status, and a
+        """The owner's root spans, newest first; filter by one of name / entity / status, and a
         startedAt range.
 
         Calls the query ``memory:listTraces`` (component function ``traces:listTraces``).
@@ -455,14 +483,17 @@ class AsyncTraces:
         self,
         *,
         updates: Sequence[UpdateSpansUpdate | Mapping[str, Any]],
+        resource_id: str | Omit = omit,
     ) -> UpdateSpansResult:
-        """Updates spans in one batch (end time, output, error, ...); NOT_FOUND when one does not
-        exist.
+        """Updates the owner's spans in one batch (end time, output, error, ...); NOT_FOUND when
+        one does not exist.
 
         Calls the mutation ``memory:updateSpans`` (component function ``traces:updateSpans``).
 
         Args:
             updates (Sequence[UpdateSpansUpdate | Mapping[str, Any]]): Required.
+            resource_id (str | Omit): ``resourceId`` on the wire; optional: left out unless
+                given.
 
         Returns:
             UpdateSpansResult: what the function returns.
@@ -471,5 +502,6 @@ class AsyncTraces:
             self._client,
             {
                 "updates": updates,
+                "resourceId": resource_id,
             },
         )

@@ -13,6 +13,7 @@ from convex_agent_memory._runtime import (
     AsyncAPIClient,
     AsyncPaginator,
     ConvexAny,
+    Float32Vector,
     FunctionRef,
     JsonText,
     Omit,
@@ -129,7 +130,12 @@ class Vectors(_VectorsBulk[UpsertResult]):
         filterable_keys: list[str] | Omit = omit,
         text_key: str | Omit = omit,
     ) -> CreateIndexResult:
-        """Calls the mutation ``memory:createIndex`` (component function ``vectors:createIndex``).
+        """Creates a named index of `dimension`-long vectors (cosine), with up to 8
+        `filterableKeys` filtered natively and an optional `textKey` for keyword search.
+        The same call again is a no-op (`created: false`); another configuration for the
+        name is CONFLICT.
+
+        Calls the mutation ``memory:createIndex`` (component function ``vectors:createIndex``).
 
         Args:
             name (str): Required.
@@ -158,7 +164,10 @@ class Vectors(_VectorsBulk[UpsertResult]):
         *,
         index_name: str,
     ) -> None:
-        """Calls the mutation ``memory:deleteIndex`` (component function ``vectors:deleteIndex``).
+        """Deletes the index: gone for readers at once (the name is free again), its vectors purged
+        in scheduled batches.
+
+        Calls the mutation ``memory:deleteIndex`` (component function ``vectors:deleteIndex``).
 
         Args:
             index_name (str): ``indexName`` on the wire.
@@ -210,7 +219,10 @@ class Vectors(_VectorsBulk[UpsertResult]):
         *,
         index_name: str,
     ) -> Index:
-        """Calls the query ``memory:describeIndex`` (component function ``vectors:describeIndex``).
+        """The index's configuration and exact vector count (two reads). NOT_FOUND when it does not
+        exist.
+
+        Calls the query ``memory:describeIndex`` (component function ``vectors:describeIndex``).
 
         Args:
             index_name (str): ``indexName`` on the wire.
@@ -232,7 +244,9 @@ class Vectors(_VectorsBulk[UpsertResult]):
         ids: list[str],
         include_vector: bool | Omit = omit,
     ) -> list[Vector]:
-        """Calls the query ``memory:getVectors`` (component function ``vectors:getVectors``).
+        """The vectors with these ids (at most 256), in the order asked; missing ids are left out.
+
+        Calls the query ``memory:getVectors`` (component function ``vectors:getVectors``).
 
         Args:
             index_name (str): ``indexName`` on the wire.
@@ -258,7 +272,9 @@ class Vectors(_VectorsBulk[UpsertResult]):
         page_size: int = 100,
         cursor: str | None = None,
     ) -> IndexPage:
-        """Calls the query ``memory:listIndexes`` (component function ``vectors:listIndexes``).
+        """A page of the indexes by name, each described with its exact count.
+
+        Calls the query ``memory:listIndexes`` (component function ``vectors:listIndexes``).
 
         Args:
             page_size (int): Items per page (the server may cap it).
@@ -304,7 +320,7 @@ class Vectors(_VectorsBulk[UpsertResult]):
         self,
         *,
         index_name: str,
-        query_vector: list[float],
+        query_vector: Float32Vector,
         top_k: int,
         filter: JsonText | Omit = omit,
         filter_mode: Literal["auto", "native"] | Omit = omit,
@@ -314,11 +330,19 @@ class Vectors(_VectorsBulk[UpsertResult]):
         keyword_weight: float | Omit = omit,
         rrf_k: float | Omit = omit,
     ) -> QueryResult:
-        """Calls the action ``memory:query`` (component function ``vectors:query``).
+        """The `topK` (1 to 256) vectors nearest to `queryVector` by cosine similarity,
+        optionally filtered (a Mongo-style filter as JSON text: native on declared keys,
+        post-filtered otherwise) and, with `keywordQuery`, fused with a keyword search of
+        the index's `textKey` text by reciprocal rank fusion. Reads the index's registry
+        row and one entry per result; embeddings only with `includeVector`.
+
+        Calls the action ``memory:query`` (component function ``vectors:query``).
 
         Args:
             index_name (str): ``indexName`` on the wire.
-            query_vector (list[float]): ``queryVector`` on the wire.
+            query_vector (Float32Vector): A vector: a numpy array, a sequence of numbers or
+                packed bytes, sent as packed little-endian float32 (stored as exactly those
+                float32 values); ``queryVector`` on the wire.
             top_k (int): A whole number (a float64 on the wire); ``topK`` on the wire.
             filter (JsonText | Omit): Any JSON-able Python value (sent as JSON text); optional:
                 left out unless given.
@@ -381,16 +405,21 @@ class Vectors(_VectorsBulk[UpsertResult]):
         *,
         index_name: str,
         id: str,
-        vector: list[float] | Omit = omit,
+        vector: Float32Vector | Omit = omit,
         metadata: dict[str, ConvexAny] | Omit = omit,
     ) -> None:
-        """Calls the mutation ``memory:updateVector`` (component function
+        """Replaces one vector's vector and/or its whole metadata. NOT_FOUND when it does not
+        exist.
+
+        Calls the mutation ``memory:updateVector`` (component function
         ``vectors:updateVector``).
 
         Args:
             index_name (str): ``indexName`` on the wire.
             id (str): Required.
-            vector (list[float] | Omit): Optional: left out unless given.
+            vector (Float32Vector | Omit): A vector: a numpy array, a sequence of numbers or
+                packed bytes, sent as packed little-endian float32 (stored as exactly those
+                float32 values); optional: left out unless given.
             metadata (dict[str, ConvexAny] | Omit): Optional: left out unless given.
 
         Returns:
@@ -412,7 +441,11 @@ class Vectors(_VectorsBulk[UpsertResult]):
         index_name: str,
         vectors: Sequence[UpsertVector | Mapping[str, Any]],
     ) -> UpsertResult:
-        """Calls the mutation ``memory:upsert`` (component function ``vectors:upsert``).
+        """Inserts or replaces (by id) up to 1,000 vectors; returns their ids, generated
+        where absent. Vectors may be float64 numbers or packed little-endian float32 bytes.
+        LIMIT_EXCEEDED when the batch is too large for one transaction (split it).
+
+        Calls the mutation ``memory:upsert`` (component function ``vectors:upsert``).
 
         Args:
             index_name (str): ``indexName`` on the wire.
@@ -449,7 +482,12 @@ class AsyncVectors(_AsyncVectorsBulk[UpsertResult]):
         filterable_keys: list[str] | Omit = omit,
         text_key: str | Omit = omit,
     ) -> CreateIndexResult:
-        """Calls the mutation ``memory:createIndex`` (component function ``vectors:createIndex``).
+        """Creates a named index of `dimension`-long vectors (cosine), with up to 8
+        `filterableKeys` filtered natively and an optional `textKey` for keyword search.
+        The same call again is a no-op (`created: false`); another configuration for the
+        name is CONFLICT.
+
+        Calls the mutation ``memory:createIndex`` (component function ``vectors:createIndex``).
 
         Args:
             name (str): Required.
@@ -478,7 +516,10 @@ class AsyncVectors(_AsyncVectorsBulk[UpsertResult]):
         *,
         index_name: str,
     ) -> None:
-        """Calls the mutation ``memory:deleteIndex`` (component function ``vectors:deleteIndex``).
+        """Deletes the index: gone for readers at once (the name is free again), its vectors purged
+        in scheduled batches.
+
+        Calls the mutation ``memory:deleteIndex`` (component function ``vectors:deleteIndex``).
 
         Args:
             index_name (str): ``indexName`` on the wire.
@@ -530,7 +571,10 @@ class AsyncVectors(_AsyncVectorsBulk[UpsertResult]):
         *,
         index_name: str,
     ) -> Index:
-        """Calls the query ``memory:describeIndex`` (component function ``vectors:describeIndex``).
+        """The index's configuration and exact vector count (two reads). NOT_FOUND when it does not
+        exist.
+
+        Calls the query ``memory:describeIndex`` (component function ``vectors:describeIndex``).
 
         Args:
             index_name (str): ``indexName`` on the wire.
@@ -552,7 +596,9 @@ class AsyncVectors(_AsyncVectorsBulk[UpsertResult]):
         ids: list[str],
         include_vector: bool | Omit = omit,
     ) -> list[Vector]:
-        """Calls the query ``memory:getVectors`` (component function ``vectors:getVectors``).
+        """The vectors with these ids (at most 256), in the order asked; missing ids are left out.
+
+        Calls the query ``memory:getVectors`` (component function ``vectors:getVectors``).
 
         Args:
             index_name (str): ``indexName`` on the wire.
@@ -578,7 +624,9 @@ class AsyncVectors(_AsyncVectorsBulk[UpsertResult]):
         page_size: int = 100,
         cursor: str | None = None,
     ) -> IndexPage:
-        """Calls the query ``memory:listIndexes`` (component function ``vectors:listIndexes``).
+        """A page of the indexes by name, each described with its exact count.
+
+        Calls the query ``memory:listIndexes`` (component function ``vectors:listIndexes``).
 
         Args:
             page_size (int): Items per page (the server may cap it).
@@ -624,7 +672,7 @@ class AsyncVectors(_AsyncVectorsBulk[UpsertResult]):
         self,
         *,
         index_name: str,
-        query_vector: list[float],
+        query_vector: Float32Vector,
         top_k: int,
         filter: JsonText | Omit = omit,
         filter_mode: Literal["auto", "native"] | Omit = omit,
@@ -634,11 +682,19 @@ class AsyncVectors(_AsyncVectorsBulk[UpsertResult]):
         keyword_weight: float | Omit = omit,
         rrf_k: float | Omit = omit,
     ) -> QueryResult:
-        """Calls the action ``memory:query`` (component function ``vectors:query``).
+        """The `topK` (1 to 256) vectors nearest to `queryVector` by cosine similarity,
+        optionally filtered (a Mongo-style filter as JSON text: native on declared keys,
+        post-filtered otherwise) and, with `keywordQuery`, fused with a keyword search of
+        the index's `textKey` text by reciprocal rank fusion. Reads the index's registry
+        row and one entry per result; embeddings only with `includeVector`.
+
+        Calls the action ``memory:query`` (component function ``vectors:query``).
 
         Args:
             index_name (str): ``indexName`` on the wire.
-            query_vector (list[float]): ``queryVector`` on the wire.
+            query_vector (Float32Vector): A vector: a numpy array, a sequence of numbers or
+                packed bytes, sent as packed little-endian float32 (stored as exactly those
+                float32 values); ``queryVector`` on the wire.
             top_k (int): A whole number (a float64 on the wire); ``topK`` on the wire.
             filter (JsonText | Omit): Any JSON-able Python value (sent as JSON text); optional:
                 left out unless given.
@@ -701,16 +757,21 @@ class AsyncVectors(_AsyncVectorsBulk[UpsertResult]):
         *,
         index_name: str,
         id: str,
-        vector: list[float] | Omit = omit,
+        vector: Float32Vector | Omit = omit,
         metadata: dict[str, ConvexAny] | Omit = omit,
     ) -> None:
-        """Calls the mutation ``memory:updateVector`` (component function
+        """Replaces one vector's vector and/or its whole metadata. NOT_FOUND when it does not
+        exist.
+
+        Calls the mutation ``memory:updateVector`` (component function
         ``vectors:updateVector``).
 
         Args:
             index_name (str): ``indexName`` on the wire.
             id (str): Required.
-            vector (list[float] | Omit): Optional: left out unless given.
+            vector (Float32Vector | Omit): A vector: a numpy array, a sequence of numbers or
+                packed bytes, sent as packed little-endian float32 (stored as exactly those
+                float32 values); optional: left out unless given.
             metadata (dict[str, ConvexAny] | Omit): Optional: left out unless given.
 
         Returns:
@@ -732,7 +793,11 @@ class AsyncVectors(_AsyncVectorsBulk[UpsertResult]):
         index_name: str,
         vectors: Sequence[UpsertVector | Mapping[str, Any]],
     ) -> UpsertResult:
-        """Calls the mutation ``memory:upsert`` (component function ``vectors:upsert``).
+        """Inserts or replaces (by id) up to 1,000 vectors; returns their ids, generated
+        where absent. Vectors may be float64 numbers or packed little-endian float32 bytes.
+        LIMIT_EXCEEDED when the batch is too large for one transaction (split it).
+
+        Calls the mutation ``memory:upsert`` (component function ``vectors:upsert``).
 
         Args:
             index_name (str): ``indexName`` on the wire.

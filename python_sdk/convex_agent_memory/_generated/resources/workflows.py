@@ -76,17 +76,17 @@ _WORKFLOWS__PERSIST_WORKFLOW_SNAPSHOT: FunctionRef[WorkflowRun] = FunctionRef(
     WorkflowRun,
     idempotent=True,
 )
-_WORKFLOWS__UPDATE_WORKFLOW_RESULTS: FunctionRef[str] = FunctionRef(
+_WORKFLOWS__UPDATE_WORKFLOW_RESULTS: FunctionRef[JsonText] = FunctionRef(
     "mutation",
     "memory:updateWorkflowResults",
     UpdateWorkflowResultsArgs,
-    str,
+    JsonText,
 )
-_WORKFLOWS__UPDATE_WORKFLOW_STATE: FunctionRef[str | None] = FunctionRef(
+_WORKFLOWS__UPDATE_WORKFLOW_STATE: FunctionRef[JsonText | None] = FunctionRef(
     "mutation",
     "memory:updateWorkflowState",
     UpdateWorkflowStateArgs,
-    str | None,
+    JsonText | None,
 )
 _WORKFLOWS__WATCH_WORKFLOW_RUN: FunctionRef[WorkflowRunById | None] = FunctionRef(
     "query",
@@ -111,20 +111,20 @@ class Workflows:
     def count_workflow_runs(
         self,
         *,
-        workflow_name: str | Omit = omit,
         resource_id: str | Omit = omit,
+        workflow_name: str | Omit = omit,
         status: str | Omit = omit,
     ) -> int:
-        """Exact number of runs matching any combination of workflowName / resourceId / status (one
+        """Exact number of the owner's runs matching any combination of workflowName / status (one
         read).
 
         Calls the query ``memory:countWorkflowRuns`` (component function
         ``workflows:countWorkflowRuns``).
 
         Args:
-            workflow_name (str | Omit): ``workflowName`` on the wire; optional: left out unless
-                given.
             resource_id (str | Omit): ``resourceId`` on the wire; optional: left out unless
+                given.
+            workflow_name (str | Omit): ``workflowName`` on the wire; optional: left out unless
                 given.
             status (str | Omit): Optional: left out unless given.
 
@@ -134,8 +134,8 @@ class Workflows:
         return _WORKFLOWS__COUNT_WORKFLOW_RUNS.call(
             self._client,
             {
-                "workflowName": workflow_name,
                 "resourceId": resource_id,
+                "workflowName": workflow_name,
                 "status": status,
             },
         )
@@ -144,15 +144,18 @@ class Workflows:
         self,
         *,
         run_id: str,
+        resource_id: str | Omit = omit,
         workflow_name: str | Omit = omit,
     ) -> None:
-        """Deletes a run and its snapshot; nothing happens when it does not exist.
+        """Deletes the owner's run and its snapshot; nothing happens when it does not exist.
 
         Calls the mutation ``memory:deleteWorkflowRunById`` (component function
         ``workflows:deleteWorkflowRunById``).
 
         Args:
             run_id (str): ``runId`` on the wire.
+            resource_id (str | Omit): ``resourceId`` on the wire; optional: left out unless
+                given.
             workflow_name (str | Omit): ``workflowName`` on the wire; optional: left out unless
                 given.
 
@@ -163,6 +166,7 @@ class Workflows:
             self._client,
             {
                 "runId": run_id,
+                "resourceId": resource_id,
                 "workflowName": workflow_name,
             },
         )
@@ -171,16 +175,19 @@ class Workflows:
         self,
         *,
         run_id: str,
+        resource_id: str | Omit = omit,
         workflow_name: str | Omit = omit,
     ) -> WorkflowRunById | None:
-        """A run with its snapshot; runId alone is enough unless it exists in several workflows
-        (CONFLICT).
+        """The owner's run with its snapshot; runId alone is enough unless the owner has it in
+        several workflows (CONFLICT).
 
         Calls the query ``memory:getWorkflowRunById`` (component function
         ``workflows:getWorkflowRunById``).
 
         Args:
             run_id (str): ``runId`` on the wire.
+            resource_id (str | Omit): ``resourceId`` on the wire; optional: left out unless
+                given.
             workflow_name (str | Omit): ``workflowName`` on the wire; optional: left out unless
                 given.
 
@@ -191,6 +198,7 @@ class Workflows:
             self._client,
             {
                 "runId": run_id,
+                "resourceId": resource_id,
                 "workflowName": workflow_name,
             },
         )
@@ -198,24 +206,24 @@ class Workflows:
     def list_workflow_runs(
         self,
         *,
-        workflow_name: str | Omit = omit,
         resource_id: str | Omit = omit,
+        workflow_name: str | Omit = omit,
         status: str | Omit = omit,
         from_date: float | Omit = omit,
         to_date: float | Omit = omit,
         page_size: int = 100,
         cursor: str | None = None,
     ) -> WorkflowRunPage:
-        """Runs (without snapshots), newest first, filtered by any of workflowName / resourceId /
-        status and a createdAt range.
+        """The owner's runs (without snapshots), newest first, filtered by workflowName / status
+        and a createdAt range.
 
         Calls the query ``memory:listWorkflowRuns`` (component function
         ``workflows:listWorkflowRuns``).
 
         Args:
-            workflow_name (str | Omit): ``workflowName`` on the wire; optional: left out unless
-                given.
             resource_id (str | Omit): ``resourceId`` on the wire; optional: left out unless
+                given.
+            workflow_name (str | Omit): ``workflowName`` on the wire; optional: left out unless
                 given.
             status (str | Omit): Optional: left out unless given.
             from_date (float | Omit): ``fromDate`` on the wire; optional: left out unless given.
@@ -231,8 +239,8 @@ class Workflows:
         return _WORKFLOWS__LIST_WORKFLOW_RUNS.call(
             self._client,
             {
-                "workflowName": workflow_name,
                 "resourceId": resource_id,
+                "workflowName": workflow_name,
                 "status": status,
                 "fromDate": from_date,
                 "toDate": to_date,
@@ -243,8 +251,8 @@ class Workflows:
     def list_workflow_runs_all(
         self,
         *,
-        workflow_name: str | Omit = omit,
         resource_id: str | Omit = omit,
+        workflow_name: str | Omit = omit,
         status: str | Omit = omit,
         from_date: float | Omit = omit,
         to_date: float | Omit = omit,
@@ -255,9 +263,9 @@ class Workflows:
         ...`` walks the cursors lazily; ``.pages()`` yields whole pages.
 
         Args:
-            workflow_name (str | Omit): ``workflowName`` on the wire; optional: left out unless
-                given.
             resource_id (str | Omit): ``resourceId`` on the wire; optional: left out unless
+                given.
+            workflow_name (str | Omit): ``workflowName`` on the wire; optional: left out unless
                 given.
             status (str | Omit): Optional: left out unless given.
             from_date (float | Omit): ``fromDate`` on the wire; optional: left out unless given.
@@ -272,8 +280,8 @@ class Workflows:
         return _WORKFLOWS__LIST_WORKFLOW_RUNS.paginate(
             self._client,
             {
-                "workflowName": workflow_name,
                 "resourceId": resource_id,
+                "workflowName": workflow_name,
                 "status": status,
                 "fromDate": from_date,
                 "toDate": to_date,
@@ -287,8 +295,9 @@ class Workflows:
         *,
         workflow_name: str,
         run_id: str,
+        resource_id: str | Omit = omit,
     ) -> JsonText | None:
-        """The run's snapshot as the JSON text last stored, or null.
+        """The owner's run's snapshot as the JSON text last stored, or null.
 
         Calls the query ``memory:loadWorkflowSnapshot`` (component function
         ``workflows:loadWorkflowSnapshot``).
@@ -296,6 +305,8 @@ class Workflows:
         Args:
             workflow_name (str): ``workflowName`` on the wire.
             run_id (str): ``runId`` on the wire.
+            resource_id (str | Omit): ``resourceId`` on the wire; optional: left out unless
+                given.
 
         Returns:
             JsonText | None: any JSON-able Python value (sent as JSON text) or None.
@@ -305,6 +316,7 @@ class Workflows:
             {
                 "workflowName": workflow_name,
                 "runId": run_id,
+                "resourceId": resource_id,
             },
         )
 
@@ -317,8 +329,8 @@ class Workflows:
         resource_id: str | Omit = omit,
         created_at: float | Omit = omit,
     ) -> WorkflowRun:
-        """Creates or replaces a run's snapshot (JSON text of an object); its `status` is read from
-        it.
+        """Creates or replaces the owner's run's snapshot (JSON text of an object, stored byte for
+        byte); its `status` is read from it.
 
         Calls the mutation ``memory:persistWorkflowSnapshot`` (component function
         ``workflows:persistWorkflowSnapshot``).
@@ -353,11 +365,11 @@ class Workflows:
         run_id: str,
         step_id: str,
         result: JsonText,
-        request_context: JsonText | Omit = omit,
         resource_id: str | Omit = omit,
-    ) -> str:
-        """Atomically sets `context[stepId]` (and merges requestContext); creates the run when
-        missing. Returns the context.
+        request_context: JsonText | Omit = omit,
+    ) -> JsonText:
+        """Atomically sets `context[stepId]` (and merges requestContext) byte for byte; creates the
+        run when missing. Returns the context.
 
         Calls the mutation ``memory:updateWorkflowResults`` (component function
         ``workflows:updateWorkflowResults``).
@@ -367,13 +379,13 @@ class Workflows:
             run_id (str): ``runId`` on the wire.
             step_id (str): ``stepId`` on the wire.
             result (JsonText): Any JSON-able Python value (sent as JSON text).
-            request_context (JsonText | Omit): Any JSON-able Python value (sent as JSON text);
-                ``requestContext`` on the wire; optional: left out unless given.
             resource_id (str | Omit): ``resourceId`` on the wire; optional: left out unless
                 given.
+            request_context (JsonText | Omit): Any JSON-able Python value (sent as JSON text);
+                ``requestContext`` on the wire; optional: left out unless given.
 
         Returns:
-            str: what the function returns.
+            JsonText: any JSON-able Python value (sent as JSON text).
         """
         return _WORKFLOWS__UPDATE_WORKFLOW_RESULTS.call(
             self._client,
@@ -382,8 +394,8 @@ class Workflows:
                 "runId": run_id,
                 "stepId": step_id,
                 "result": result,
-                "requestContext": request_context,
                 "resourceId": resource_id,
+                "requestContext": request_context,
             },
         )
 
@@ -393,9 +405,10 @@ class Workflows:
         workflow_name: str,
         run_id: str,
         opts: JsonText,
-    ) -> str | None:
-        """Atomically merges top-level keys into the snapshot; returns it, or null when the run
-        does not exist.
+        resource_id: str | Omit = omit,
+    ) -> JsonText | None:
+        """Atomically replaces top-level members of the snapshot byte for byte; returns it, or null
+        when the run does not exist.
 
         Calls the mutation ``memory:updateWorkflowState`` (component function
         ``workflows:updateWorkflowState``).
@@ -404,9 +417,11 @@ class Workflows:
             workflow_name (str): ``workflowName`` on the wire.
             run_id (str): ``runId`` on the wire.
             opts (JsonText): Any JSON-able Python value (sent as JSON text).
+            resource_id (str | Omit): ``resourceId`` on the wire; optional: left out unless
+                given.
 
         Returns:
-            str | None: what the function returns.
+            JsonText | None: any JSON-able Python value (sent as JSON text) or None.
         """
         return _WORKFLOWS__UPDATE_WORKFLOW_STATE.call(
             self._client,
@@ -414,6 +429,7 @@ class Workflows:
                 "workflowName": workflow_name,
                 "runId": run_id,
                 "opts": opts,
+                "resourceId": resource_id,
             },
         )
 
@@ -421,9 +437,10 @@ class Workflows:
         self,
         *,
         run_id: str,
+        resource_id: str | Omit = omit,
         workflow_name: str | Omit = omit,
     ) -> Subscription[WorkflowRunById | None]:
-        """Live query: one run with its snapshot.
+        """Live query: one of the owner's runs with its snapshot.
 
         Subscribes to the query ``memory:watchWorkflowRun`` (component function
         ``workflows:watchWorkflowRun``).
@@ -435,6 +452,8 @@ class Workflows:
 
         Args:
             run_id (str): ``runId`` on the wire.
+            resource_id (str | Omit): ``resourceId`` on the wire; optional: left out unless
+                given.
             workflow_name (str | Omit): ``workflowName`` on the wire; optional: left out unless
                 given.
 
@@ -445,6 +464,7 @@ class Workflows:
             self._client,
             {
                 "runId": run_id,
+                "resourceId": resource_id,
                 "workflowName": workflow_name,
             },
         )
@@ -452,12 +472,13 @@ class Workflows:
     def watch_workflow_runs(
         self,
         *,
-        workflow_name: str | Omit = omit,
         resource_id: str | Omit = omit,
+        workflow_name: str | Omit = omit,
         status: str | Omit = omit,
         limit: int | Omit = omit,
     ) -> Subscription[list[WorkflowRun]]:
-        """Live query: the newest runs matching the filters (at most MAX_WATCH_RUNS, default 20).
+        """Live query: the owner's newest runs matching the filters (`limit` 1 to MAX_WATCH_RUNS,
+        default 20).
 
         Subscribes to the query ``memory:watchWorkflowRuns`` (component function
         ``workflows:watchWorkflowRuns``).
@@ -468,9 +489,9 @@ class Workflows:
         Needs the ``convex`` package (the ``live`` extra).
 
         Args:
-            workflow_name (str | Omit): ``workflowName`` on the wire; optional: left out unless
-                given.
             resource_id (str | Omit): ``resourceId`` on the wire; optional: left out unless
+                given.
+            workflow_name (str | Omit): ``workflowName`` on the wire; optional: left out unless
                 given.
             status (str | Omit): Optional: left out unless given.
             limit (int | Omit): A whole number (a float64 on the wire); optional: left out
@@ -482,8 +503,8 @@ class Workflows:
         return _WORKFLOWS__WATCH_WORKFLOW_RUNS.subscribe(
             self._client,
             {
-                "workflowName": workflow_name,
                 "resourceId": resource_id,
+                "workflowName": workflow_name,
                 "status": status,
                 "limit": limit,
             },
@@ -499,20 +520,20 @@ class AsyncWorkflows:
     async def count_workflow_runs(
         self,
         *,
-        workflow_name: str | Omit = omit,
         resource_id: str | Omit = omit,
+        workflow_name: str | Omit = omit,
         status: str | Omit = omit,
     ) -> int:
-        """Exact number of runs matching any combination of workflowName / resourceId / status (one
+        """Exact number of the owner's runs matching any combination of workflowName / status (one
         read).
 
         Calls the query ``memory:countWorkflowRuns`` (component function
         ``workflows:countWorkflowRuns``).
 
         Args:
-            workflow_name (str | Omit): ``workflowName`` on the wire; optional: left out unless
-                given.
             resource_id (str | Omit): ``resourceId`` on the wire; optional: left out unless
+                given.
+            workflow_name (str | Omit): ``workflowName`` on the wire; optional: left out unless
                 given.
             status (str | Omit): Optional: left out unless given.
 
@@ -522,8 +543,8 @@ class AsyncWorkflows:
         return await _WORKFLOWS__COUNT_WORKFLOW_RUNS.acall(
             self._client,
             {
-                "workflowName": workflow_name,
                 "resourceId": resource_id,
+                "workflowName": workflow_name,
                 "status": status,
             },
         )
@@ -532,15 +553,18 @@ class AsyncWorkflows:
         self,
         *,
         run_id: str,
+        resource_id: str | Omit = omit,
         workflow_name: str | Omit = omit,
     ) -> None:
-        """Deletes a run and its snapshot; nothing happens when it does not exist.
+        """Deletes the owner's run and its snapshot; nothing happens when it does not exist.
 
         Calls the mutation ``memory:deleteWorkflowRunById`` (component function
         ``workflows:deleteWorkflowRunById``).
 
         Args:
             run_id (str): ``runId`` on the wire.
+            resource_id (str | Omit): ``resourceId`` on the wire; optional: left out unless
+                given.
             workflow_name (str | Omit): ``workflowName`` on the wire; optional: left out unless
                 given.
 
@@ -551,6 +575,7 @@ class AsyncWorkflows:
             self._client,
             {
                 "runId": run_id,
+                "resourceId": resource_id,
                 "workflowName": workflow_name,
             },
         )
@@ -559,16 +584,19 @@ class AsyncWorkflows:
         self,
         *,
         run_id: str,
+        resource_id: str | Omit = omit,
         workflow_name: str | Omit = omit,
     ) -> WorkflowRunById | None:
-        """A run with its snapshot; runId alone is enough unless it exists in several workflows
-        (CONFLICT).
+        """The owner's run with its snapshot; runId alone is enough unless the owner has it in
+        several workflows (CONFLICT).
 
         Calls the query ``memory:getWorkflowRunById`` (component function
         ``workflows:getWorkflowRunById``).
 
         Args:
             run_id (str): ``runId`` on the wire.
+            resource_id (str | Omit): ``resourceId`` on the wire; optional: left out unless
+                given.
             workflow_name (str | Omit): ``workflowName`` on the wire; optional: left out unless
                 given.
 
@@ -579,6 +607,7 @@ class AsyncWorkflows:
             self._client,
             {
                 "runId": run_id,
+                "resourceId": resource_id,
                 "workflowName": workflow_name,
             },
         )
@@ -586,24 +615,24 @@ class AsyncWorkflows:
     async def list_workflow_runs(
         self,
         *,
-        workflow_name: str | Omit = omit,
         resource_id: str | Omit = omit,
+        workflow_name: str | Omit = omit,
         status: str | Omit = omit,
         from_date: float | Omit = omit,
         to_date: float | Omit = omit,
         page_size: int = 100,
         cursor: str | None = None,
     ) -> WorkflowRunPage:
-        """Runs (without snapshots), newest first, filtered by any of workflowName / resourceId /
-        status and a createdAt range.
+        """The owner's runs (without snapshots), newest first, filtered by workflowName / status
+        and a createdAt range.
 
         Calls the query ``memory:listWorkflowRuns`` (component function
         ``workflows:listWorkflowRuns``).
 
         Args:
-            workflow_name (str | Omit): ``workflowName`` on the wire; optional: left out unless
-                given.
             resource_id (str | Omit): ``resourceId`` on the wire; optional: left out unless
+                given.
+            workflow_name (str | Omit): ``workflowName`` on the wire; optional: left out unless
                 given.
             status (str | Omit): Optional: left out unless given.
             from_date (float | Omit): ``fromDate`` on the wire; optional: left out unless given.
@@ -619,8 +648,8 @@ class AsyncWorkflows:
         return await _WORKFLOWS__LIST_WORKFLOW_RUNS.acall(
             self._client,
             {
-                "workflowName": workflow_name,
                 "resourceId": resource_id,
+                "workflowName": workflow_name,
                 "status": status,
                 "fromDate": from_date,
                 "toDate": to_date,
@@ -631,8 +660,8 @@ class AsyncWorkflows:
     def list_workflow_runs_all(
         self,
         *,
-        workflow_name: str | Omit = omit,
         resource_id: str | Omit = omit,
+        workflow_name: str | Omit = omit,
         status: str | Omit = omit,
         from_date: float | Omit = omit,
         to_date: float | Omit = omit,
@@ -643,9 +672,9 @@ class AsyncWorkflows:
         in ...`` walks the cursors lazily; ``.pages()`` yields whole pages.
 
         Args:
-            workflow_name (str | Omit): ``workflowName`` on the wire; optional: left out unless
-                given.
             resource_id (str | Omit): ``resourceId`` on the wire; optional: left out unless
+                given.
+            workflow_name (str | Omit): ``workflowName`` on the wire; optional: left out unless
                 given.
             status (str | Omit): Optional: left out unless given.
             from_date (float | Omit): ``fromDate`` on the wire; optional: left out unless given.
@@ -660,8 +689,8 @@ class AsyncWorkflows:
         return _WORKFLOWS__LIST_WORKFLOW_RUNS.apaginate(
             self._client,
             {
-                "workflowName": workflow_name,
                 "resourceId": resource_id,
+                "workflowName": workflow_name,
                 "status": status,
                 "fromDate": from_date,
                 "toDate": to_date,
@@ -675,8 +704,9 @@ class AsyncWorkflows:
         *,
         workflow_name: str,
         run_id: str,
+        resource_id: str | Omit = omit,
     ) -> JsonText | None:
-        """The run's snapshot as the JSON text last stored, or null.
+        """The owner's run's snapshot as the JSON text last stored, or null.
 
         Calls the query ``memory:loadWorkflowSnapshot`` (component function
         ``workflows:loadWorkflowSnapshot``).
@@ -684,6 +714,8 @@ class AsyncWorkflows:
         Args:
             workflow_name (str): ``workflowName`` on the wire.
             run_id (str): ``runId`` on the wire.
+            resource_id (str | Omit): ``resourceId`` on the wire; optional: left out unless
+                given.
 
         Returns:
             JsonText | None: any JSON-able Python value (sent as JSON text) or None.
@@ -693,6 +725,7 @@ class AsyncWorkflows:
             {
                 "workflowName": workflow_name,
                 "runId": run_id,
+                "resourceId": resource_id,
             },
         )
 
@@ -705,8 +738,8 @@ class AsyncWorkflows:
         resource_id: str | Omit = omit,
         created_at: float | Omit = omit,
     ) -> WorkflowRun:
-        """Creates or replaces a run's snapshot (JSON text of an object); its `status` is read from
-        it.
+        """Creates or replaces the owner's run's snapshot (JSON text of an object, stored byte for
+        byte); its `status` is read from it.
 
         Calls the mutation ``memory:persistWorkflowSnapshot`` (component function
         ``workflows:persistWorkflowSnapshot``).
@@ -741,11 +774,11 @@ class AsyncWorkflows:
         run_id: str,
         step_id: str,
         result: JsonText,
-        request_context: JsonText | Omit = omit,
         resource_id: str | Omit = omit,
-    ) -> str:
-        """Atomically sets `context[stepId]` (and merges requestContext); creates the run when
-        missing. Returns the context.
+        request_context: JsonText | Omit = omit,
+    ) -> JsonText:
+        """Atomically sets `context[stepId]` (and merges requestContext) byte for byte; creates the
+        run when missing. Returns the context.
 
         Calls the mutation ``memory:updateWorkflowResults`` (component function
         ``workflows:updateWorkflowResults``).
@@ -755,13 +788,13 @@ class AsyncWorkflows:
             run_id (str): ``runId`` on the wire.
             step_id (str): ``stepId`` on the wire.
             result (JsonText): Any JSON-able Python value (sent as JSON text).
-            request_context (JsonText | Omit): Any JSON-able Python value (sent as JSON text);
-                ``requestContext`` on the wire; optional: left out unless given.
             resource_id (str | Omit): ``resourceId`` on the wire; optional: left out unless
                 given.
+            request_context (JsonText | Omit): Any JSON-able Python value (sent as JSON text);
+                ``requestContext`` on the wire; optional: left out unless given.
 
         Returns:
-            str: what the function returns.
+            JsonText: any JSON-able Python value (sent as JSON text).
         """
         return await _WORKFLOWS__UPDATE_WORKFLOW_RESULTS.acall(
             self._client,
@@ -770,8 +803,8 @@ class AsyncWorkflows:
                 "runId": run_id,
                 "stepId": step_id,
                 "result": result,
-                "requestContext": request_context,
                 "resourceId": resource_id,
+                "requestContext": request_context,
             },
         )
 
@@ -781,9 +814,10 @@ class AsyncWorkflows:
         workflow_name: str,
         run_id: str,
         opts: JsonText,
-    ) -> str | None:
-        """Atomically merges top-level keys into the snapshot; returns it, or null when the run
-        does not exist.
+        resource_id: str | Omit = omit,
+    ) -> JsonText | None:
+        """Atomically replaces top-level members of the snapshot byte for byte; returns it, or null
+        when the run does not exist.
 
         Calls the mutation ``memory:updateWorkflowState`` (component function
         ``workflows:updateWorkflowState``).
@@ -792,9 +826,11 @@ class AsyncWorkflows:
             workflow_name (str): ``workflowName`` on the wire.
             run_id (str): ``runId`` on the wire.
             opts (JsonText): Any JSON-able Python value (sent as JSON text).
+            resource_id (str | Omit): ``resourceId`` on the wire; optional: left out unless
+                given.
 
         Returns:
-            str | None: what the function returns.
+            JsonText | None: any JSON-able Python value (sent as JSON text) or None.
         """
         return await _WORKFLOWS__UPDATE_WORKFLOW_STATE.acall(
             self._client,
@@ -802,6 +838,7 @@ class AsyncWorkflows:
                 "workflowName": workflow_name,
                 "runId": run_id,
                 "opts": opts,
+                "resourceId": resource_id,
             },
         )
 
@@ -809,9 +846,10 @@ class AsyncWorkflows:
         self,
         *,
         run_id: str,
+        resource_id: str | Omit = omit,
         workflow_name: str | Omit = omit,
     ) -> AsyncSubscription[WorkflowRunById | None]:
-        """Live query: one run with its snapshot.
+        """Live query: one of the owner's runs with its snapshot.
 
         Subscribes to the query ``memory:watchWorkflowRun`` (component function
         ``workflows:watchWorkflowRun``).
@@ -823,6 +861,8 @@ class AsyncWorkflows:
 
         Args:
             run_id (str): ``runId`` on the wire.
+            resource_id (str | Omit): ``resourceId`` on the wire; optional: left out unless
+                given.
             workflow_name (str | Omit): ``workflowName`` on the wire; optional: left out unless
                 given.
 
@@ -834,6 +874,7 @@ class AsyncWorkflows:
             self._client,
             {
                 "runId": run_id,
+                "resourceId": resource_id,
                 "workflowName": workflow_name,
             },
         )
@@ -841,12 +882,13 @@ class AsyncWorkflows:
     def watch_workflow_runs(
         self,
         *,
-        workflow_name: str | Omit = omit,
         resource_id: str | Omit = omit,
+        workflow_name: str | Omit = omit,
         status: str | Omit = omit,
         limit: int | Omit = omit,
     ) -> AsyncSubscription[list[WorkflowRun]]:
-        """Live query: the newest runs matching the filters (at most MAX_WATCH_RUNS, default 20).
+        """Live query: the owner's newest runs matching the filters (`limit` 1 to MAX_WATCH_RUNS,
+        default 20).
 
         Subscribes to the query ``memory:watchWorkflowRuns`` (component function
         ``workflows:watchWorkflowRuns``).
@@ -857,9 +899,9 @@ class AsyncWorkflows:
         Needs the ``convex`` package (the ``live`` extra).
 
         Args:
-            workflow_name (str | Omit): ``workflowName`` on the wire; optional: left out unless
-                given.
             resource_id (str | Omit): ``resourceId`` on the wire; optional: left out unless
+                given.
+            workflow_name (str | Omit): ``workflowName`` on the wire; optional: left out unless
                 given.
             status (str | Omit): Optional: left out unless given.
             limit (int | Omit): A whole number (a float64 on the wire); optional: left out
@@ -871,8 +913,8 @@ class AsyncWorkflows:
         return _WORKFLOWS__WATCH_WORKFLOW_RUNS.asubscribe(
             self._client,
             {
-                "workflowName": workflow_name,
                 "resourceId": resource_id,
+                "workflowName": workflow_name,
                 "status": status,
                 "limit": limit,
             },
