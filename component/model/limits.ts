@@ -59,6 +59,7 @@ export type LimitName =
   | "objectFields"
   | "arrayLength"
   | "fieldNameLength"
+  | "storedBytes"
   | (string & {});
 
 /** The data of every LIMIT_EXCEEDED error, besides `code` and `message`. */
