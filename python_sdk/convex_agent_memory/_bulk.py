@@ -367,7 +367,8 @@ def save_messages_in_batches(
     return save_in_batches(
         client, path=path, items=messages, arg_name=arg_name, extra_args=extra_args,
         idempotent=True, progress=progress, max_items=max_items, max_bytes=max_bytes,
-        prepare=_message_item, weigh=_embedding_weight, max_weight=MAX_EMBEDDING_BYTES_PER_CALL,
+        prepare=prepare_message, weigh=message_embedding_weight,
+        max_weight=MAX_EMBEDDING_BYTES_PER_CALL,
     )  # fmt: skip
 
 
@@ -386,7 +387,8 @@ async def asave_messages_in_batches(
     return await asave_in_batches(
         client, path=path, items=messages, arg_name=arg_name, extra_args=extra_args,
         idempotent=True, progress=progress, max_items=max_items, max_bytes=max_bytes,
-        prepare=_message_item, weigh=_embedding_weight, max_weight=MAX_EMBEDDING_BYTES_PER_CALL,
+        prepare=prepare_message, weigh=message_embedding_weight,
+        max_weight=MAX_EMBEDDING_BYTES_PER_CALL,
     )  # fmt: skip
 
 
@@ -397,7 +399,7 @@ MAX_EMBEDDING_BYTES_PER_CALL = 12 * 1024 * 1024
 _EMBEDDING_DOC_OVERHEAD = 160
 
 
-def _message_item(item: Any) -> Any:
+def prepare_message(item: Any) -> Any:
     """A message to save: its embedding packed as float32 bytes, other ints as float64."""
     if not isinstance(item, Mapping) or item.get("embedding") is None:
         return ints_as_float64(item)
@@ -408,7 +410,7 @@ def _message_item(item: Any) -> Any:
     return {**rest, "embedding": embedding}
 
 
-def _embedding_weight(item: Any, encoded_length: int) -> int:
+def message_embedding_weight(item: Any, encoded_length: int) -> int:
     """The bytes a prepared message's embedding stores, as the component counts them."""
     embedding = item.get("embedding") if isinstance(item, Mapping) else None
     if not isinstance(embedding, bytes | bytearray | memoryview):

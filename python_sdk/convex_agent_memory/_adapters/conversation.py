@@ -3,8 +3,9 @@
 
 Every call names the owner (``resource_id``); the thread is created on the first append
 when it does not exist (looked up once per object, so that no call fails on the way).
-Reads walk the thread's pages (1,000 messages a call); appends go through the bulk saver
-(calls cut by count and bytes, each an idempotent upsert by the messages' own ids);
+Reads walk the thread's pages (1,000 messages a call); appends go through
+``messages.save_many`` (calls cut by count and bytes, each an idempotent upsert by the
+messages' own ids);
 clearing deletes the messages page by page and keeps the (empty) thread, so the thread's
 id can be appended to again at once.
 
@@ -20,10 +21,9 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
-from .._bulk import asave_messages_in_batches, save_messages_in_batches
 from .._client import AsyncClient, Client
 from .._exceptions import NotFoundError
-from .._generated.models import Message
+from ..types import Message
 
 __all__ = ["AsyncConversation", "Conversation", "new_message_id"]
 
@@ -89,17 +89,19 @@ class Conversation:
         if not messages:
             return
         wire = [_wire_message(self.thread_id, m) for m in messages]
-        args = {"resourceId": self.resource_id}
         if not self._thread_exists:
-            if self.client.threads.get_thread(resource_id=self.resource_id, id=self.thread_id) is None:
+            if (
+                self.client.threads.get_thread(resource_id=self.resource_id, id=self.thread_id)
+                is None
+            ):
                 self._create_thread()
             self._thread_exists = True
         try:
-            save_messages_in_batches(self.client, messages=wire, extra_args=args)
+            self.client.messages.save_many(resource_id=self.resource_id, messages=wire)
         except NotFoundError:
             # The thread was deleted since: nothing was saved (the first call checks it first).
             self._create_thread()
-            save_messages_in_batches(self.client, messages=wire, extra_args=args)
+            self.client.messages.save_many(resource_id=self.resource_id, messages=wire)
 
     def _create_thread(self) -> None:
         if self.title is None:
@@ -201,17 +203,19 @@ class AsyncConversation:
         if not messages:
             return
         wire = [_wire_message(self.thread_id, m) for m in messages]
-        args = {"resourceId": self.resource_id}
         client = self.async_client
         if not self._thread_exists:
-            if await client.threads.get_thread(resource_id=self.resource_id, id=self.thread_id) is None:
+            if (
+                await client.threads.get_thread(resource_id=self.resource_id, id=self.thread_id)
+                is None
+            ):
                 await self._create_thread(client)
             self._thread_exists = True
         try:
-            await asave_messages_in_batches(self.async_client, messages=wire, extra_args=args)
+            await client.messages.save_many(resource_id=self.resource_id, messages=wire)
         except NotFoundError:
-            await self._create_thread(self.async_client)
-            await asave_messages_in_batches(self.async_client, messages=wire, extra_args=args)
+            await self._create_thread(client)
+            await client.messages.save_many(resource_id=self.resource_id, messages=wire)
 
     async def _create_thread(self, client: AsyncClient) -> None:
         if self.title is None:

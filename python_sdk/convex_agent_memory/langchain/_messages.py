@@ -34,7 +34,7 @@ from langchain_core.messages import (
 )
 from langchain_core.messages.tool import tool_call
 
-from .._generated.models import Message
+from ..types import Message
 
 __all__ = ["LANGCHAIN_KEY", "from_stored", "to_stored"]
 
@@ -172,7 +172,7 @@ def from_stored(message: Message) -> BaseMessage:
     exact = metadata.get(LANGCHAIN_KEY) if isinstance(metadata, dict) else None
     if isinstance(exact, str):
         stored = json.loads(exact)
-        if metadata.get("contentIsText") is True:  # type: ignore[union-attr]
+        if metadata.get("contentIsText") is True:
             texts = _texts(message)
             stored["data"]["content"] = texts[0] if texts else ""
         return messages_from_dict([stored])[0]

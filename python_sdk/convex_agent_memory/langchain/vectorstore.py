@@ -40,7 +40,6 @@ from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 from langchain_core.vectorstores import VectorStore
 
-from .._bulk import aupsert_vectors_in_batches, upsert_vectors_in_batches
 from .._exceptions import NotFoundError
 
 if TYPE_CHECKING:
@@ -309,9 +308,7 @@ class ConvexVectorStore(VectorStore):
         vectors = self.embedding.embed_documents(texts)
         dimension = self._ensure_index(len(vectors[0]))
         items, chosen = self._items(texts, vectors, metadatas, ids, dimension)
-        upsert_vectors_in_batches(
-            self._sync_client(), items=items, extra_args={"indexName": self.index_name}
-        )
+        self._sync_client().vectors.upsert_many(index_name=self.index_name, items=items)
         return chosen
 
     async def aadd_texts(
@@ -330,9 +327,7 @@ class ConvexVectorStore(VectorStore):
         vectors = await self.embedding.aembed_documents(texts)
         dimension = await self._aensure_index(self.async_client, len(vectors[0]))
         items, chosen = self._items(texts, vectors, metadatas, ids, dimension)
-        await aupsert_vectors_in_batches(
-            self.async_client, items=items, extra_args={"indexName": self.index_name}
-        )
+        await self.async_client.vectors.upsert_many(index_name=self.index_name, items=items)
         return chosen
 
     def delete(self, ids: list[str] | None = None, **kwargs: Any) -> bool | None:

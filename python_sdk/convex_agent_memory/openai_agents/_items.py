@@ -21,7 +21,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from .._generated.models import Message
+from ..types import Message
 
 __all__ = ["ITEM_KEY", "item_of", "message_of"]
 
@@ -127,7 +127,7 @@ def item_of(message: Message) -> dict[str, Any]:
     exact = metadata.get(ITEM_KEY) if isinstance(metadata, dict) else None
     if isinstance(exact, str):
         item: dict[str, Any] = json.loads(exact)
-        if metadata.get("contentIsText") is True:  # type: ignore[union-attr]
+        if metadata.get("contentIsText") is True:
             item["content"] = _first_text(message)
         return item
     return {"role": message.role, "content": _plain_text(message)}

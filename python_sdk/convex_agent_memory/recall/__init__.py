@@ -31,7 +31,7 @@ from .._types import Omit, omit
 
 if TYPE_CHECKING:
     from .._client import AsyncClient, Client
-    from .._generated.models import RecallMessagesResult
+    from ..types import RecallMessagesResult
 
 __all__ = ["AsyncEmbed", "Embed", "arecall", "keyword_query_of", "recall"]
 
