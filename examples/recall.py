@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 from convex_agent_memory import Client
-from convex_agent_memory.recall import recall
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from embedders import load_embedder
@@ -120,8 +119,8 @@ def main() -> int:
         # 2. Recall across conversations, leaving today's out ---------------------------
         question = "what food does the user eat"
         print(f"2. recall: {question!r} (top 2, one message before and after, not today's)")
-        found = recall(
-            client, embed=embed, resource_id=user, query=question, top_k=2,
+        found = client.recall.recall_text(
+            embed=embed, resource_id=user, query=question, top_k=2,
             before=1, after=1, exclude_thread_id=today,
         )  # fmt: skip
         show(found)
@@ -129,7 +128,9 @@ def main() -> int:
         # 3. Hybrid: the words matter too ---------------------------------------------
         question = "Pena Palace tickets"
         print(f"3. hybrid recall: {question!r} (vector and keyword rankings fused)")
-        found = recall(client, embed=embed, resource_id=user, query=question, top_k=2, hybrid=True)
+        found = client.recall.recall_text(
+            embed=embed, resource_id=user, query=question, top_k=2, hybrid=True
+        )
         texts = {m.id: text_of(m) for group in found.groups for m in group.messages}
         for hit in found.hits:
             ranks = f"vector rank {rank(hit.vector_rank)}, keyword rank {rank(hit.keyword_rank)}"
@@ -140,16 +141,17 @@ def main() -> int:
         # 4. One conversation only ----------------------------------------------------
         question = "my knee hurts"
         print(f"4. recall in one thread: {question!r}")
-        found = recall(
-            client, embed=embed, resource_id=user, query=question, top_k=1,
+        found = client.recall.recall_text(
+            embed=embed, resource_id=user, query=question, top_k=1,
             thread_id=f"running-{run}", after=1,
         )  # fmt: skip
         show(found)
 
         # 5. Deleting a thread deletes its embeddings ---------------------------------
         def vegetarian() -> list[str]:
-            found = recall(client, embed=embed, resource_id=user, query="I'm vegetarian",
-                           top_k=3, min_score=0.3)  # fmt: skip
+            found = client.recall.recall_text(
+                embed=embed, resource_id=user, query="I'm vegetarian", top_k=3, min_score=0.3
+            )
             return [hit.id for hit in found.hits]
 
         before = vegetarian()

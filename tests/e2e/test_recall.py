@@ -1,5 +1,5 @@
 """Recall through the SDK: messages saved with embeddings (float64 lists or packed float32
-bytes) or embedded later, recalled by vector or by text (``recall``/``arecall`` with an
+bytes) or embedded later, recalled by vector or by text (``recall.recall_text`` with an
 ``embed`` callable), hybrid, scoped, counted; deleting a thread; owners; typed errors."""
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from typing import Any
 
 import convex_agent_memory as cam
 import pytest
-from convex_agent_memory.recall import arecall, recall
 
 from .conftest import Clients, aw, uid
 
@@ -99,12 +98,11 @@ async def test_recall_by_vector_and_by_text(clients: Clients) -> None:
         {"type": "text", "text": "I eat vegetarian food only"}
     ]
     if clients.flavour == "sync":
-        by_text = recall(
-            client, embed=embed, resource_id=owner, query="vegetarian food", top_k=2, thread_id=trip
+        by_text = client.recall.recall_text(
+            embed=embed, resource_id=owner, query="vegetarian food", top_k=2, thread_id=trip
         )
     else:
-        by_text = await arecall(
-            client,
+        by_text = await client.recall.recall_text(
             embed=aembed,
             resource_id=owner,
             query="vegetarian food",
@@ -123,16 +121,18 @@ async def test_hybrid_and_exclusion(clients: Clients) -> None:
     trip, work = await seed(client, owner)
     kwargs = {"embed": embed, "resource_id": owner, "top_k": 3}
     if clients.flavour == "sync":
-        fused = recall(client, hybrid=True, query="vegetarian tram", thread_id=trip, **kwargs)
-        without_trip = recall(
-            client, exclude_thread_id=trip, query=f"quarterly {marker(work)}", **kwargs
+        fused = client.recall.recall_text(
+            hybrid=True, query="vegetarian tram", thread_id=trip, **kwargs
+        )
+        without_trip = client.recall.recall_text(
+            exclude_thread_id=trip, query=f"quarterly {marker(work)}", **kwargs
         )
     else:
-        fused = await arecall(
-            client, hybrid=True, query="vegetarian tram", thread_id=trip, **kwargs
+        fused = await client.recall.recall_text(
+            hybrid=True, query="vegetarian tram", thread_id=trip, **kwargs
         )
-        without_trip = await arecall(
-            client, exclude_thread_id=trip, query=f"quarterly {marker(work)}", **kwargs
+        without_trip = await client.recall.recall_text(
+            exclude_thread_id=trip, query=f"quarterly {marker(work)}", **kwargs
         )
     # "tram" is only in trip-4, which the vector ranks below the two vegetarian lines.
     assert fused.keyword_candidates == 3

@@ -1,21 +1,19 @@
-"""Recall by text: embed the query with your own model, then ``recall_messages``.
-
-::
-
-    from convex_agent_memory import Client
-    from convex_agent_memory.recall import recall
+"""Recall by text, as a method of the ``recall`` resource: embed the query with your own
+model, then ``recall_messages`` (mixed into the generated resource by the codegen's
+extension hook, ``[codegen.extensions.recall]`` in codegen/agent_memory.toml)::
 
     def embed(texts):                      # any function from texts to vectors
         return model.encode(texts).tolist()
 
     with Client(...) as client:
-        found = recall(client, embed=embed, resource_id="user-7",
-                       query="what did I say about hotels?", top_k=5, before=1, after=1)
+        found = client.recall.recall_text(embed=embed, resource_id="user-7",
+                                          query="what did I say about hotels?",
+                                          top_k=5, before=1, after=1)
         for group in found.groups:
             print(group.thread_id, [m.content.parts for m in group.messages])
 
 ``embed`` takes a list of texts and returns one vector per text (lists of floats, numpy
-arrays, ...); for :func:`arecall` it may also be a coroutine function. ``hybrid=True``
+arrays, ...); on the async client it may also be a coroutine function. ``hybrid=True``
 also searches the query's words in the messages' text and fuses both rankings.
 """
 
@@ -23,17 +21,19 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Awaitable, Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from .._bulk import as_float_list
 from .._types import Omit, omit
 
 if TYPE_CHECKING:
-    from .._client import AsyncClient, Client
-    from ..types import RecallMessagesResult
+    from .._base_client import AsyncAPIClient, SyncAPIClient
+    from .._functions import FunctionRef
 
-__all__ = ["AsyncEmbed", "Embed", "arecall", "keyword_query_of", "recall"]
+__all__ = ["AsyncEmbed", "AsyncRecallByText", "Embed", "RecallByText", "keyword_query_of"]
+
+ResultT = TypeVar("ResultT")
 
 #: A function from texts to vectors, one per text.
 Embed = Callable[[list[str]], Sequence[Any]]
@@ -77,78 +77,133 @@ def _arguments(
     if hybrid and isinstance(words, Omit):
         words = keyword_query_of(query) or omit
     return {
-        "resource_id": resource_id,
-        "query_vector": vector,
-        "top_k": top_k,
-        "thread_id": thread_id,
+        "resourceId": resource_id,
+        "queryVector": vector,
+        "topK": top_k,
+        "threadId": thread_id,
         "before": before,
         "after": after,
-        "exclude_thread_id": exclude_thread_id,
-        "min_score": min_score,
-        "keyword_query": words,
-        "keyword_weight": keyword_weight if isinstance(words, str) else omit,
-        "rrf_k": rrf_k if isinstance(words, str) else omit,
+        "excludeThreadId": exclude_thread_id,
+        "minScore": min_score,
+        "keywordQuery": words,
+        "keywordWeight": keyword_weight if isinstance(words, str) else omit,
+        "rrfK": rrf_k if isinstance(words, str) else omit,
     }
 
 
-def recall(
-    client: Client,
-    *,
-    embed: Embed,
-    query: str,
-    resource_id: str,
-    top_k: int = 5,
-    thread_id: str | Omit = omit,
-    before: int | Omit = omit,
-    after: int | Omit = omit,
-    exclude_thread_id: str | Omit = omit,
-    min_score: float | Omit = omit,
-    hybrid: bool = False,
-    keyword_query: str | Omit = omit,
-    keyword_weight: float | Omit = omit,
-    rrf_k: float | Omit = omit,
-) -> RecallMessagesResult:
-    """The owner's messages that best match ``query`` (embedded by ``embed``), each with
-    ``before``/``after`` neighbours, grouped by thread: ``recall_messages``' result.
-    ``hybrid=True`` fuses a keyword search of the query's words (or ``keyword_query``)."""
-    vector = _query_vector(embed([query]))
-    return client.recall.recall_messages(
-        **_arguments(
-            vector=vector, query=query, resource_id=resource_id, top_k=top_k,
-            thread_id=thread_id, before=before, after=after,
-            exclude_thread_id=exclude_thread_id, min_score=min_score, hybrid=hybrid,
-            keyword_query=keyword_query, keyword_weight=keyword_weight, rrf_k=rrf_k,
-        )
-    )  # fmt: skip
+class RecallByText(Generic[ResultT]):
+    """``recall_text``: recall by a text query, embedded by your ``embed``."""
+
+    _client: SyncAPIClient
+    _functions: ClassVar[Mapping[str, FunctionRef[Any]]]
+
+    def recall_text(
+        self,
+        *,
+        embed: Embed,
+        query: str,
+        resource_id: str,
+        top_k: int = 5,
+        thread_id: str | Omit = omit,
+        before: int | Omit = omit,
+        after: int | Omit = omit,
+        exclude_thread_id: str | Omit = omit,
+        min_score: float | Omit = omit,
+        hybrid: bool = False,
+        keyword_query: str | Omit = omit,
+        keyword_weight: float | Omit = omit,
+        rrf_k: float | Omit = omit,
+    ) -> ResultT:
+        """The owner's messages that best match ``query``, each with ``before``/``after``
+        neighbours, grouped by thread: what ``recall_messages`` returns for
+        ``embed([query])[0]``.
+
+        Args:
+            embed (Embed): A function from a list of texts to one vector per text.
+            query (str): What to recall.
+            resource_id (str): The owner whose messages are searched.
+            top_k (int): How many best-matching messages (1 to 256).
+            thread_id (str | Omit): Recall from this thread only.
+            before (int | Omit): Messages before each hit in its thread (0 to 100).
+            after (int | Omit): Messages after each hit in its thread (0 to 100).
+            exclude_thread_id (str | Omit): Leave this thread out.
+            min_score (float | Omit): Only matches with at least this cosine similarity.
+            hybrid (bool): Also search the query's first 16 words in the messages' text
+                and fuse both rankings (reciprocal rank fusion).
+            keyword_query (str | Omit): The words to search (implies hybrid).
+            keyword_weight (float | Omit): Weight of the keyword ranking (default 1).
+            rrf_k (float | Omit): The ``k`` of reciprocal rank fusion (default 60).
+
+        Returns:
+            ResultT: ``recall_messages``' result.
+        """
+        vector = _query_vector(embed([query]))
+        ref = self._functions["recallMessages"]
+        return ref.call(  # type: ignore[no-any-return]
+            self._client,
+            _arguments(
+                vector=vector, query=query, resource_id=resource_id, top_k=top_k,
+                thread_id=thread_id, before=before, after=after,
+                exclude_thread_id=exclude_thread_id, min_score=min_score, hybrid=hybrid,
+                keyword_query=keyword_query, keyword_weight=keyword_weight, rrf_k=rrf_k,
+            ),
+        )  # fmt: skip
 
 
-async def arecall(
-    client: AsyncClient,
-    *,
-    embed: AsyncEmbed,
-    query: str,
-    resource_id: str,
-    top_k: int = 5,
-    thread_id: str | Omit = omit,
-    before: int | Omit = omit,
-    after: int | Omit = omit,
-    exclude_thread_id: str | Omit = omit,
-    min_score: float | Omit = omit,
-    hybrid: bool = False,
-    keyword_query: str | Omit = omit,
-    keyword_weight: float | Omit = omit,
-    rrf_k: float | Omit = omit,
-) -> RecallMessagesResult:
-    """The async twin of :func:`recall`; ``embed`` may be a coroutine function."""
-    vectors = embed([query])
-    if inspect.isawaitable(vectors):
-        vectors = await vectors
-    vector = _query_vector(vectors)
-    return await client.recall.recall_messages(
-        **_arguments(
-            vector=vector, query=query, resource_id=resource_id, top_k=top_k,
-            thread_id=thread_id, before=before, after=after,
-            exclude_thread_id=exclude_thread_id, min_score=min_score, hybrid=hybrid,
-            keyword_query=keyword_query, keyword_weight=keyword_weight, rrf_k=rrf_k,
-        )
-    )  # fmt: skip
+class AsyncRecallByText(Generic[ResultT]):
+    """The async twin of :class:`RecallByText`; ``embed`` may be a coroutine function."""
+
+    _client: AsyncAPIClient
+    _functions: ClassVar[Mapping[str, FunctionRef[Any]]]
+
+    async def recall_text(
+        self,
+        *,
+        embed: AsyncEmbed,
+        query: str,
+        resource_id: str,
+        top_k: int = 5,
+        thread_id: str | Omit = omit,
+        before: int | Omit = omit,
+        after: int | Omit = omit,
+        exclude_thread_id: str | Omit = omit,
+        min_score: float | Omit = omit,
+        hybrid: bool = False,
+        keyword_query: str | Omit = omit,
+        keyword_weight: float | Omit = omit,
+        rrf_k: float | Omit = omit,
+    ) -> ResultT:
+        """The async twin of ``Recall.recall_text`` (see it for the arguments).
+
+        Args:
+            embed (AsyncEmbed): A function (or coroutine function) from texts to vectors.
+            query (str): What to recall.
+            resource_id (str): The owner whose messages are searched.
+            top_k (int): How many best-matching messages (1 to 256).
+            thread_id (str | Omit): Recall from this thread only.
+            before (int | Omit): Messages before each hit in its thread (0 to 100).
+            after (int | Omit): Messages after each hit in its thread (0 to 100).
+            exclude_thread_id (str | Omit): Leave this thread out.
+            min_score (float | Omit): Only matches with at least this cosine similarity.
+            hybrid (bool): Fuse a keyword search of the query's words.
+            keyword_query (str | Omit): The words to search (implies hybrid).
+            keyword_weight (float | Omit): Weight of the keyword ranking (default 1).
+            rrf_k (float | Omit): The ``k`` of reciprocal rank fusion (default 60).
+
+        Returns:
+            ResultT: ``recall_messages``' result.
+        """
+        vectors = embed([query])
+        if inspect.isawaitable(vectors):
+            vectors = await vectors
+        vector = _query_vector(vectors)
+        ref = self._functions["recallMessages"]
+        return await ref.acall(  # type: ignore[no-any-return]
+            self._client,
+            _arguments(
+                vector=vector, query=query, resource_id=resource_id, top_k=top_k,
+                thread_id=thread_id, before=before, after=after,
+                exclude_thread_id=exclude_thread_id, min_score=min_score, hybrid=hybrid,
+                keyword_query=keyword_query, keyword_weight=keyword_weight, rrf_k=rrf_k,
+            ),
+        )  # fmt: skip

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 from convex_agent_memory._runtime import (
     AsyncAPIClient,
@@ -15,6 +15,8 @@ from convex_agent_memory._runtime import (
     SyncAPIClient,
     omit,
 )
+from convex_agent_memory.recall import AsyncRecallByText as _AsyncRecallByText
+from convex_agent_memory.recall import RecallByText as _RecallByText
 
 from ..models import (
     CountMessageEmbeddingsArgs,
@@ -51,8 +53,12 @@ _RECALL__SET_MESSAGE_EMBEDDINGS: FunctionRef[SetMessageEmbeddingsResult] = Funct
 )
 
 
-class Recall:
+class Recall(_RecallByText[RecallMessagesResult]):
     """The functions of the ``recall`` module."""
+
+    _functions: ClassVar[Mapping[str, FunctionRef[Any]]] = {
+        "recallMessages": _RECALL__RECALL_MESSAGES,
+    }
 
     def __init__(self, client: SyncAPIClient) -> None:
         self._client = client
@@ -172,8 +178,12 @@ class Recall:
         )
 
 
-class AsyncRecall:
+class AsyncRecall(_AsyncRecallByText[RecallMessagesResult]):
     """The functions of the ``recall`` module."""
+
+    _functions: ClassVar[Mapping[str, FunctionRef[Any]]] = {
+        "recallMessages": _RECALL__RECALL_MESSAGES,
+    }
 
     def __init__(self, client: AsyncAPIClient) -> None:
         self._client = client
