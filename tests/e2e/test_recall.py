@@ -4,15 +4,19 @@ bytes) or embedded later, recalled by vector or by text (``recall.recall_text`` 
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import json
 import math
 import struct
 from typing import Any
 
 import convex_agent_memory as cam
+import httpx
+import numpy as np
 import pytest
 
-from .conftest import Clients, aw, uid
+from .conftest import Clients, Deployment, aw, uid
 
 DIM = 128
 
@@ -31,6 +35,15 @@ def embed(texts: list[str]) -> list[list[float]]:
 
 async def aembed(texts: list[str]) -> list[list[float]]:
     return embed(texts)
+
+
+def as_float32(vector: list[float]) -> list[float]:
+    return list(struct.unpack(f"<{len(vector)}f", struct.pack(f"<{len(vector)}f", *vector)))
+
+
+def cosine(a: list[float], b: list[float]) -> float:
+    dot = sum(x * y for x, y in zip(a, b, strict=True))
+    return dot / math.sqrt(sum(x * x for x in a) * sum(y * y for y in b))
 
 
 def message(
@@ -110,10 +123,10 @@ async def test_recall_by_vector_and_by_text(clients: Clients) -> None:
             thread_id=trip,
         )
     assert [h.id for h in by_text.hits] == [f"{trip}-2", f"{trip}-3"]
-    [stored] = embed([LINES[2]])  # sent as float64 numbers: stored exactly
-    assert by_text.hits[0].score == pytest.approx(
-        sum(a * b for a, b in zip(query, stored, strict=True)), abs=1e-12
-    )
+    # Embeddings and query vectors go as packed float32: the score is the cosine of those values.
+    [stored] = embed([LINES[2]])
+    assert by_text.hits[0].score == pytest.approx(cosine(as_float32(query), as_float32(stored)))
+    assert type(found.candidates) is int
 
 
 async def test_hybrid_and_exclusion(clients: Clients) -> None:
@@ -137,7 +150,7 @@ async def test_hybrid_and_exclusion(clients: Clients) -> None:
     # "tram" is only in trip-4, which the vector ranks below the two vegetarian lines.
     assert fused.keyword_candidates == 3
     by_id = {h.id: h for h in fused.hits}
-    assert f"{trip}-4" in by_id and by_id[f"{trip}-4"].keyword_rank is not None
+    assert f"{trip}-4" in by_id and type(by_id[f"{trip}-4"].keyword_rank) is int
     assert fused.hits[0].vector_score is not None and fused.hits[0].vector_rank is not None
     assert without_trip.hits[0].id == f"{work}-0"
     assert trip not in {h.thread_id for h in without_trip.hits}
@@ -204,3 +217,72 @@ async def test_owners_and_errors(clients: Clients) -> None:
                 resource_id=owner, embeddings=[{"id": uid("nope"), "embedding": vector}]
             )
         )
+
+
+class Recording(httpx.BaseTransport):
+    """Forwards requests and keeps each call's path and arguments."""
+
+    def __init__(self) -> None:
+        self.inner = httpx.HTTPTransport()
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        self.calls.append((body["path"], body["args"]))
+        return self.inner.handle_request(request)
+
+    def args_of(self, path: str) -> list[dict[str, Any]]:
+        return [args for called, args in self.calls if called == path]
+
+
+def test_vectors_go_as_packed_float32(deployment: Deployment) -> None:
+    """Embeddings and query vectors (numpy arrays of any dtype, lists) are sent as packed
+    little-endian float32 bytes by every method that takes one, and stored as those values."""
+    transport = Recording()
+    owner = deployment.user_a
+    rng = np.random.default_rng(17)
+    vectors = rng.standard_normal((4, DIM))  # float64: rounded to float32 when packed
+    with cam.Client(
+        url=deployment.url, token=deployment.token_a, http_client=httpx.Client(transport=transport)
+    ) as client:
+        thread = uid("packed")
+        client.threads.save_thread(resource_id=owner, id=thread)
+        saved = [message(thread, i, f"packed line {i}", embedded=False) for i in range(4)]
+        saved[0]["embedding"] = vectors[0]  # numpy float64
+        saved[1]["embedding"] = vectors[1].astype(np.float32).tolist()  # a list
+        saved[2]["embedding"] = vectors[2].astype(np.float16)  # any numeric dtype
+        client.messages.save_messages(resource_id=owner, messages=saved[:2])
+        client.messages.save_many(resource_id=owner, messages=saved[2:])
+        client.recall.set_message_embeddings(
+            resource_id=owner, embeddings=[{"id": saved[3]["id"], "embedding": vectors[3]}]
+        )
+        for i in range(4):
+            query = vectors[i].astype(np.float16) if i == 2 else vectors[i]
+            found = client.recall.recall_messages(
+                resource_id=owner, query_vector=query, top_k=1, thread_id=thread
+            )
+            assert [h.id for h in found.hits] == [saved[i]["id"]]
+            assert found.hits[0].score == pytest.approx(1.0, abs=1e-6)
+        by_text = client.recall.recall_text(
+            embed=lambda texts: np.stack([vectors[1] for _ in texts]),
+            resource_id=owner,
+            query="packed line 1",
+            top_k=1,
+            thread_id=thread,
+        )
+        assert [h.id for h in by_text.hits] == [saved[1]["id"]]
+
+    save_calls = transport.args_of("memory:saveMessages")
+    packed = [
+        *(m["embedding"] for m in save_calls[0]["messages"]),
+        save_calls[1]["messages"][0]["embedding"],
+        transport.args_of("memory:setMessageEmbeddings")[0]["embeddings"][0]["embedding"],
+        *(args["queryVector"] for args in transport.args_of("memory:recallMessages")),
+    ]
+    assert "embedding" not in save_calls[1]["messages"][1]
+    assert len(packed) == 9
+    for value in packed:
+        assert set(value) == {"$bytes"}
+        assert len(base64.b64decode(value["$bytes"])) == 4 * DIM
+    sent = np.frombuffer(base64.b64decode(packed[0]["$bytes"]), dtype="<f4")
+    assert sent.tolist() == vectors[0].astype(np.float32).tolist()

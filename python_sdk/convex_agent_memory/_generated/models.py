@@ -676,13 +676,13 @@ class RecallMessagesArgs(ConvexModel):
 
     resource_id: str = Field(alias="resourceId")
     thread_id: str | None = Field(default=None, alias="threadId")
-    query_vector: list[float] | bytes = Field(alias="queryVector")
+    query_vector: Float32Vector = Field(alias="queryVector")
     top_k: Float64Int = Field(alias="topK")
     keyword_query: str | None = Field(default=None, alias="keywordQuery")
     keyword_weight: float | None = Field(default=None, alias="keywordWeight")
     rrf_k: float | None = Field(default=None, alias="rrfK")
-    before: float | None = None
-    after: float | None = None
+    before: Float64Int | None = None
+    after: Float64Int | None = None
     exclude_thread_id: str | None = Field(default=None, alias="excludeThreadId")
     min_score: float | None = Field(default=None, alias="minScore")
 
@@ -707,8 +707,8 @@ class RecallMessagesResultHit(ConvexModel):
     thread_id: str = Field(alias="threadId")
     score: float
     vector_score: float | None = Field(default=None, alias="vectorScore")
-    vector_rank: float | None = Field(default=None, alias="vectorRank")
-    keyword_rank: float | None = Field(default=None, alias="keywordRank")
+    vector_rank: Float64Int | None = Field(default=None, alias="vectorRank")
+    keyword_rank: Float64Int | None = Field(default=None, alias="keywordRank")
 
 
 class RecallMessagesResult(ConvexModel):
@@ -718,8 +718,8 @@ class RecallMessagesResult(ConvexModel):
 
     groups: list[RecallMessagesResultGroup]
     hits: list[RecallMessagesResultHit]
-    candidates: float
-    keyword_candidates: float | None = Field(default=None, alias="keywordCandidates")
+    candidates: Float64Int
+    keyword_candidates: Float64Int | None = Field(default=None, alias="keywordCandidates")
     may_be_incomplete: bool = Field(alias="mayBeIncomplete")
     truncated: bool
 
@@ -750,7 +750,7 @@ class SaveMessagesMessage(ConvexModel):
     type: str | None = None
     content: MessageContent
     created_at: float | None = Field(default=None, alias="createdAt")
-    embedding: list[float] | bytes | None = None
+    embedding: Float32Vector | None = None
 
 
 class SaveMessagesArgs(ConvexModel):
@@ -850,7 +850,7 @@ class SetMessageEmbeddingsEmbedding(ConvexModel):
     """An object taken by ``recall:setMessageEmbeddings``."""
 
     id: str
-    embedding: list[float] | bytes | None
+    embedding: Float32Vector | None
 
 
 class SetMessageEmbeddingsArgs(ConvexModel):
@@ -863,8 +863,8 @@ class SetMessageEmbeddingsArgs(ConvexModel):
 class SetMessageEmbeddingsResult(ConvexModel):
     """An object returned by ``recall:setMessageEmbeddings``."""
 
-    set: float
-    removed: float
+    set: Float64Int
+    removed: Float64Int
 
 
 class Thread(ConvexModel):

@@ -31,7 +31,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import re
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -41,6 +40,7 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.vectorstores import VectorStore
 
 from .._exceptions import NotFoundError
+from ..recall import keyword_query_of
 
 if TYPE_CHECKING:
     from .._client import AsyncClient, Client
@@ -53,13 +53,10 @@ SUPPORTED_DIMENSIONS = (128, 256, 384, 512, 768, 1024, 1408, 1536, 2048, 3072, 4
 MAX_TOP_K = 256
 #: Most ids one getVectors / deleteVectors call takes.
 MAX_IDS_PER_CALL = 256
-#: Words a keyword query may hold (Convex's search takes 16 terms).
-MAX_KEYWORD_TERMS = 16
 TEXT_KEY = "text"
 METADATA_KEY = "metadata"
 EXACT_METADATA_KEY = "metadataJson"
 _SAFE_INT = 2**53
-_WORD = re.compile(r"[^\W_]+")
 
 
 def padded_dimension(length: int) -> int:
@@ -171,12 +168,6 @@ def _is_filter(value: Mapping[str, Any]) -> bool:
     return not all(
         isinstance(k, str) and k.startswith("$") and k not in ("$and", "$or", "$not") for k in value
     )
-
-
-def keyword_query_of(text: str) -> str | None:
-    """The first 16 words of ``text``, as Convex's search splits words; None without any."""
-    words = _WORD.findall(text)[:MAX_KEYWORD_TERMS]
-    return " ".join(words)[:1024] if words else None
 
 
 class ConvexVectorStore(VectorStore):

@@ -24,7 +24,7 @@ import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
-from .._bulk import as_float_list
+from .._exceptions import InvalidArgumentError
 from .._types import Omit, omit
 
 if TYPE_CHECKING:
@@ -51,15 +51,24 @@ def keyword_query_of(text: str) -> str | None:
     return " ".join(words)[:1024] if words else None
 
 
-def _query_vector(vectors: Sequence[Any]) -> list[float]:
+def _query_vector(ref: FunctionRef[Any], vectors: Sequence[Any]) -> Any:
+    """The one vector ``embed`` returned for the query (a numpy array, numbers or packed
+    bytes: ``queryVector`` is a ``Float32Vector``, packed as float32 when it is encoded)."""
     if len(vectors) != 1:
-        raise ValueError(f"embed returned {len(vectors)} vectors for one text")
-    return as_float_list(vectors[0])
+        message = f"embed returned {len(vectors)} vectors for one text"
+        raise InvalidArgumentError(
+            message,
+            code="INVALID_ARGUMENT",
+            data={"code": "INVALID_ARGUMENT", "message": message},
+            path=ref.path,
+            kind=ref.kind,
+        )
+    return vectors[0]
 
 
 def _arguments(
     *,
-    vector: list[float],
+    vector: Any,
     query: str,
     resource_id: str,
     top_k: int,
@@ -137,8 +146,8 @@ class RecallByText(Generic[ResultT]):
         Returns:
             ResultT: ``recall_messages``' result.
         """
-        vector = _query_vector(embed([query]))
         ref = self._functions["recallMessages"]
+        vector = _query_vector(ref, embed([query]))
         return ref.call(  # type: ignore[no-any-return]
             self._client,
             _arguments(
@@ -193,11 +202,11 @@ class AsyncRecallByText(Generic[ResultT]):
         Returns:
             ResultT: ``recall_messages``' result.
         """
+        ref = self._functions["recallMessages"]
         vectors = embed([query])
         if inspect.isawaitable(vectors):
             vectors = await vectors
-        vector = _query_vector(vectors)
-        ref = self._functions["recallMessages"]
+        vector = _query_vector(ref, vectors)
         return await ref.acall(  # type: ignore[no-any-return]
             self._client,
             _arguments(

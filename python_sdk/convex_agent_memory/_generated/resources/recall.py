@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 
 from convex_agent_memory._runtime import (
     AsyncAPIClient,
+    Float32Vector,
     Float64Int,
     FunctionRef,
     Omit,
@@ -94,14 +95,14 @@ class Recall(_RecallByText[RecallMessagesResult]):
         self,
         *,
         resource_id: str,
-        query_vector: list[float] | bytes,
+        query_vector: Float32Vector,
         top_k: int,
         thread_id: str | Omit = omit,
         keyword_query: str | Omit = omit,
         keyword_weight: float | Omit = omit,
         rrf_k: float | Omit = omit,
-        before: float | Omit = omit,
-        after: float | Omit = omit,
+        before: int | Omit = omit,
+        after: int | Omit = omit,
         exclude_thread_id: str | Omit = omit,
         min_score: float | Omit = omit,
     ) -> RecallMessagesResult:
@@ -116,7 +117,9 @@ class Recall(_RecallByText[RecallMessagesResult]):
 
         Args:
             resource_id (str): ``resourceId`` on the wire.
-            query_vector (list[float] | bytes): ``queryVector`` on the wire.
+            query_vector (Float32Vector): A vector: a numpy array, a sequence of numbers or
+                packed bytes, sent as packed little-endian float32 (stored as exactly those
+                float32 values); ``queryVector`` on the wire.
             top_k (int): A whole number (a float64 on the wire); ``topK`` on the wire.
             thread_id (str | Omit): ``threadId`` on the wire; optional: left out unless given.
             keyword_query (str | Omit): ``keywordQuery`` on the wire; optional: left out unless
@@ -124,8 +127,10 @@ class Recall(_RecallByText[RecallMessagesResult]):
             keyword_weight (float | Omit): ``keywordWeight`` on the wire; optional: left out
                 unless given.
             rrf_k (float | Omit): ``rrfK`` on the wire; optional: left out unless given.
-            before (float | Omit): Optional: left out unless given.
-            after (float | Omit): Optional: left out unless given.
+            before (int | Omit): A whole number (a float64 on the wire); optional: left out
+                unless given.
+            after (int | Omit): A whole number (a float64 on the wire); optional: left out
+                unless given.
             exclude_thread_id (str | Omit): ``excludeThreadId`` on the wire; optional: left out
                 unless given.
             min_score (float | Omit): ``minScore`` on the wire; optional: left out unless given.
@@ -219,14 +224,14 @@ class AsyncRecall(_AsyncRecallByText[RecallMessagesResult]):
         self,
         *,
         resource_id: str,
-        query_vector: list[float] | bytes,
+        query_vector: Float32Vector,
         top_k: int,
         thread_id: str | Omit = omit,
         keyword_query: str | Omit = omit,
         keyword_weight: float | Omit = omit,
         rrf_k: float | Omit = omit,
-        before: float | Omit = omit,
-        after: float | Omit = omit,
+        before: int | Omit = omit,
+        after: int | Omit = omit,
         exclude_thread_id: str | Omit = omit,
         min_score: float | Omit = omit,
     ) -> RecallMessagesResult:
@@ -241,7 +246,9 @@ class AsyncRecall(_AsyncRecallByText[RecallMessagesResult]):
 
         Args:
             resource_id (str): ``resourceId`` on the wire.
-            query_vector (list[float] | bytes): ``queryVector`` on the wire.
+            query_vector (Float32Vector): A vector: a numpy array, a sequence of numbers or
+                packed bytes, sent as packed little-endian float32 (stored as exactly those
+                float32 values); ``queryVector`` on the wire.
             top_k (int): A whole number (a float64 on the wire); ``topK`` on the wire.
             thread_id (str | Omit): ``threadId`` on the wire; optional: left out unless given.
             keyword_query (str | Omit): ``keywordQuery`` on the wire; optional: left out unless
@@ -249,8 +256,10 @@ class AsyncRecall(_AsyncRecallByText[RecallMessagesResult]):
             keyword_weight (float | Omit): ``keywordWeight`` on the wire; optional: left out
                 unless given.
             rrf_k (float | Omit): ``rrfK`` on the wire; optional: left out unless given.
-            before (float | Omit): Optional: left out unless given.
-            after (float | Omit): Optional: left out unless given.
+            before (int | Omit): A whole number (a float64 on the wire); optional: left out
+                unless given.
+            after (int | Omit): A whole number (a float64 on the wire); optional: left out
+                unless given.
             exclude_thread_id (str | Omit): ``excludeThreadId`` on the wire; optional: left out
                 unless given.
             min_score (float | Omit): ``minScore`` on the wire; optional: left out unless given.
