@@ -64,8 +64,8 @@ def text_of(message: Any) -> str:
     return " ".join(p["text"] for p in message.content.parts if p.get("type") == "text")
 
 
-def rank(value: float | None) -> str:
-    return "-" if value is None else str(int(value))
+def rank(value: int | None) -> str:
+    return "-" if value is None else str(value)
 
 
 def show(found: Any) -> None:
@@ -114,7 +114,7 @@ def main() -> int:
         today = f"today-{run}"
         embedded = client.recall.count_message_embeddings(resource_id=user)
         saved = sum(len(lines) for lines in CONVERSATIONS.values()) + len(TODAY)
-        print(f"1. {saved} messages saved with embeddings; {int(embedded)} embedded for {user}")
+        print(f"1. {saved} messages saved with embeddings; {embedded} embedded for {user}")
 
         # 2. Recall across conversations, leaving today's out ---------------------------
         question = "what food does the user eat"
@@ -158,7 +158,7 @@ def main() -> int:
         client.threads.delete_thread(resource_id=user, id=f"trip-{run}")
         left = client.recall.count_message_embeddings(resource_id=user)
         after = vegetarian()
-        gone = int(embedded) - int(left)
+        gone = embedded - left
         print(f"5. trip deleted: {gone} embeddings gone; recalling \"I'm vegetarian\" "
               f"finds {len(after)} messages (before: {len(before)})")  # fmt: skip
     return 0

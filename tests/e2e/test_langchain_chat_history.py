@@ -7,11 +7,13 @@ wrote, a runnable that keeps its history, large bulk adds, and owners."""
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from typing import Any
 
 import convex_agent_memory as cam
+import httpx
 import pytest
 from convex_agent_memory.langchain import ConvexChatMessageHistory
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
@@ -47,6 +49,38 @@ def history(client: cam.Client, deployment: Deployment) -> ConvexChatMessageHist
     return ConvexChatMessageHistory(
         client=client, resource_id=deployment.user_a, thread_id=uid("h")
     )
+
+
+class CountingCalls(httpx.BaseTransport):
+    """Forwards requests and counts the calls of each function."""
+
+    def __init__(self) -> None:
+        self.inner = httpx.HTTPTransport()
+        self.paths: list[str] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.paths.append(json.loads(request.content)["path"])
+        return self.inner.handle_request(request)
+
+    def count(self, path: str) -> int:
+        return self.paths.count(path)
+
+
+@pytest.fixture
+def counted(deployment: Deployment) -> Iterator[tuple[ConvexChatMessageHistory, CountingCalls]]:
+    """A history whose client counts the calls it makes."""
+    calls = CountingCalls()
+    with cam.Client(
+        url=deployment.url,
+        token=deployment.token_a,
+        http_client=httpx.Client(transport=calls, timeout=120.0),
+    ) as client:
+        yield (
+            ConvexChatMessageHistory(
+                client=client, resource_id=deployment.user_a, thread_id=uid("h")
+            ),
+            calls,
+        )
 
 
 # --- modelled on LangChain's chat-history tests ---------------------------------------
@@ -281,13 +315,30 @@ async def test_a_runnable_keeps_its_history(
     ]  # fmt: skip
 
 
+def test_add_messages_is_one_call(
+    counted: tuple[ConvexChatMessageHistory, CountingCalls],
+) -> None:
+    # After LangChain's test_bulk_message_implementation_only: add_messages is the bulk path,
+    # and add_message goes through it; here a bulk add (tool calls included) is one call.
+    history, calls = counted
+    history.add_messages(EVERY_KIND[:5])
+    assert calls.count("memory:saveMessages") == 1
+    history.add_message(HumanMessage("one more"))
+    assert calls.count("memory:saveMessages") == 2
+    assert history.messages == [*EVERY_KIND[:5], HumanMessage("one more")]
+
+
 @pytest.mark.e2e_heavy
-def test_bulk_add_of_many_messages(history: ConvexChatMessageHistory, client: cam.Client) -> None:
+def test_bulk_add_of_many_messages(
+    counted: tuple[ConvexChatMessageHistory, CountingCalls], client: cam.Client
+) -> None:
+    history, calls = counted
     many = [
         HumanMessage(f"message {i}") if i % 2 == 0 else AIMessage(f"reply {i}")
         for i in range(2_500)
     ]
-    history.add_messages(many)  # three saveMessages calls (1,000 a call)
+    history.add_messages(many)
+    assert calls.count("memory:saveMessages") == 3  # 1,000 messages a call
     assert history.messages == many
     assert (
         client.messages.count_messages(resource_id=history.resource_id, thread_id=history.thread_id)
