@@ -3,7 +3,8 @@
 ``test_file_chat_message_history.py``: one message at a time and in bulk, the async
 interface, clearing, a second history object on the same thread), then what a stored
 history adds: every message type with tool calls back exactly, messages other clients
-wrote, a runnable that keeps its history, large bulk adds, and owners."""
+wrote, a runnable that keeps its history, bulk adds as few calls (owners:
+test_adapter_owners.py)."""
 
 from __future__ import annotations
 

@@ -1,11 +1,15 @@
 """ConvexSession against the tests the OpenAI Agents SDK ships for its own sessions
-(openai-agents-python ``tests/memory/test_session.py`` and ``test_session_limit.py``),
+(openai-agents 0.24.0's sdist, ``tests/memory/test_session.py`` and ``test_session_limit.py``;
+and the tie-breaking tests of ``tests/extensions/memory/test_sqlalchemy_session.py``),
 adapted: a ConvexSession in place of SQLiteSession, the deployment in place of a temporary
 file, and both ways of connecting it (an AsyncClient, or a sync Client whose calls run in a
-worker thread). Tests of SQLite's internals (locks, connections, corrupt rows) have no
-counterpart here and are left out. Then: items kept exactly, and owners. (An agent run
-that continues its conversation in a second process: the README's program, run twice by
-test_readme_recall_frameworks.py.)"""
+worker thread). Left out, having no counterpart here: the tests of SQLite's internals
+(connections per worker thread, file and write locks, rollbacks, corrupt rows, its
+``_await_mutation`` cancellation helper, ``close()``), and two tests that never touch a
+session (``test_session_memory_disabled_parametrized``, ``test_session_settings_resolve``).
+Then: items kept exactly (owners: test_adapter_owners.py). An agent run that continues its
+conversation in a second process: the README's program, run twice by
+test_readme_recall_frameworks.py."""
 
 from __future__ import annotations
 
@@ -637,6 +641,67 @@ async def test_session_limit_larger_than_history(
     assert last_input[0].get("content") == "Message 1"
     assert last_input[1].get("content")[0]["text"] == "Reply 1"
     assert last_input[2].get("content") == "Message 2"
+
+
+# --- tests/extensions/memory/test_sqlalchemy_session.py: ties of time -----------------------
+# Items added in one call share one createdAt; the insertion order breaks the tie (the
+# SQLAlchemy session's tests force equal timestamps in its table; ours have them naturally).
+
+
+def _reasoning_item(item_id: str, text: str) -> TResponseInputItem:
+    return cast(
+        TResponseInputItem,
+        {"type": "reasoning", "id": item_id, "summary": [{"type": "summary_text", "text": text}]},
+    )
+
+
+def _message_item(item_id: str, text: str) -> TResponseInputItem:
+    return cast(
+        TResponseInputItem,
+        {
+            "id": item_id,
+            "type": "message",
+            "role": "assistant",
+            "status": "completed",
+            "content": [{"type": "output_text", "text": text, "annotations": [], "logprobs": []}],
+        },
+    )
+
+
+def _item_ids(items: list[TResponseInputItem]) -> list[str]:
+    return [cast(dict[str, Any], item)["id"] for item in items]
+
+
+async def test_get_items_same_timestamp_consistent_order(make_session: SessionFactory) -> None:
+    session = make_session("same_timestamp_test")
+    await session.add_items([_message_item("older_same_ts", "old")])
+    await session.add_items(
+        [_reasoning_item("rs_same_ts", "..."), _message_item("msg_same_ts", "...")]
+    )
+    retrieved = await session.get_items()
+    assert _item_ids(retrieved) == ["older_same_ts", "rs_same_ts", "msg_same_ts"]
+    latest_two = await session.get_items(limit=2)
+    assert _item_ids(latest_two) == ["rs_same_ts", "msg_same_ts"]
+
+
+async def test_pop_item_same_timestamp_returns_latest(make_session: SessionFactory) -> None:
+    session = make_session("same_timestamp_pop_test")
+    await session.add_items(
+        [_reasoning_item("rs_pop_same_ts", "..."), _message_item("msg_pop_same_ts", "...")]
+    )
+    popped = await session.pop_item()
+    assert popped is not None
+    assert cast(dict[str, Any], popped)["id"] == "msg_pop_same_ts"
+    remaining = await session.get_items()
+    assert _item_ids(remaining) == ["rs_pop_same_ts"]
+
+
+async def test_get_items_limit_returns_fewer_when_history_exhausted(
+    make_session: SessionFactory,
+) -> None:
+    session = make_session("limit_exhausted_test")
+    await session.add_items([{"role": "user", "content": "only"}])
+    assert [i.get("content") for i in await session.get_items(limit=5)] == ["only"]
 
 
 # --- beyond the SDK's tests ------------------------------------------------------------
