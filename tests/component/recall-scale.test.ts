@@ -2,7 +2,7 @@
  * Must show (issue 17): on 50 threads of one owner with 5,000 embedded messages, beside
  * 20,000 embedded messages of other owners, recall equals a brute-force computation
  * (same hit ids, order and neighbours, same groups), another owner's messages never
- * appear, and one recall stays within its read budget, `topK × (1 + before + after)`
+ * appear (not even for a query that is one of theirs), and one recall stays within its read budget, `topK × (1 + before + after)`
  * documents + 1, under convex-test's transaction limits.
  *
  * The data is seeded through the component's model in a few large transactions (as
@@ -163,7 +163,8 @@ describe("recall at scale", () => {
     const rnd = prng(17);
     const start = Date.now();
     const mine = await seedOwner(t, OWNER, THREADS, PER_THREAD, rnd);
-    for (let o = 0; o < OTHERS; o++) await seedOwner(t, `other-${o}`, 4, 250, rnd);
+    const others: Seeded[] = [];
+    for (let o = 0; o < OTHERS; o++) others.push(...(await seedOwner(t, `other-${o}`, 4, 250, rnd)));
     console.log(`seeded ${mine.length} + ${OTHERS * 1000} embedded messages in ${Date.now() - start} ms`);
     expect(await t.query(api.recall.countMessageEmbeddings, { resourceId: OWNER })).toBe(5_000);
     expect(await t.query(api.recall.countMessageEmbeddings, { resourceId: OWNER, threadId: `${OWNER}-t3` })).toBe(100);
@@ -176,12 +177,14 @@ describe("recall at scale", () => {
       { topK: 8, before: 1, after: 2, threadId: `${OWNER}-t7` },
       { topK: 12, before: 1, after: 1, excludeThreadId: `${OWNER}-t0` },
       { topK: 15, before: 1, after: 0, minScore: 0.2 },
+      // Another owner's message itself as the query: its owner's messages are the nearest of all.
+      { topK: 20, before: 1, after: 1, probeOther: true },
     ];
     const rows: Array<Record<string, unknown>> = [];
-    for (const c of cases) {
+    for (const { probeOther, ...c } of cases) {
       // A query near one of the owner's messages, so that hits cluster (neighbours overlap).
       const near = mine[Math.floor(rnd() * mine.length)].vector;
-      const q = near.map((x) => x + (rnd() - 0.5) * 0.8);
+      const q = probeOther ? others[Math.floor(rnd() * others.length)].vector : near.map((x) => x + (rnd() - 0.5) * 0.8);
       const expected = bruteForce(mine, q, c);
       const began = Date.now();
       const { result, transactions } = await recordTransactions(
@@ -196,6 +199,14 @@ describe("recall at scale", () => {
       ).toEqual(expected.groups);
       for (const group of result.groups) {
         for (const m of group.messages) expect(m.resourceId).toBe(OWNER);
+      }
+      // Each hit's neighbours, as the brute force took them: adjacent to it in its group.
+      for (const hit of result.hits) {
+        const ids = result.groups.find((g) => g.hitIds.includes(hit.id))!.messages.map((m) => m.id);
+        const at = ids.indexOf(hit.id);
+        const { before, after } = expected.neighbours.get(hit.id)!;
+        expect(ids.slice(Math.max(0, at - before.length), at).reverse()).toEqual(before);
+        expect(ids.slice(at + 1, at + 1 + after.length)).toEqual(after);
       }
       expect(result.truncated).toBe(false);
       const budget = c.topK * (1 + c.before + c.after) + 1;
