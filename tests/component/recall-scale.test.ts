@@ -2,8 +2,9 @@
  * Must show (issue 17): on 50 threads of one owner with 5,000 embedded messages, beside
  * 20,000 embedded messages of other owners, recall equals a brute-force computation
  * (same hit ids, order and neighbours, same groups), another owner's messages never
- * appear (not even for a query that is one of theirs), and one recall stays within its read budget, `topK × (1 + before + after)`
- * documents + 1, under convex-test's transaction limits.
+ * appear (not even for a query that is one of theirs), and one recall stays within its
+ * read budget, `topK × (1 + before + after)` documents + 1, under convex-test's
+ * transaction limits.
  *
  * The data is seeded through the component's model in a few large transactions (as
  * saveMessages with embeddings leaves it), to keep the test quick.
