@@ -25,20 +25,31 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from .._exceptions import InvalidArgumentError
+from .._models import SupportsArray
 from .._types import Omit, omit
 
 if TYPE_CHECKING:
     from .._base_client import AsyncAPIClient, SyncAPIClient
     from .._functions import FunctionRef
 
-__all__ = ["AsyncEmbed", "AsyncRecallByText", "Embed", "RecallByText", "keyword_query_of"]
+__all__ = [
+    "AsyncEmbed",
+    "AsyncRecallByText",
+    "Embed",
+    "RecallByText",
+    "Vectors",
+    "keyword_query_of",
+]
 
 ResultT = TypeVar("ResultT")
 
+#: What ``embed`` returns: one vector per text (a list of lists of numbers, a list of numpy
+#: arrays, a 2-D numpy array, ...).
+Vectors = Sequence[Any] | SupportsArray
 #: A function from texts to vectors, one per text.
-Embed = Callable[[list[str]], Sequence[Any]]
+Embed = Callable[[list[str]], Vectors]
 #: The same, or a coroutine function.
-AsyncEmbed = Callable[[list[str]], Sequence[Any] | Awaitable[Sequence[Any]]]
+AsyncEmbed = Callable[[list[str]], Vectors | Awaitable[Vectors]]
 
 #: Words a keyword query may hold (Convex's search takes 16 terms).
 MAX_KEYWORD_TERMS = 16
@@ -51,11 +62,13 @@ def keyword_query_of(text: str) -> str | None:
     return " ".join(words)[:1024] if words else None
 
 
-def _query_vector(ref: FunctionRef[Any], vectors: Sequence[Any]) -> Any:
+def _query_vector(ref: FunctionRef[Any], vectors: Any) -> Any:
     """The one vector ``embed`` returned for the query (a numpy array, numbers or packed
     bytes: ``queryVector`` is a ``Float32Vector``, packed as float32 when it is encoded)."""
-    if len(vectors) != 1:
-        message = f"embed returned {len(vectors)} vectors for one text"
+    count = len(vectors) if hasattr(vectors, "__len__") else None
+    if count != 1:
+        what = f"{count} vectors" if count is not None else f"a {type(vectors).__name__}"
+        message = f"embed returned {what} for one text (one vector per text)"
         raise InvalidArgumentError(
             message,
             code="INVALID_ARGUMENT",
