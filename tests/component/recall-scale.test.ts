@@ -218,6 +218,23 @@ describe("recall at scale", () => {
     }
     console.table(rows);
 
+    // Hybrid: every message of the owner (and of the others) matches the words; the keyword
+    // side reads at most topK matches more, and only the owner's come back.
+    {
+      const h = { topK: 10, before: 1, after: 1, keywordQuery: "message owner" };
+      const q = mine[Math.floor(rnd() * mine.length)].vector;
+      const { result, transactions } = await recordTransactions(
+        (): Promise<RecallResult> => t.action(api.recall.recallMessages, { resourceId: OWNER, queryVector: q, ...h }),
+      );
+      expect(result.hits).toHaveLength(h.topK);
+      expect(result.keywordCandidates).toBe(h.topK);
+      expect(result.groups.flatMap((g) => g.messages).every((m) => m.resourceId === OWNER)).toBe(true);
+      const sum = totals(transactions);
+      const budget = h.topK * (1 + h.before + h.after) + 1 + h.topK;
+      console.log(`hybrid recall: ${sum.documentsRead} documents (budget ${budget}), ${sum.bytesRead} bytes, ${sum.transactions} transactions`);
+      expect(sum.documentsRead).toBeLessThanOrEqual(budget);
+    }
+
     // Under convex-test's limits set to the budget itself: the recall still runs.
     const c = { topK: 20, before: 2, after: 2 };
     const tight = componentTest({ documentsRead: c.topK * (1 + c.before + c.after) + 1 });
