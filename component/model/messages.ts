@@ -332,8 +332,10 @@ async function recallFieldsForSave(
 ): Promise<RecallFields> {
   const current: RecallFields = existing === null ? { ...NO_EMBEDDING } : recallFieldsOf(existing);
   const had = current.embeddingId !== undefined;
-  // A thread being deleted no longer counts its embeddings (deleteThread took them off).
+  // A thread being deleted no longer counts its embeddings (deleteThread took them off, and
+  // counts them as pending until its batches delete them): this one leaves it.
   if (had && existingCounted) counts.add(existing!.threadId, -1);
+  if (had && !existingCounted) counts.leaveDeletion();
   let next: RecallFields;
   if (embedding !== undefined) {
     next = await writeEmbedding(

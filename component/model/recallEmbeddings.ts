@@ -285,11 +285,20 @@ export function recallFieldsOf(doc: RecallFields): RecallFields {
  */
 export class EmbeddingCounts {
   private readonly deltas = new Map<string, number>();
+  private leftDeletions = 0;
   constructor(private readonly resourceId: string) {}
   add(threadId: string, delta: number): void {
     if (delta !== 0) this.deltas.set(threadId, (this.deltas.get(threadId) ?? 0) + delta);
   }
+  /**
+   * An embedding of a thread being deleted leaves it (its message was saved into another
+   * thread): the deletion's batches will not meet it, so the owner's pending count drops now.
+   */
+  leaveDeletion(): void {
+    this.leftDeletions++;
+  }
   async apply(db: Writer): Promise<void> {
+    if (this.leftDeletions > 0) await addToCounter(db, deletingEmbeddingsKey(this.resourceId), -this.leftDeletions);
     if (this.deltas.size === 0) return;
     let total = 0;
     for (const [threadId, delta] of this.deltas) {

@@ -264,6 +264,43 @@ describe("recall", () => {
     expect(await t.query(api.recall.countMessageEmbeddings, { resourceId: R, threadId: "long" })).toBe(1);
   });
 
+  test("a message saved out of a thread being deleted takes its embedding along, and the deletion no longer waits for it", async () => {
+    const t = componentTest();
+    const n = DELETE_BATCH_SIZE + 10;
+    await t.mutation(api.threads.saveThread, { resourceId: R, id: "old" });
+    for (let from = 0; from < n; from += 500) {
+      await t.mutation(api.messages.saveMessages, {
+        resourceId: R,
+        messages: Array.from({ length: Math.min(500, n - from) }, (_, j) => ({
+          id: `old-${from + j}`,
+          threadId: "old",
+          role: "user" as const,
+          content: text(`line ${from + j}`),
+          embedding: topic(((from + j) % 7) + 1),
+        })),
+      });
+    }
+    await t.mutation(api.threads.saveThread, { resourceId: R, id: "new" });
+    await t.mutation(api.threads.deleteThread, { resourceId: R, id: "old" });
+    const pending = () => t.run((ctx) => readCounter(ctx.db, deletingEmbeddingsKey(R)));
+    expect(await pending()).toBe(10);
+    // The last message (not yet deleted by the batches) is saved again, into another thread.
+    const last = `old-${n - 1}`;
+    await t.mutation(api.messages.saveMessages, {
+      resourceId: R,
+      messages: [{ id: last, threadId: "new", role: "user", content: text(`line ${n - 1}`) }],
+    });
+    expect(await pending()).toBe(9);
+    expect(await t.query(api.recall.countMessageEmbeddings, { resourceId: R })).toBe(1);
+    expect(await t.query(api.recall.countMessageEmbeddings, { resourceId: R, threadId: "new" })).toBe(1);
+    vi.useFakeTimers();
+    await t.finishAllScheduledFunctions(vi.runAllTimers);
+    expect(await pending()).toBe(0);
+    expect(await t.query(api.recall.countMessageEmbeddings, { resourceId: R })).toBe(1);
+    expect(hitIds(await recall(t, { queryVector: topic(((n - 1) % 7) + 1), topK: 3 }))).toEqual([last]);
+    expect(await t.run((ctx) => ctx.db.query("vectors_128").collect()).then((r) => r.length)).toBe(1);
+  });
+
   test("refusals", async () => {
     const t = componentTest();
     await trip(t);
