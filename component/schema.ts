@@ -1,4 +1,5 @@
 import { defineSchema } from "convex/server";
+import { checkpointTables } from "./model/checkpoints.js";
 import { counterTables } from "./model/counters.js";
 import { messageTables } from "./model/messages.js";
 import { resourceTables } from "./model/resources.js";
@@ -17,4 +18,5 @@ export default defineSchema({
   ...workflowTables,
   ...scoreTables,
   ...traceTables,
+  ...checkpointTables,
 });
