@@ -4,6 +4,7 @@ import { counterTables } from "./model/counters.js";
 import { messageTables } from "./model/messages.js";
 import { resourceTables } from "./model/resources.js";
 import { scoreTables } from "./model/scores.js";
+import { storeTables } from "./model/store.js";
 import { threadTables } from "./model/threads.js";
 import { traceTables } from "./model/traces.js";
 import { vectorTables } from "./model/vectors.js";
@@ -19,4 +20,5 @@ export default defineSchema({
   ...scoreTables,
   ...traceTables,
   ...checkpointTables,
+  ...storeTables,
 });
