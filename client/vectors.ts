@@ -16,6 +16,8 @@ import {
   vUpsertResult,
 } from "../component/model/vectors.js";
 import { vPage } from "../component/model/pagination.js";
+import { fail } from "../component/model/errors.js";
+import { isStoreIndexName } from "../component/model/storeVectors.js";
 import type { Operation } from "./authorize.js";
 import type { AgentMemoryComponent, ExposeOptions } from "./types.js";
 
@@ -35,12 +37,19 @@ export function exposeVectors(component: AgentMemoryComponent, options: ExposeOp
     ...(indexName === undefined ? {} : { indexName }),
   });
 
+  // The store's own vector indexes (langgraph-store-<dimension>) hold every owner's store vectors:
+  // only the store's owner-checked functions may reach them.
+  const notStoreIndex = (indexName: string) => {
+    if (isStoreIndexName(indexName)) fail("NOT_FOUND", `vector index "${indexName}" does not exist`, { indexName });
+  };
+
   return {
     createIndex: mutationGeneric({
       args: vCreateIndexArgs,
       returns: vCreateIndexResult,
       handler: async (ctx, args) => {
         await options.authorize(ctx, op("createIndex", "write", args.name));
+        notStoreIndex(args.name);
         return ctx.runMutation(vectors.createIndex, args);
       },
     }),
@@ -49,7 +58,8 @@ export function exposeVectors(component: AgentMemoryComponent, options: ExposeOp
       returns: vPage(vIndexDescription),
       handler: async (ctx, args) => {
         await options.authorize(ctx, op("listIndexes", "read"));
-        return ctx.runQuery(vectors.listIndexes, args);
+        const result = await ctx.runQuery(vectors.listIndexes, args);
+        return { ...result, page: result.page.filter((index: { name: string }) => !isStoreIndexName(index.name)) };
       },
     }),
     describeIndex: queryGeneric({
@@ -57,6 +67,7 @@ export function exposeVectors(component: AgentMemoryComponent, options: ExposeOp
       returns: vIndexDescription,
       handler: async (ctx, args) => {
         await options.authorize(ctx, op("describeIndex", "read", args.indexName));
+        notStoreIndex(args.indexName);
         return ctx.runQuery(vectors.describeIndex, args);
       },
     }),
@@ -65,6 +76,7 @@ export function exposeVectors(component: AgentMemoryComponent, options: ExposeOp
       returns: v.null(),
       handler: async (ctx, args) => {
         await options.authorize(ctx, op("deleteIndex", "write", args.indexName));
+        notStoreIndex(args.indexName);
         return ctx.runMutation(vectors.deleteIndex, args);
       },
     }),
@@ -73,6 +85,7 @@ export function exposeVectors(component: AgentMemoryComponent, options: ExposeOp
       returns: v.null(),
       handler: async (ctx, args) => {
         await options.authorize(ctx, op("truncateIndex", "write", args.indexName));
+        notStoreIndex(args.indexName);
         return ctx.runMutation(vectors.truncateIndex, args);
       },
     }),
@@ -81,6 +94,7 @@ export function exposeVectors(component: AgentMemoryComponent, options: ExposeOp
       returns: vUpsertResult,
       handler: async (ctx, args) => {
         await options.authorize(ctx, op("upsert", "write", args.indexName));
+        notStoreIndex(args.indexName);
         return ctx.runMutation(vectors.upsert, args);
       },
     }),
@@ -89,6 +103,7 @@ export function exposeVectors(component: AgentMemoryComponent, options: ExposeOp
       returns: v.null(),
       handler: async (ctx, args) => {
         await options.authorize(ctx, op("updateVector", "write", args.indexName));
+        notStoreIndex(args.indexName);
         return ctx.runMutation(vectors.updateVector, args);
       },
     }),
@@ -97,6 +112,7 @@ export function exposeVectors(component: AgentMemoryComponent, options: ExposeOp
       returns: vDeleteVectorsResult,
       handler: async (ctx, args) => {
         await options.authorize(ctx, op("deleteVectors", "write", args.indexName));
+        notStoreIndex(args.indexName);
         return ctx.runMutation(vectors.deleteVectors, args);
       },
     }),
@@ -106,6 +122,7 @@ export function exposeVectors(component: AgentMemoryComponent, options: ExposeOp
       handler: async (ctx, args) => {
         // Vectors have no owner; the index is what the policy sees (checked before reading).
         await options.authorize(ctx, op("getVectors", "read", args.indexName));
+        notStoreIndex(args.indexName);
         return ctx.runQuery(vectors.getVectors, args);
       },
     }),
@@ -114,6 +131,7 @@ export function exposeVectors(component: AgentMemoryComponent, options: ExposeOp
       returns: vQueryResult,
       handler: async (ctx, args) => {
         await options.authorize(ctx, op("query", "read", args.indexName));
+        notStoreIndex(args.indexName);
         return ctx.runAction(vectors.query, args);
       },
     }),
