@@ -854,7 +854,7 @@ export async function listCheckpointWrites(db: Reader, args: CheckpointArgs<"lis
     ...opts,
     maximumBytesRead: PAGE_BYTES,
   });
-  return { ...result, page: result.page.map((doc) => writeOut(doc)) };
+  return { page: result.page.map((doc) => writeOut(doc)), isDone: result.isDone, continueCursor: result.continueCursor };
 }
 
 /** Reads whole values (blobs and writes) by key, up to READ_BUDGET_BYTES beyond the first. */
@@ -906,7 +906,8 @@ export async function listCheckpointNamespaces(db: Reader, args: CheckpointArgs<
     .withIndex("by_thread_ns", (q) => q.eq("thread", thread._id))
     .paginate(opts);
   return {
-    ...result,
+    isDone: result.isDone,
+    continueCursor: result.continueCursor,
     page: result.page.filter((ns) => ns.count > 0).map((ns) => ({ checkpointNs: ns.checkpointNs, count: ns.count })),
   };
 }
@@ -918,7 +919,8 @@ export async function listCheckpointThreads(db: Reader, args: CheckpointArgs<"li
     .withIndex("by_owner_thread", (q) => q.eq("resourceId", args.resourceId))
     .paginate(opts);
   return {
-    ...result,
+    isDone: result.isDone,
+    continueCursor: result.continueCursor,
     page: result.page
       .filter((row) => row.status === "live")
       .map((row) => ({ threadId: row.threadId, createdAt: row.createdAt, updatedAt: row.updatedAt })),
