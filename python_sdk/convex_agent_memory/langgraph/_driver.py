@@ -63,7 +63,10 @@ class Clients:
 
     def __init__(self, client: Any | None, async_client: Any | None) -> None:
         if client is None and async_client is None:
-            raise ValueError("pass client= (a convex_agent_memory.Client), async_client= (an AsyncClient), or both")
+            raise ValueError(
+                "pass client= (a convex_agent_memory.Client), async_client= (an AsyncClient) "
+                "or both"
+            )
         self.client = client
         self.async_client = async_client
 

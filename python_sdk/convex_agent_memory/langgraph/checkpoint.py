@@ -53,7 +53,9 @@ def _json_safe(value: Any) -> Any:
     return json.loads(json.dumps(value, default=default, allow_nan=False))
 
 
-def _split(items: list[dict[str, Any]], max_items: int, max_bytes: int) -> list[list[dict[str, Any]]]:
+def _split(
+    items: list[dict[str, Any]], max_items: int, max_bytes: int
+) -> list[list[dict[str, Any]]]:
     """Consecutive groups of at most ``max_items`` items and ``max_bytes`` bytes of ``data``."""
     groups: list[list[dict[str, Any]]] = [[]]
     size = 0
@@ -82,7 +84,9 @@ class ConvexSaver(BaseCheckpointSaver[str]):
     from convex_agent_memory import AsyncClient, Client
     from convex_agent_memory.langgraph import ConvexSaver
 
-    saver = ConvexSaver(resource_id="user-123", client=Client(token=jwt), async_client=AsyncClient(token=jwt))
+    saver = ConvexSaver(
+        resource_id="user-123", client=Client(token=jwt), async_client=AsyncClient(token=jwt)
+    )
     graph = builder.compile(checkpointer=saver)
     graph.invoke(inputs, {"configurable": {"thread_id": "conversation-1"}})
     ```
@@ -121,7 +125,13 @@ class ConvexSaver(BaseCheckpointSaver[str]):
 
     @staticmethod
     def _config(thread_id: str, checkpoint_ns: str, checkpoint_id: str) -> RunnableConfig:
-        return {"configurable": {"thread_id": thread_id, "checkpoint_ns": checkpoint_ns, "checkpoint_id": checkpoint_id}}
+        return {
+            "configurable": {
+                "thread_id": thread_id,
+                "checkpoint_ns": checkpoint_ns,
+                "checkpoint_id": checkpoint_id,
+            }
+        }
 
     # ------------------------------------------------------------------ reading
 
@@ -142,26 +152,45 @@ class ConvexSaver(BaseCheckpointSaver[str]):
                 lambda r, ab=ask_blobs, aw=ask_writes: r.get_checkpoint_values(
                     **self._thread(thread_id),
                     blobs=[{"checkpointNs": ns, "channel": ch, "version": v} for ns, ch, v in ab],
-                    writes=[{"checkpointNs": ns, "checkpointId": c, "taskId": t, "idx": i} for ns, c, t, i in aw],
+                    writes=[
+                        {"checkpointNs": ns, "checkpointId": c, "taskId": t, "idx": i}
+                        for ns, c, t, i in aw
+                    ],
                 )
             )
             done: set[Any] = set()
             for blob in result.blobs:
-                key = (blob.checkpoint_ns, blob.channel, blob.version)
-                loaded[key] = (blob.type, blob.data or b"")
-                done.add(key)
+                blob_key = (blob.checkpoint_ns, blob.channel, blob.version)
+                loaded[blob_key] = (blob.type, blob.data or b"")
+                done.add(blob_key)
             for write in result.writes:
-                key = (write.checkpoint_ns, write.checkpoint_id, write.task_id, int(write.idx))
-                loaded[key] = (write.type, write.data or b"")
-                done.add(key)
+                write_key = (
+                    write.checkpoint_ns,
+                    write.checkpoint_id,
+                    write.task_id,
+                    int(write.idx),
+                )
+                loaded[write_key] = (write.type, write.data or b"")
+                done.add(write_key)
             done.update((b.checkpoint_ns, b.channel, b.version) for b in result.missing_blobs)
-            done.update((w.checkpoint_ns, w.checkpoint_id, w.task_id, int(w.idx)) for w in result.missing_writes)
+            done.update(
+                (w.checkpoint_ns, w.checkpoint_id, w.task_id, int(w.idx))
+                for w in result.missing_writes
+            )
             if not done:
                 raise RuntimeError("getCheckpointValues made no progress")
             blobs = [key for key in blobs if key not in done]
             writes = [key for key in writes if key not in done]
 
-    def _collect_writes(self, thread_id: str, checkpoint_ns: str, first: str, last: str, cursor: str | None, into: list[Any]) -> Plan[None]:
+    def _collect_writes(
+        self,
+        thread_id: str,
+        checkpoint_ns: str,
+        first: str,
+        last: str,
+        cursor: str | None,
+        into: list[Any],
+    ) -> Plan[None]:
         """Pages the writes of checkpoints first..last (inclusive) into ``into``."""
         while True:
             page = yield self._call(
@@ -179,7 +208,12 @@ class ConvexSaver(BaseCheckpointSaver[str]):
                 return
             cursor = page.continue_cursor
 
-    def _tuple(self, row: Any, blobs: dict[tuple[str, str, str], tuple[str, bytes]], writes: list[tuple[str, str, Any]]) -> CheckpointTuple:
+    def _tuple(
+        self,
+        row: Any,
+        blobs: dict[tuple[str, str, str], tuple[str, bytes]],
+        writes: list[tuple[str, str, Any]],
+    ) -> CheckpointTuple:
         checkpoint: Checkpoint = self._load(row.type, row.checkpoint)
         values: dict[str, Any] = {}
         for cv in row.channel_versions:
@@ -192,7 +226,9 @@ class ConvexSaver(BaseCheckpointSaver[str]):
             config=self._config(row.thread_id, row.checkpoint_ns, row.checkpoint_id),
             checkpoint=checkpoint,
             metadata=row.metadata,
-            parent_config=self._config(row.thread_id, row.checkpoint_ns, parent) if parent else None,
+            parent_config=self._config(row.thread_id, row.checkpoint_ns, parent)
+            if parent
+            else None,
             pending_writes=writes,
         )
 
@@ -205,7 +241,7 @@ class ConvexSaver(BaseCheckpointSaver[str]):
         first_writes: dict[str, tuple[list[Any], str | None]] | None = None,
         prefetched: Sequence[Any] = (),
     ) -> Plan[list[CheckpointTuple]]:
-        """Channel values and pending writes for rows of one namespace (a page of a list, or one get).
+        """Channel values and pending writes for rows of one namespace (a list page, or one get).
 
         ``contiguous``: the rows are all the checkpoints between the first and the last (an
         unfiltered page), so one range of writes serves them all. ``first_writes`` and
@@ -218,16 +254,31 @@ class ConvexSaver(BaseCheckpointSaver[str]):
             for checkpoint_id, (writes, cursor) in first_writes.items():
                 writes_by_checkpoint[checkpoint_id].extend(writes)
                 if cursor is not None:
-                    yield from self._collect_writes(thread_id, checkpoint_ns, checkpoint_id, checkpoint_id, cursor, writes_by_checkpoint[checkpoint_id])
+                    yield from self._collect_writes(
+                        thread_id,
+                        checkpoint_ns,
+                        checkpoint_id,
+                        checkpoint_id,
+                        cursor,
+                        writes_by_checkpoint[checkpoint_id],
+                    )
         else:
-            ranges = [(rows[-1].checkpoint_id, rows[0].checkpoint_id)] if contiguous else [(r.checkpoint_id, r.checkpoint_id) for r in rows]
+            ranges = (
+                [(rows[-1].checkpoint_id, rows[0].checkpoint_id)]
+                if contiguous
+                else [(r.checkpoint_id, r.checkpoint_id) for r in rows]
+            )
             found: list[Any] = []
             for first, last in ranges:
-                yield from self._collect_writes(thread_id, checkpoint_ns, min(first, last), max(first, last), None, found)
+                yield from self._collect_writes(
+                    thread_id, checkpoint_ns, min(first, last), max(first, last), None, found
+                )
             for write in found:
                 if write.checkpoint_id in writes_by_checkpoint:
                     writes_by_checkpoint[write.checkpoint_id].append(write)
-        wanted = [(checkpoint_ns, cv.channel, cv.version) for row in rows for cv in row.channel_versions]
+        wanted = [
+            (checkpoint_ns, cv.channel, cv.version) for row in rows for cv in row.channel_versions
+        ]
         loaded: dict[Any, tuple[str, bytes]] = {}
         for blob in prefetched:
             if blob.data is not None:
@@ -238,13 +289,19 @@ class ConvexSaver(BaseCheckpointSaver[str]):
             for w in writes
             if w.data is None
         ]
-        yield from self._fetch_values(thread_id, [key for key in wanted if key not in loaded], missing_writes, loaded)
+        yield from self._fetch_values(
+            thread_id, [key for key in wanted if key not in loaded], missing_writes, loaded
+        )
         blobs.update({key: value for key, value in loaded.items() if len(key) == 3})
         out = []
         for row in rows:
             pending = []
             for w in writes_by_checkpoint[row.checkpoint_id]:
-                stored = (w.type, w.data) if w.data is not None else loaded.get((w.checkpoint_ns, w.checkpoint_id, w.task_id, int(w.idx)))
+                stored = (
+                    (w.type, w.data)
+                    if w.data is not None
+                    else loaded.get((w.checkpoint_ns, w.checkpoint_id, w.task_id, int(w.idx)))
+                )
                 if stored is not None:
                     pending.append((w.task_id, w.channel, self._load(*stored)))
             out.append(self._tuple(row, blobs, pending))
@@ -320,7 +377,13 @@ class ConvexSaver(BaseCheckpointSaver[str]):
 
     # ------------------------------------------------------------------ writing
 
-    def _put(self, config: RunnableConfig, checkpoint: Checkpoint, metadata: CheckpointMetadata, new_versions: ChannelVersions) -> Plan[RunnableConfig]:
+    def _put(
+        self,
+        config: RunnableConfig,
+        checkpoint: Checkpoint,
+        metadata: CheckpointMetadata,
+        new_versions: ChannelVersions,
+    ) -> Plan[RunnableConfig]:
         configurable = config["configurable"]
         thread_id = str(configurable["thread_id"])
         checkpoint_ns = configurable.get("checkpoint_ns", "")
@@ -330,12 +393,21 @@ class ConvexSaver(BaseCheckpointSaver[str]):
         type_, data = self.serde.dumps_typed(copy)
         blobs = []
         for channel, version in new_versions.items():
-            blob_type, blob = self.serde.dumps_typed(values[channel]) if channel in values else ("empty", b"")
-            blobs.append({"channel": channel, "version": str(version), "type": blob_type, "data": blob})
+            blob_type, blob = (
+                self.serde.dumps_typed(values[channel]) if channel in values else ("empty", b"")
+            )
+            blobs.append(
+                {"channel": channel, "version": str(version), "type": blob_type, "data": blob}
+            )
         groups = _split(blobs, 4_096, MAX_CALL_VALUE_BYTES)
-        # The values that do not fit in the put itself go first (a blob is never read before its checkpoint is saved).
+        # The values that do not fit in the put itself go first (a blob is read only through
+        # its checkpoint, which is saved last).
         for group in groups[:-1]:
-            yield self._call(lambda r, g=group: r.put_checkpoint_blobs(**self._thread(thread_id), checkpoint_ns=checkpoint_ns, blobs=g))
+            yield self._call(
+                lambda r, g=group: r.put_checkpoint_blobs(
+                    **self._thread(thread_id), checkpoint_ns=checkpoint_ns, blobs=g
+                )
+            )
         yield self._call(
             lambda r: r.put_checkpoint(
                 **self._thread(thread_id),
@@ -344,26 +416,54 @@ class ConvexSaver(BaseCheckpointSaver[str]):
                 type=type_,
                 checkpoint=data,
                 metadata=_json_safe(get_serializable_checkpoint_metadata(config, metadata)),
-                channel_versions=[{"channel": k, "version": str(v)} for k, v in checkpoint["channel_versions"].items()],
+                channel_versions=[
+                    {"channel": k, "version": str(v)}
+                    for k, v in checkpoint["channel_versions"].items()
+                ],
                 blobs=groups[-1],
                 **({"parent_checkpoint_id": parent_id} if parent_id else {}),
             )
         )
         return self._config(thread_id, checkpoint_ns, checkpoint["id"])
 
-    def put(self, config: RunnableConfig, checkpoint: Checkpoint, metadata: CheckpointMetadata, new_versions: ChannelVersions) -> RunnableConfig:
+    def put(
+        self,
+        config: RunnableConfig,
+        checkpoint: Checkpoint,
+        metadata: CheckpointMetadata,
+        new_versions: ChannelVersions,
+    ) -> RunnableConfig:
         return run_sync(self._put(config, checkpoint, metadata, new_versions))
 
-    async def aput(self, config: RunnableConfig, checkpoint: Checkpoint, metadata: CheckpointMetadata, new_versions: ChannelVersions) -> RunnableConfig:
+    async def aput(
+        self,
+        config: RunnableConfig,
+        checkpoint: Checkpoint,
+        metadata: CheckpointMetadata,
+        new_versions: ChannelVersions,
+    ) -> RunnableConfig:
         return await run_async(self._put(config, checkpoint, metadata, new_versions))
 
-    def _put_writes(self, config: RunnableConfig, writes: Sequence[tuple[str, Any]], task_id: str, task_path: str) -> Plan[None]:
+    def _put_writes(
+        self,
+        config: RunnableConfig,
+        writes: Sequence[tuple[str, Any]],
+        task_id: str,
+        task_path: str,
+    ) -> Plan[None]:
         configurable = config["configurable"]
         thread_id = str(configurable["thread_id"])
         items = []
         for idx, (channel, value) in enumerate(writes):
             type_, data = self.serde.dumps_typed(value)
-            items.append({"idx": WRITES_IDX_MAP.get(channel, idx), "channel": channel, "type": type_, "data": data})
+            items.append(
+                {
+                    "idx": WRITES_IDX_MAP.get(channel, idx),
+                    "channel": channel,
+                    "type": type_,
+                    "data": data,
+                }
+            )
         if not items:
             return
         for group in _split(items, MAX_WRITES_PER_CALL, MAX_CALL_VALUE_BYTES):
@@ -378,10 +478,22 @@ class ConvexSaver(BaseCheckpointSaver[str]):
                 )
             )
 
-    def put_writes(self, config: RunnableConfig, writes: Sequence[tuple[str, Any]], task_id: str, task_path: str = "") -> None:
+    def put_writes(
+        self,
+        config: RunnableConfig,
+        writes: Sequence[tuple[str, Any]],
+        task_id: str,
+        task_path: str = "",
+    ) -> None:
         run_sync(self._put_writes(config, writes, task_id, task_path))
 
-    async def aput_writes(self, config: RunnableConfig, writes: Sequence[tuple[str, Any]], task_id: str, task_path: str = "") -> None:
+    async def aput_writes(
+        self,
+        config: RunnableConfig,
+        writes: Sequence[tuple[str, Any]],
+        task_id: str,
+        task_path: str = "",
+    ) -> None:
         await run_async(self._put_writes(config, writes, task_id, task_path))
 
     # ------------------------------------------------------------------ whole threads
@@ -401,12 +513,16 @@ class ConvexSaver(BaseCheckpointSaver[str]):
         for start in range(0, len(ids), MAX_IDS_PER_CALL):
             chunk = ids[start : start + MAX_IDS_PER_CALL]
             while True:
-                progress = yield self._call(lambda r, c=chunk: r.delete_checkpoints_for_runs(resource_id=self.resource_id, run_ids=c))
+                progress = yield self._call(
+                    lambda r, c=chunk: r.delete_checkpoints_for_runs(
+                        resource_id=self.resource_id, run_ids=c
+                    )
+                )
                 if progress.done:
                     break
 
     def delete_for_runs(self, run_ids: Sequence[str]) -> None:
-        """Deletes the checkpoints (and their writes) whose metadata ``run_id`` is one of ``run_ids``."""
+        """Deletes the checkpoints (with their writes) whose metadata ``run_id`` is listed."""
         run_sync(self._delete_for_runs(run_ids))
 
     async def adelete_for_runs(self, run_ids: Sequence[str]) -> None:
@@ -428,7 +544,8 @@ class ConvexSaver(BaseCheckpointSaver[str]):
             cursor = progress.cursor
 
     def copy_thread(self, source_thread_id: str, target_thread_id: str) -> None:
-        """Copies every checkpoint, value and write of a thread to a new thread id (``ConflictError`` if it exists)."""
+        """Copies every checkpoint, value and write of a thread to a new thread id
+        (``ConflictError`` if that one exists)."""
         run_sync(self._copy_thread(source_thread_id, target_thread_id))
 
     async def acopy_thread(self, source_thread_id: str, target_thread_id: str) -> None:
@@ -444,7 +561,10 @@ class ConvexSaver(BaseCheckpointSaver[str]):
             while True:
                 progress = yield self._call(
                     lambda r, c=chunk, k=cursor: r.prune_checkpoints(
-                        resource_id=self.resource_id, thread_ids=c, strategy=strategy, **({"cursor": k} if k is not None else {})
+                        resource_id=self.resource_id,
+                        thread_ids=c,
+                        strategy=strategy,
+                        **({"cursor": k} if k is not None else {}),
                     )
                 )
                 if progress.done:
@@ -452,8 +572,8 @@ class ConvexSaver(BaseCheckpointSaver[str]):
                 cursor = progress.cursor
 
     def prune(self, thread_ids: Sequence[str], *, strategy: str = "keep_latest") -> None:
-        """``"keep_latest"``: only each namespace's latest checkpoint stays visible (the rest is purged in
-        batches); ``"delete"``: the threads are deleted."""
+        """``"keep_latest"``: only each namespace's latest checkpoint stays visible (the rest is
+        purged in batches); ``"delete"``: the threads are deleted."""
         run_sync(self._prune(thread_ids, strategy))
 
     async def aprune(self, thread_ids: Sequence[str], *, strategy: str = "keep_latest") -> None:
@@ -472,7 +592,7 @@ class ConvexSaver(BaseCheckpointSaver[str]):
 
 
 class _ListState:
-    """Walks the checkpoints ``list`` asks for: one namespace of one thread at a time, newest first."""
+    """Walks the checkpoints ``list`` asks for: a namespace of a thread at a time, newest first."""
 
     def __init__(
         self,
@@ -488,13 +608,17 @@ class _ListState:
         self.remaining = limit
         self.done = limit is not None and limit <= 0
         configurable = (config or {}).get("configurable", {})
-        self.thread_id: str | None = str(configurable["thread_id"]) if "thread_id" in configurable else None
+        self.thread_id: str | None = (
+            str(configurable["thread_id"]) if "thread_id" in configurable else None
+        )
         self.checkpoint_ns: str | None = configurable.get("checkpoint_ns")
         self.checkpoint_id: str | None = configurable.get("checkpoint_id")
-        # Work list: (thread, namespace) pairs still to list; filled lazily for config=None / no namespace.
+        # (thread, namespace) pairs still to list; found lazily for config=None / no namespace.
         self.threads_cursor: str | None = None
         self.threads_done = self.thread_id is not None
-        self.pending: list[tuple[str, str | None]] = [] if self.thread_id is None else [(self.thread_id, self.checkpoint_ns)]
+        self.pending: list[tuple[str, str | None]] = (
+            [] if self.thread_id is None else [(self.thread_id, self.checkpoint_ns)]
+        )
         self.namespaces: list[str] = []
         self.thread_id_for_namespaces: str | None = None
         self.current: tuple[str, str] | None = None
@@ -532,7 +656,9 @@ class _ListState:
                         continue
                 elif not self.threads_done:
                     page = yield saver._call(
-                        lambda r, c=self.threads_cursor: r.list_checkpoint_threads(resource_id=saver.resource_id, page_size=PAGE_SIZE, cursor=c)
+                        lambda r, c=self.threads_cursor: r.list_checkpoint_threads(
+                            resource_id=saver.resource_id, page_size=PAGE_SIZE, cursor=c
+                        )
                     )
                     self.pending.extend((thread.thread_id, None) for thread in page.page)
                     self.threads_done = page.is_done
@@ -543,9 +669,11 @@ class _ListState:
                     return []
             thread_id, checkpoint_ns = self.current
             if self.checkpoint_id is not None:
-                # A config naming a checkpoint lists that checkpoint only (as LangGraph's savers do).
+                # A config naming a checkpoint lists that one only (as LangGraph's savers do).
                 self.current = None
-                one = yield from saver._get_tuple(saver._config(thread_id, checkpoint_ns, self.checkpoint_id))
+                one = yield from saver._get_tuple(
+                    saver._config(thread_id, checkpoint_ns, self.checkpoint_id)
+                )
                 if one is not None and self._matches(_Row(one)):
                     return self._take([one])
                 continue
@@ -566,7 +694,9 @@ class _ListState:
                 self.cursor = page.continue_cursor
             if not page.page:
                 continue
-            tuples = yield from saver._hydrate(thread_id, checkpoint_ns, list(page.page), contiguous=self.filter is None)
+            tuples = yield from saver._hydrate(
+                thread_id, checkpoint_ns, list(page.page), contiguous=self.filter is None
+            )
             return self._take(tuples)
 
     def _all_namespaces(self, thread_id: str) -> Plan[list[str]]:
@@ -574,7 +704,9 @@ class _ListState:
         cursor: str | None = None
         while True:
             page = yield self.saver._call(
-                lambda r, c=cursor: r.list_checkpoint_namespaces(**self.saver._thread(thread_id), page_size=PAGE_SIZE, cursor=c)
+                lambda r, c=cursor: r.list_checkpoint_namespaces(
+                    **self.saver._thread(thread_id), page_size=PAGE_SIZE, cursor=c
+                )
             )
             found.extend(ns.checkpoint_ns for ns in page.page)
             if page.is_done:
