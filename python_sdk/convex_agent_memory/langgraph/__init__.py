@@ -4,5 +4,6 @@ Needs the ``langgraph`` extra: ``pip install 'convex-agent-memory[langgraph]'``.
 """
 
 from .checkpoint import ConvexSaver
+from .store import ConvexStore
 
-__all__ = ["ConvexSaver"]
+__all__ = ["ConvexSaver", "ConvexStore"]
