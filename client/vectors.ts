@@ -1,5 +1,5 @@
 import { actionGeneric, mutationGeneric, paginationOptsValidator, queryGeneric } from "convex/server";
-import { v } from "convex/values";
+import { v, type Infer } from "convex/values";
 import {
   vCreateIndexArgs,
   vCreateIndexResult,
@@ -58,8 +58,19 @@ export function exposeVectors(component: AgentMemoryComponent, options: ExposeOp
       returns: vPage(vIndexDescription),
       handler: async (ctx, args) => {
         await options.authorize(ctx, op("listIndexes", "read"));
-        const result = await ctx.runQuery(vectors.listIndexes, args);
-        return { ...result, page: result.page.filter((index: { name: string }) => !isStoreIndexName(index.name)) };
+        // Leave the store's indexes out and fill the page from the next ones (there are at most
+        // one per dimension, so a few more reads at most).
+        type Page = Infer<ReturnType<typeof vPage<typeof vIndexDescription>>>;
+        const page: Page["page"] = [];
+        let cursor = args.paginationOpts.cursor;
+        let result: Page;
+        do {
+          const numItems = args.paginationOpts.numItems - page.length;
+          result = await ctx.runQuery(vectors.listIndexes, { paginationOpts: { ...args.paginationOpts, numItems, cursor } });
+          page.push(...result.page.filter((index) => !isStoreIndexName(index.name)));
+          cursor = result.continueCursor;
+        } while (!result.isDone && page.length < args.paginationOpts.numItems);
+        return { page, isDone: result.isDone, continueCursor: result.continueCursor };
       },
     }),
     describeIndex: queryGeneric({

@@ -73,9 +73,10 @@ test("every exposed function refuses another owner's resourceId before reading (
     ["listStoreNamespaces", "query", { resourceId: "alice", ...page }],
     ["countStoreItems", "query", { resourceId: "alice", namespace: ["memories", "alice"] }],
   ];
+  const call = (who: any, kind: string, name: string, args: Record<string, unknown>) => who[kind](m[name], args) as Promise<unknown>;
   for (const [name, kind, args] of calls) {
-    expect(await codeOf(bob[kind](m[name], args)), name).toBe("FORBIDDEN");
-    expect(await codeOf(t[kind](m[name], args)), name).toBe("UNAUTHENTICATED");
+    expect(await codeOf(call(bob, kind, name, args)), name).toBe("FORBIDDEN");
+    expect(await codeOf(call(t, kind, name, args)), name).toBe("UNAUTHENTICATED");
   }
   // A thread that does not exist is refused the same way: the refusal tells nothing.
   expect(await codeOf(bob.query(m.getCheckpoint, { resourceId: "alice", threadId: "nope", checkpointNs: "" }))).toBe("FORBIDDEN");

@@ -8,7 +8,9 @@ import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
+import convex_agent_memory as cam
 import pytest
+from convex_agent_memory.langgraph import ConvexSaver
 from langgraph.checkpoint.conformance import checkpointer_test, validate
 from langgraph.checkpoint.conformance.capabilities import (
     BASE_CAPABILITIES,
@@ -17,12 +19,9 @@ from langgraph.checkpoint.conformance.capabilities import (
 )
 from langgraph.checkpoint.conformance.report import ProgressCallbacks
 
-import convex_agent_memory as cam
-from convex_agent_memory.langgraph import ConvexSaver
-
 from .conftest import Deployment, uid
 
-#: What ConvexSaver declares beyond the base (every optional method of langgraph-checkpoint 4.x's suite).
+#: The optional capabilities ConvexSaver declares (every one the 4.x suite tests).
 OPTIONAL = {Capability.DELETE_FOR_RUNS, Capability.COPY_THREAD, Capability.PRUNE}
 
 

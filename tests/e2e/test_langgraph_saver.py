@@ -6,11 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-from langgraph.checkpoint.base import empty_checkpoint
-
 import convex_agent_memory as cam
+import pytest
 from convex_agent_memory.langgraph import ConvexSaver, ConvexStore
+from langgraph.checkpoint.base import empty_checkpoint
 
 from .conftest import Clients, aw, uid
 
@@ -78,7 +77,7 @@ async def test_values_larger_than_a_document_and_than_a_call(clients: Clients) -
     assert only.pending_writes == got.pending_writes
 
     if clients.flavour == "sync":
-        # 3 × 3 MiB: more than one call carries (8 MiB) and one read reads (6 MiB).
+        # 3 x 3 MiB: more than one call carries (8 MiB) and one read reads (6 MiB).
         values = {f"c{i}": blob(3 * 1024 * 1024, i) for i in range(3)}
         stored = await put(saver, clients.flavour, config, values, 2)
         got = await get(saver, clients.flavour, stored)

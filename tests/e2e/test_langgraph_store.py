@@ -17,12 +17,11 @@ from collections import Counter
 from collections.abc import AsyncIterator
 from typing import Any
 
+import convex_agent_memory as cam
 import pytest
+from convex_agent_memory.langgraph import ConvexStore
 from langchain_core.embeddings import Embeddings
 from langgraph.store.base import InvalidNamespaceError, PutOp
-
-import convex_agent_memory as cam
-from convex_agent_memory.langgraph import ConvexStore
 
 from .conftest import Deployment, uid
 
