@@ -17,7 +17,7 @@ import type { GenericDatabaseWriter } from "convex/server";
 import type { DataModel, Id } from "../_generated/dataModel.js";
 import { fnv1a64 } from "./canonical.js";
 import { invalidArgument, limitExceeded } from "./errors.js";
-import { createIndex, deleteByIds, findIndex, isSupportedDimension, upsert, VECTOR_DIMENSIONS } from "./vectors.js";
+import { createIndex, deleteByIds, findIndex, upsert, VECTOR_DIMENSIONS } from "./vectors.js";
 
 type Writer = GenericDatabaseWriter<DataModel>;
 
@@ -56,7 +56,7 @@ export function checkStoreVectors(vectors: Array<{ path: string; vector: number[
   }
   if (vectors.length === 0) return undefined;
   const dimension = vectors[0].vector.length;
-  if (!isSupportedDimension(dimension)) {
+  if (!(VECTOR_DIMENSIONS as readonly number[]).includes(dimension)) {
     invalidArgument(`${where}: embeddings of ${dimension} dimensions are not supported; use one of ${VECTOR_DIMENSIONS.join(", ")}`, {
       dimension,
     });
