@@ -5,15 +5,17 @@
  *
  *   npx tsx codegen/extract.ts --functions-dir component [--exclude dir] [--out spec.json]
  *
- * Every module of the folder is imported; only exported values that Convex
+ * Every module of the folder (as the Convex CLI picks them:
+ * convex_py_codegen/node/convexModules.ts) is imported; only exported values that Convex
  * registered (`isQuery`/`isMutation`/`isAction`/`isHttp`) count. Their
  * `exportArgs()`/`exportReturns()` are the validators the backend itself would
  * report. A JSDoc comment right above `export const name` becomes the
  * function's `description`.
  */
-import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { join, relative, resolve, sep } from "node:path";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { assertPushable, walkConvexModules } from "./convex_py_codegen/node/convexModules.js";
 
 type FunctionType = "Query" | "Mutation" | "Action" | "HttpAction";
 
@@ -42,11 +44,6 @@ interface RegisteredFunction {
   exportReturns?: () => string;
 }
 
-const ALWAYS_SKIPPED_DIRS = new Set(["_generated", "node_modules"]);
-// Files Convex itself does not treat as function modules.
-const SKIPPED_FILES = /(^\.|^#|\.d\.ts$|\.(test|spec)\.[cm]?[jt]sx?$|^convex\.config\.[jt]s$|^schema\.[jt]s$|^tsconfig)/;
-const MODULE_FILE = /\.([cm]?[jt]s|tsx|jsx)$/;
-
 function parseArgs(argv: string[]): { functionsDir: string; out?: string; exclude: string[] } {
   let functionsDir: string | undefined;
   let out: string | undefined;
@@ -64,22 +61,6 @@ function parseArgs(argv: string[]): { functionsDir: string; out?: string; exclud
     throw new Error("usage: extract.ts --functions-dir DIR [--exclude a,b] [--out spec.json]");
   }
   return { functionsDir, out, exclude };
-}
-
-function moduleFiles(root: string, dir: string, exclude: Set<string>): string[] {
-  const files: string[] = [];
-  for (const name of readdirSync(dir).sort()) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) {
-      const rel = relative(root, path).split(sep).join("/");
-      if (!ALWAYS_SKIPPED_DIRS.has(name) && !exclude.has(rel)) {
-        files.push(...moduleFiles(root, path, exclude));
-      }
-    } else if (MODULE_FILE.test(name) && !SKIPPED_FILES.test(name)) {
-      files.push(path);
-    }
-  }
-  return files;
 }
 
 function functionType(fn: RegisteredFunction): FunctionType | null {
@@ -121,10 +102,14 @@ function componentName(functionsDir: string): string | null {
 export async function extract(functionsDir: string, exclude: string[] = []): Promise<Spec> {
   const root = resolve(functionsDir);
   const functions: FunctionSpec[] = [];
-  for (const file of moduleFiles(root, root, new Set(exclude))) {
-    const modulePath = relative(root, file).split(sep).join("/").replace(MODULE_FILE, ".js");
-    const exports = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
-    const docs = docComments(readFileSync(file, "utf8"));
+  // The files the Convex CLI would push, by its own rules (one walker, shared with the local backend).
+  const walk = walkConvexModules(root);
+  assertPushable(walk);
+  const excluded = (relPath: string) => exclude.some((dir) => relPath === dir || relPath.startsWith(`${dir}/`));
+  for (const module of walk.modules.filter((m) => !excluded(m.relPath))) {
+    const modulePath = module.canonicalPath;
+    const exports = (await import(pathToFileURL(module.file).href)) as Record<string, unknown>;
+    const docs = docComments(readFileSync(module.file, "utf8"));
     for (const [name, value] of Object.entries(exports)) {
       if (typeof value !== "function" && typeof value !== "object") continue;
       if (value === null) continue;

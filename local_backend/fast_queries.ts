@@ -19,8 +19,8 @@
  * Set LOCAL_BACKEND_CHECK_FAST_QUERIES=1 to run every narrowed query a second
  * time the original way and fail loudly on any difference.
  */
-import { AsyncLocalStorage } from "node:async_hooks";
 import { jsonToConvex, type Value } from "convex/values";
+import { databasePrototype, type ConvexTestInstance } from "./convex_test_internals.js";
 
 type Doc = Record<string, Value> & { _id: string };
 type RangeFilter = { type: string; fieldPath: string; value: unknown };
@@ -296,27 +296,11 @@ function patch(proto: DatabaseFake): void {
 
 /**
  * Patches convex-test's DatabaseFake (all its instances, in this process) once.
- * The class is not exported, so an instance is found through the store convex-test
- * hands to its AsyncLocalStorage when a function runs. Returns whether it applied.
+ * Returns whether it applied.
  */
-export async function installFastQueries(t: { run: (fn: (ctx: unknown) => Promise<null>) => Promise<unknown> }): Promise<boolean> {
+export async function installFastQueries(t: ConvexTestInstance): Promise<boolean> {
   if (installed) return true;
-  type Global = { components: Record<string, { db: DatabaseFake }> };
-  const found: Global[] = [];
-  const run = AsyncLocalStorage.prototype.run;
-  AsyncLocalStorage.prototype.run = function (this: AsyncLocalStorage<unknown>, store: unknown, ...rest: unknown[]) {
-    if (found.length === 0 && typeof store === "object" && store !== null && "components" in store && "transactionManager" in store) {
-      found.push(store as Global);
-    }
-    return (run as (...a: unknown[]) => unknown).call(this, store, ...rest);
-  } as typeof run;
-  try {
-    await t.run(async () => null);
-  } finally {
-    AsyncLocalStorage.prototype.run = run;
-  }
-  const db = found.length === 0 ? undefined : Object.values(found[0].components)[0]?.db;
-  const proto = db === undefined ? undefined : (Object.getPrototypeOf(db) as DatabaseFake);
+  const proto = (await databasePrototype(t)) as DatabaseFake | undefined;
   if (proto === undefined || typeof proto._iterateDocs !== "function" || typeof proto._resolveQuerySource !== "function" || typeof proto.commit !== "function" || typeof proto.rollbackWrites !== "function" || typeof proto._addWrite !== "function") {
     return false;
   }

@@ -58,9 +58,14 @@ class LocalBackend:
         *,
         app_dir: Path | None = None,
         extra_args: list[str] | None = None,
+        redact_errors: bool = False,
         timeout: float = 90.0,
     ) -> LocalBackend:
-        """Starts a backend on a free port and waits for its ready line."""
+        """Starts a backend on a free port and waits for its ready line.
+
+        ``redact_errors``: answer as a production deployment answers clients (function errors
+        say only ``[Request ID: …] Server Error``; ``errorData`` is kept).
+        """
         workdir = Path(tempfile.mkdtemp(prefix="local-backend-"))
         private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(private_key.public_key()))
@@ -74,6 +79,8 @@ class LocalBackend:
         ]  # fmt: skip
         if app_dir is not None:
             args += ["--app", str(app_dir)]
+        if redact_errors:
+            args.append("--redact-errors")
         args += extra_args or []
         log = log_path.open("w")
         process = subprocess.Popen(

@@ -4,7 +4,7 @@
  *   npx tsx local_backend/main.ts [--port N|0] [--host 127.0.0.1]
  *       [--jwks FILE | --public-key FILE] [--issuer ISS] [--application-id AUD]
  *       [--app DIR] [--component NAME=DIR ... | --no-components]
- *       [--no-transaction-limits] [--exit-on-stdin-close]
+ *       [--no-transaction-limits] [--redact-errors] [--exit-on-stdin-close]
  *
  * When it listens it prints exactly one line on stdout:
  *
@@ -32,6 +32,9 @@ const USAGE = `usage: npx tsx local_backend/main.ts [options]
   --component NAME=DIR     register a component (repeatable; default: agentMemory=component)
   --no-components          register no component
   --no-transaction-limits  do not enforce Convex's per-transaction limits
+  --redact-errors          answer as a production deployment answers clients: function
+                           errors say only "[Request ID: …] Server Error" (ConvexError
+                           data is kept), no log lines
   --exit-on-stdin-close    exit when stdin reaches end of file
   --help                   this text
 Ready line on stdout: ${READY_PREFIX}http://HOST:PORT`;
@@ -59,6 +62,7 @@ function parseCli(argv: string[]): { options: LocalBackendOptions; exitOnStdinCl
         component: { type: "string", multiple: true },
         "no-components": { type: "boolean" },
         "no-transaction-limits": { type: "boolean" },
+        "redact-errors": { type: "boolean" },
         "exit-on-stdin-close": { type: "boolean" },
         help: { type: "boolean" },
       },
@@ -94,6 +98,7 @@ function parseCli(argv: string[]): { options: LocalBackendOptions; exitOnStdinCl
       components,
       auth,
       transactionLimits: !v["no-transaction-limits"],
+      redactErrors: v["redact-errors"] ?? false,
     },
     exitOnStdinClose: v["exit-on-stdin-close"] ?? false,
   };
@@ -112,7 +117,9 @@ async function main(): Promise<void> {
   try {
     backend = await startLocalBackend(options);
   } catch (error) {
-    process.stderr.write(`local backend: could not start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    // A folder a push would refuse reads as the push's error; anything else with its stack.
+    const detail = error instanceof Error ? (error.name === "PushError" ? error.message : (error.stack ?? error.message)) : String(error);
+    process.stderr.write(`local backend: could not start: ${detail}\n`);
     process.exit(1);
   }
   let stopping = false;
@@ -135,6 +142,7 @@ async function main(): Promise<void> {
   process.stderr.write(
     `local backend: app ${backend.runtime.appDir} (${backend.runtime.modules.length} modules, ${appFunctions} public functions)` +
       backend.runtime.components.map((c) => `, component ${c.name} (${c.functions.length} functions)`).join("") +
+      (backend.runtime.redactErrors ? ", errors redacted as in production" : "") +
       "\n",
   );
   process.stdout.write(`${READY_PREFIX}${backend.url}\n`);

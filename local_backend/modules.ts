@@ -6,6 +6,8 @@
 import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { assertPushable, walkConvexModules, type ModuleWalk } from "../codegen/convex_py_codegen/node/convexModules.js";
+import { parseModulePath } from "./calls.js";
 
 export type ModuleLoader = () => Promise<Record<string, unknown>>;
 export type ModulesMap = Record<string, ModuleLoader>;
@@ -19,6 +21,22 @@ export interface FunctionInfo {
   visibility: "public" | "internal";
 }
 
+/** What `query()`, `mutation()`, ... register: flags, validators and the entry points the runtime calls. */
+export interface RegisteredFunction {
+  isQuery?: boolean;
+  isMutation?: boolean;
+  isAction?: boolean;
+  isHttp?: boolean;
+  isPublic?: boolean;
+  isInternal?: boolean;
+  isRegistered?: boolean;
+  exportArgs?: () => string;
+  exportReturns?: () => string;
+  invokeQuery?: (argsJson: string) => Promise<string>;
+  invokeMutation?: (argsJson: string) => Promise<string>;
+  invokeAction?: (requestId: string, argsJson: string) => Promise<string>;
+}
+
 export interface LoadedModules {
   /** Absolute directory the modules came from. */
   dir: string;
@@ -28,34 +46,65 @@ export interface LoadedModules {
   moduleNames: string[];
   /** Every function exported by the modules, sorted by path. */
   functions: FunctionInfo[];
+  /** The registered function objects, by canonical path. */
+  registered: Map<string, RegisteredFunction>;
+}
+
+/**
+ * A push fails when a module path breaks the backend's rule
+ * (`parse_module_path` in `crates/application/src/deploy_config.rs`: 400
+ * `BadConvexModuleIdentifier`); loading fails the same way, with the same
+ * message. Other reasons a folder cannot be pushed keep the walker's words.
+ */
+export class PushError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "PushError";
+  }
+}
+
+function assertLoadable(walk: ModuleWalk): void {
+  for (const problem of walk.problems) {
+    const canonicalPath = problem.relPath.replace(/\.[^/.]+$/, ".js");
+    try {
+      parseModulePath(canonicalPath);
+    } catch (error) {
+      throw new PushError(
+        `BadConvexModuleIdentifier: ${canonicalPath} is not a valid path to a Convex module. ${(error as Error).message} (${path.join(walk.dir, problem.relPath)})`,
+      );
+    }
+  }
+  assertPushable(walk);
 }
 
 const SOURCE_FILE = /\.(ts|mts|js|mjs)$/;
-// Deployment configuration, not function modules (convex.config.ts only runs in the CLI).
-const CONFIG_FILE = /^(convex\.config|auth\.config)\.(ts|mts|js|mjs)$/;
-const SKIPPED_FILE = /(\.d\.ts|\.test\.(ts|js)|\.spec\.(ts|js))$/;
 
-function walk(dir: string): string[] {
-  const out: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.name.startsWith(".") || entry.name === "node_modules") continue;
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...walk(full));
-    else if (SOURCE_FILE.test(entry.name) && !SKIPPED_FILE.test(entry.name)) out.push(full);
-  }
-  return out;
+/** convex-test also needs `_generated/` (its root marker) and the schema in the map. */
+function supportFiles(root: string): string[] {
+  const generatedDir = path.join(root, "_generated");
+  const generated = existsSync(generatedDir)
+    ? readdirSync(generatedDir)
+        .filter((name) => SOURCE_FILE.test(name) && !name.endsWith(".d.ts"))
+        .map((name) => `_generated/${name}`)
+    : [];
+  const schema = ["schema.ts", "schema.mts", "schema.js", "schema.mjs"].filter((name) => existsSync(path.join(root, name)));
+  return [...generated, ...schema];
 }
 
 /**
  * The modules map of a Convex functions directory. Keys are "./<relative
  * path>" so convex-test finds the modules root from the `_generated` key
  * whatever the absolute path contains; loaders import the absolute file.
+ * Which files are modules is the Convex CLI's rule, decided in one place
+ * (codegen/convex_py_codegen/node/convexModules.ts); a folder a deployment
+ * would refuse (e.g. a module path with a hyphen) is refused here too.
  */
 export function modulesMapFromDir(dir: string): { modules: ModulesMap; moduleNames: string[] } {
   const root = path.resolve(dir);
   if (!existsSync(root)) throw new Error(`Convex functions directory not found: ${root}`);
-  const files = walk(root)
-    .map((file) => path.relative(root, file).split(path.sep).join("/"))
+  const walk = walkConvexModules(root);
+  assertLoadable(walk);
+  const files = [...supportFiles(root), ...walk.modules.map((m) => m.relPath)]
     // convex-test takes the first key containing "_generated" as the root marker.
     .sort((a, b) => Number(!a.startsWith("_generated/")) - Number(!b.startsWith("_generated/")) || a.localeCompare(b));
   if (!files.some((file) => file.startsWith("_generated/"))) {
@@ -69,25 +118,13 @@ export function modulesMapFromDir(dir: string): { modules: ModulesMap; moduleNam
     const url = pathToFileURL(path.join(root, rel)).href;
     modules[`./${rel}`] = () => import(url) as Promise<Record<string, unknown>>;
   }
-  const moduleNames = files
-    .filter((rel) => !rel.startsWith("_generated/") && !CONFIG_FILE.test(rel))
-    .map((rel) => rel.replace(SOURCE_FILE, ""));
+  const moduleNames = walk.modules.map((m) => m.path);
   return { modules, moduleNames };
-}
-
-interface RegisteredLike {
-  isQuery?: boolean;
-  isMutation?: boolean;
-  isAction?: boolean;
-  isHttp?: boolean;
-  isPublic?: boolean;
-  isInternal?: boolean;
-  isRegistered?: boolean;
 }
 
 function kindOf(value: unknown): FunctionKind | null {
   if ((typeof value !== "function" && typeof value !== "object") || value === null) return null;
-  const fn = value as RegisteredLike;
+  const fn = value as RegisteredFunction;
   if (fn.isQuery) return "query";
   if (fn.isMutation) return "mutation";
   if (fn.isAction) return "action";
@@ -99,6 +136,7 @@ function kindOf(value: unknown): FunctionKind | null {
 export async function loadModules(dir: string): Promise<LoadedModules> {
   const { modules, moduleNames } = modulesMapFromDir(dir);
   const functions: FunctionInfo[] = [];
+  const registered = new Map<string, RegisteredFunction>();
   for (const name of moduleNames) {
     let exports: Record<string, unknown>;
     try {
@@ -109,21 +147,22 @@ export async function loadModules(dir: string): Promise<LoadedModules> {
     for (const [exportName, value] of Object.entries(exports)) {
       const kind = kindOf(value);
       if (kind === null) continue;
-      const fn = value as RegisteredLike;
+      const fn = value as RegisteredFunction;
       functions.push({
         path: `${name}:${exportName}`,
         kind,
         visibility: fn.isInternal ? "internal" : "public",
       });
+      registered.set(`${name}:${exportName}`, fn);
     }
   }
   functions.sort((a, b) => a.path.localeCompare(b.path));
-  return { dir: path.resolve(dir), modules, moduleNames, functions };
+  return { dir: path.resolve(dir), modules, moduleNames, functions, registered };
 }
 
 function findKey(modules: ModulesMap, name: string): string {
   for (const key of Object.keys(modules)) {
-    if (key.slice(2).replace(SOURCE_FILE, "") === name) return key.slice(2);
+    if (key.slice(2).replace(/\.[^/.]+$/, "") === name) return key.slice(2);
   }
   throw new Error(`module ${name} vanished from the modules map`);
 }

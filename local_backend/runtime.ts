@@ -3,17 +3,45 @@
  * with its components (default: agentMemory from component/) loaded into one
  * long-lived convex-test instance, state in memory.
  *
- * Transport-independent: the HTTP server (server.ts) calls `run`; a
- * WebSocket sync endpoint can call the same `run` and listen to `onCommit`.
+ * Transport-independent: the HTTP API (http_api.ts) and the WebSocket sync
+ * protocol (sync/) both call `run`, which answers as a deployment's
+ * application layer does (`crates/udf/src/validation.rs`,
+ * `crates/application/src/lib.rs`): the function looked up among the public
+ * ones, its kind checked, its arguments decoded and validated, then run, its
+ * error redacted when the deployment redacts errors. `commits` tells
+ * listeners when data changed (commits.ts).
  */
-import { randomBytes } from "node:crypto";
 import { convexTest } from "convex-test";
-import { makeFunctionReference, type SchemaDefinition, type GenericSchema } from "convex/server";
+import { makeFunctionReference, type GenericSchema, type SchemaDefinition } from "convex/server";
 import type { Value } from "convex/values";
 import type { Identity } from "./auth.js";
+import {
+  FunctionError,
+  RequestError,
+  type CallResult,
+  decodeArgs,
+  errorMessage,
+  functionErrorOf,
+  newRequestId,
+  parseFunctionPath,
+  type FunctionPath,
+} from "./calls.js";
+import { alreadyChecked, checkFunction, validatorsOf } from "./checked_functions.js";
+import { CommitWatcher } from "./commits.js";
+import { installDocumentChecks } from "./documents.js";
 import { installFastQueries } from "./fast_queries.js";
-import { DEFAULT_APP_DIR, DEFAULT_COMPONENT, loadModules, loadSchema, type FunctionInfo, type FunctionKind } from "./modules.js";
-import type { FunctionPath } from "./wire.js";
+import { installLogCapture, withLogLines } from "./log_lines.js";
+import { argsShapeProblem, checkArgs } from "./validator.js";
+import {
+  DEFAULT_APP_DIR,
+  DEFAULT_COMPONENT,
+  loadModules,
+  loadSchema,
+  type FunctionInfo,
+  type FunctionKind,
+  type LoadedModules,
+  type RegisteredFunction,
+} from "./modules.js";
 
 export interface ComponentSpec {
   /** The name the app installs it under (`components.<name>`), e.g. "agentMemory". */
@@ -30,16 +58,17 @@ export interface RuntimeOptions {
   /** convex-test transaction limits: true (production limits, the default), false, or custom figures. */
   transactionLimits?: boolean | Record<string, number>;
   /**
-   * How often (ms) the commit watcher looks for writes made outside client
-   * calls (scheduled functions): `[fast, idle]`. Fast for a few seconds after
-   * any write, idle otherwise. Default [10, 100].
+   * Answer as a production deployment answers callers without an admin key:
+   * function errors say only `[Request ID: …] Server Error` (a `ConvexError`'s
+   * data is kept) and no log lines are sent (`crates/application/src/redaction.rs`).
    */
+  redactErrors?: boolean;
+  /** The commit watcher's poll intervals in ms, `[fast, idle]` (commits.ts). Default [10, 100]. */
   commitPollMs?: [number, number];
 }
 
-export type RunResult =
-  | { status: "success"; value: Value }
-  | { status: "error"; errorMessage: string; errorData?: Value };
+/** The outcome of a client's call, before it is put on the wire (calls.ts). */
+export type RunResult = CallResult;
 
 type TestInstance = Accessor & { withIdentity: (identity: Identity) => Accessor };
 
@@ -50,30 +79,13 @@ type Accessor = {
   action: (ref: unknown, args: Record<string, Value>) => Promise<Value>;
 };
 
+/** `UdfType`'s Display (`crates/common/src/types/functions.rs`). */
 const KIND_LABEL: Record<FunctionKind, string> = {
   query: "Query",
   mutation: "Mutation",
   action: "Action",
   httpAction: "HttpAction",
 };
-
-function requestId(): string {
-  return randomBytes(8).toString("hex");
-}
-
-function isConvexError(error: unknown): error is Error & { data: Value } {
-  return typeof error === "object" && error !== null && Symbol.for("ConvexError") in error;
-}
-
-/** A function error as the backend reports it (HTTP 200, status "error"). */
-function functionError(message: string, errorData?: Value): RunResult {
-  const reply: RunResult = { status: "error", errorMessage: `[Request ID: ${requestId()}] Server Error\n${message}` };
-  if (errorData !== undefined) reply.errorData = errorData;
-  return reply;
-}
-
-/** How long the commit watcher stays in its fast mode after a write. */
-const FAST_POLL_WINDOW_MS = 5_000;
 
 /** Reads convex-test's last commit timestamp (`_lastCommitTs`, what `getSnapshotTs()` sees). */
 function snapshotTsInQuery(): bigint {
@@ -83,21 +95,22 @@ function snapshotTsInQuery(): bigint {
   return Buffer.from(encoded.$integer, "base64").readBigInt64LE();
 }
 
+/** Every function of an app or component checks its arguments and return value as a deployment does. */
+function checkAllFunctions(loaded: LoadedModules): void {
+  for (const [canonical, fn] of loaded.registered) {
+    checkFunction(fn as RegisteredFunction & { _handler?: unknown }, parseFunctionPath(canonical));
+  }
+}
+
 export class AppRuntime {
   private mutationTail: Promise<unknown> = Promise.resolve();
-  private readonly commitListeners = new Set<() => void>();
   private readonly byPath: Map<string, FunctionInfo>;
-  /** Last commit ts the listeners were told about. */
-  private seenCommitTs = 0n;
-  private commitCheck: Promise<void> | null = null;
-  private commitCheckAgain = false;
-  private pollTimer: NodeJS.Timeout | null = null;
-  private fastPollUntil = 0;
-  private closed = false;
-  private pollMs: [number, number] = [10, 100];
+  /** Tells listeners when data changed (after client writes, and scheduled functions' writes). */
+  readonly commits: CommitWatcher;
 
   private constructor(
     private readonly t: TestInstance,
+    private readonly registered: Map<string, RegisteredFunction>,
     /** The app's directory (absolute). */
     readonly appDir: string,
     /** The app's function modules ("memory", "dir/notes"). */
@@ -106,11 +119,16 @@ export class AppRuntime {
     readonly functions: FunctionInfo[],
     /** The registered components and their modules. */
     readonly components: Array<{ name: string; dir: string; modules: string[]; functions: FunctionInfo[] }>,
+    /** Whether function errors are redacted (production) or detailed (development). */
+    readonly redactErrors: boolean,
+    commitPollMs: [number, number] | undefined,
   ) {
     this.byPath = new Map(functions.map((fn) => [fn.path, fn]));
+    this.commits = new CommitWatcher(() => this.lastCommitTs(), commitPollMs);
   }
 
   static async create(options: RuntimeOptions = {}): Promise<AppRuntime> {
+    installLogCapture();
     const app = await loadModules(options.appDir ?? DEFAULT_APP_DIR);
     const schema = (await loadSchema(app)) as SchemaDefinition<GenericSchema, boolean> | undefined;
     const t = convexTest({
@@ -118,19 +136,33 @@ export class AppRuntime {
       modules: app.modules,
       transactionLimits: options.transactionLimits ?? true,
     } as Parameters<typeof convexTest>[0]);
+    checkAllFunctions(app);
     const components = [];
     for (const spec of options.components ?? [DEFAULT_COMPONENT]) {
       const loaded = await loadModules(spec.dir);
       const componentSchema = await loadSchema(loaded);
       t.registerComponent(spec.name, componentSchema as SchemaDefinition<GenericSchema, boolean>, loaded.modules);
+      checkAllFunctions(loaded);
       components.push({ name: spec.name, dir: loaded.dir, modules: loaded.moduleNames, functions: loaded.functions });
     }
-    if (!(await installFastQueries(t as unknown as Parameters<typeof installFastQueries>[0]))) {
+    const internals = t as unknown as Parameters<typeof installFastQueries>[0];
+    if (!(await installFastQueries(internals))) {
       process.stderr.write("local backend: index lookups could not be installed; every query scans its component\n");
     }
-    const runtime = new AppRuntime(t as unknown as TestInstance, app.dir, app.moduleNames, app.functions, components);
-    if (options.commitPollMs !== undefined) runtime.pollMs = options.commitPollMs;
-    runtime.seenCommitTs = await runtime.lastCommitTs();
+    if (!(await installDocumentChecks(internals))) {
+      process.stderr.write("local backend: stored documents could not be checked against a deployment's limits\n");
+    }
+    const runtime = new AppRuntime(
+      t as unknown as TestInstance,
+      app.registered,
+      app.dir,
+      app.moduleNames,
+      app.functions,
+      components,
+      options.redactErrors ?? false,
+      options.commitPollMs,
+    );
+    await runtime.commits.start();
     return runtime;
   }
 
@@ -142,63 +174,89 @@ export class AppRuntime {
 
   /**
    * Runs a public function as a client call: `kind` is what the endpoint
-   * expects ("any" for /api/run and /api/function). Function errors (thrown
-   * errors, ConvexErrors, argument or return validation, limits, unknown or
-   * internal function, wrong kind) come back as `{status: "error"}`, like the
-   * real backend's HTTP 200 replies.
+   * expects ("any" for /api/run), `args` the call's arguments as JSON (the
+   * arguments object, or the positional array `[{...}]`). Function errors
+   * (thrown errors, ConvexErrors, argument or return validation, limits,
+   * unknown or internal function, wrong kind) come back as `{status:
+   * "error"}`, like the backend's HTTP 200 replies; a refusal the backend
+   * answers with a 4xx (arguments it cannot even parse, for an action) throws
+   * a {@link RequestError}.
    */
-  async run(kind: FunctionKind | "any", path: FunctionPath, args: Record<string, Value>, identity: Identity | null): Promise<RunResult> {
+  async run(kind: FunctionKind | "any", path: FunctionPath, args: unknown, identity: Identity | null): Promise<RunResult> {
+    const requestId = newRequestId();
+    const failed = (error: FunctionError, logLines: string[] = []): RunResult => {
+      const result: RunResult = {
+        status: "error",
+        errorMessage: errorMessage(requestId, error.detail, this.redactErrors),
+        logLines: this.redactErrors ? [] : logLines,
+      };
+      if (error.data !== undefined) result.errorData = error.data;
+      return result;
+    };
     const fn = this.lookup(path);
     if (fn === undefined || fn.kind === "httpAction") {
-      return functionError(
-        `Could not find public function for '${path.canonical}'. Did you forget to run \`npx convex dev\` or \`npx convex deploy\`?`,
+      // `missing_or_internal_error` (validation.rs); /api/run words it as `any_udf` does (lib.rs).
+      return failed(
+        new FunctionError(
+          kind === "any"
+            ? `Could not find function for '${path.stripped}'. Did you forget to run \`npx convex dev\`?`
+            : `Could not find public function for '${path.stripped}'.`,
+        ),
       );
     }
     if (kind !== "any" && fn.kind !== kind) {
-      return functionError(`Trying to execute ${path.canonical} as ${KIND_LABEL[kind]}, but it is defined as ${KIND_LABEL[fn.kind]}.`);
+      return failed(new FunctionError(`Trying to execute ${path.display} as ${KIND_LABEL[kind]}, but it is defined as ${KIND_LABEL[fn.kind]}.`));
+    }
+    let argsObject: Record<string, Value>;
+    try {
+      const positional = decodeArgs(path, args);
+      const registered = this.registered.get(fn.path);
+      const validator = registered === undefined ? null : validatorsOf(registered).args;
+      // convex-test takes one arguments object: a function without an args
+      // validator is held to that shape too (a deployment would hand it its
+      // positional arguments as they are).
+      const problem = validator?.type === "object" ? checkArgs(validator, positional) : argsShapeProblem(positional);
+      if (problem !== null) return failed(new FunctionError(`ArgumentValidationError: ${problem}`));
+      argsObject = positional[0] as Record<string, Value>;
+    } catch (error) {
+      if (error instanceof FunctionError) return failed(error);
+      // Arguments serde_json cannot parse: a function error for queries and
+      // mutations (a deterministic user error, `read_only_udf_at_ts` and
+      // `mutation_udf`), a 400 for actions (`action_udf` passes it on).
+      if (error instanceof RequestError && fn.kind !== "action") return failed(new FunctionError(error.message));
+      throw error;
     }
     const accessor: Accessor = identity === null ? this.t : this.t.withIdentity(identity);
+    const reference = makeFunctionReference(path.canonical);
     const call = async (): Promise<RunResult> => {
-      try {
-        if (fn.kind === "query") return { status: "success", value: await accessor.query(makeFunctionReference<"query">(path.canonical), args) };
-        if (fn.kind === "mutation") return { status: "success", value: await accessor.mutation(makeFunctionReference<"mutation">(path.canonical), args) };
-        return { status: "success", value: await accessor.action(makeFunctionReference<"action">(path.canonical), args) };
-      } catch (error) {
-        if (isConvexError(error)) return functionError(`Uncaught ConvexError: ${error.message}`, error.data ?? null);
-        const name = error instanceof Error ? error.name : "Error";
-        const message = error instanceof Error ? error.message : String(error);
-        return functionError(`Uncaught ${name}: ${message}`);
-      }
+      const { result, logLines } = await withLogLines(async () => {
+        try {
+          const value = await alreadyChecked(() => accessor[fn.kind as "query" | "mutation" | "action"](reference, argsObject));
+          return { ok: true as const, value };
+        } catch (error) {
+          return { ok: false as const, error: functionErrorOf(error) };
+        }
+      });
+      if (!result.ok) return failed(result.error, logLines);
+      return { status: "success", value: result.value, logLines: this.redactErrors ? [] : logLines };
     };
     if (fn.kind === "query") return call();
     // Mutations one at a time (Convex transactions are serializable); actions
     // run concurrently, their inner mutations are serialized by convex-test.
     const result = fn.kind === "mutation" ? await this.serialized(call) : await call();
     // Listeners hear of the write before the caller gets its reply.
-    this.fastPollUntil = Date.now() + FAST_POLL_WINDOW_MS;
-    await this.checkCommits();
+    await this.commits.noteWrite();
     return result;
   }
 
-  /**
-   * Called after every committed write: a client's mutation (or an action's
-   * inner mutations), before its reply is sent; and a scheduled function's
-   * writes, within one poll interval (see `commitPollMs`). A failed mutation
-   * commits nothing and is not reported. Returns an unsubscribe function.
-   */
+  /** Adds a listener called after every committed write (see commits.ts); returns its unsubscribe function. */
   onCommit(listener: () => void): () => void {
-    this.commitListeners.add(listener);
-    this.startPolling();
-    return () => {
-      this.commitListeners.delete(listener);
-      if (this.commitListeners.size === 0) this.stopPolling();
-    };
+    return this.commits.onCommit(listener);
   }
 
   /** Stops the commit watcher (the state stays readable). */
   close(): void {
-    this.closed = true;
-    this.stopPolling();
+    this.commits.close();
   }
 
   /**
@@ -208,65 +266,6 @@ export class AppRuntime {
    */
   async lastCommitTs(): Promise<bigint> {
     return (await this.t.query(() => snapshotTsInQuery() as unknown as Value, {})) as unknown as bigint;
-  }
-
-  /** Tells the listeners if anything committed since they were last told. One check at a time. */
-  checkCommits(): Promise<void> {
-    if (this.commitCheck !== null) {
-      this.commitCheckAgain = true;
-      return this.commitCheck;
-    }
-    const check = async () => {
-      do {
-        this.commitCheckAgain = false;
-        let ts: bigint;
-        try {
-          ts = await this.lastCommitTs();
-        } catch (error) {
-          console.error("local backend: could not read the commit timestamp", error);
-          return;
-        }
-        if (ts > this.seenCommitTs) {
-          this.seenCommitTs = ts;
-          // A write (maybe a scheduled function that schedules more): watch closely for a while.
-          this.fastPollUntil = Math.max(this.fastPollUntil, Date.now() + FAST_POLL_WINDOW_MS);
-          this.notifyCommit();
-        }
-      } while (this.commitCheckAgain);
-    };
-    this.commitCheck = check().finally(() => {
-      this.commitCheck = null;
-    });
-    return this.commitCheck;
-  }
-
-  private startPolling(): void {
-    if (this.pollTimer !== null || this.closed) return;
-    const tick = () => {
-      void this.checkCommits().finally(() => {
-        if (this.pollTimer === null) return;
-        const [fast, idle] = this.pollMs;
-        this.pollTimer = setTimeout(tick, Date.now() < this.fastPollUntil ? fast : idle);
-        this.pollTimer.unref();
-      });
-    };
-    this.pollTimer = setTimeout(tick, this.pollMs[1]);
-    this.pollTimer.unref();
-  }
-
-  private stopPolling(): void {
-    if (this.pollTimer !== null) clearTimeout(this.pollTimer);
-    this.pollTimer = null;
-  }
-
-  private notifyCommit(): void {
-    for (const listener of this.commitListeners) {
-      try {
-        listener();
-      } catch (error) {
-        console.error("local backend: a commit listener failed", error);
-      }
-    }
   }
 
   private serialized<T>(fn: () => Promise<T>): Promise<T> {

@@ -1,35 +1,20 @@
 /**
- * The local backend's HTTP server: Convex's HTTP API in front of an
- * {@link AppRuntime}.
+ * The local backend's HTTP server: Convex's HTTP API (http_api.ts) and its
+ * WebSocket sync protocol (sync/, at /api/sync and /api/<version>/sync) in
+ * front of one {@link AppRuntime}, on one port.
  *
- * Endpoints (all POST, JSON bodies, replies as the real backend writes them):
- *   /api/query, /api/mutation, /api/action   {path, args, format}
- *   /api/run/{module path}/{function}        {args, format}   (any kind; format defaults to "json")
- *   /api/function                            {path, args, format}  (any kind; root component only)
- * and GET /_local_backend/functions (what was loaded; not a Convex endpoint).
- *
- * Convex's WebSocket sync protocol (live queries) is served on the same port,
- * at /api/sync and /api/<version>/sync (local_backend/sync/), over the same
- * runtime and token verifier.
+ * Also served: GET /_local_backend/functions (what was loaded; not a Convex
+ * endpoint), GET / and /instance_name.
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { jsonToConvex, type Value } from "convex/values";
 import type { UserIdentity } from "convex/server";
-import {
-  AuthError,
-  identityFromHeader,
-  loadAuthConfig,
-  verifyToken,
-  type AuthConfig,
-  type AuthOptions,
-  type Identity,
-} from "./auth.js";
-import type { FunctionKind } from "./modules.js";
-import { AppRuntime, type RunResult, type RuntimeOptions } from "./runtime.js";
-import { attachSyncProtocol, type SyncEngine, type SyncProtocolHandle } from "./sync/engine.js";
-import { FunctionFailure } from "./sync/wire.js";
-import { argsObject, exportValue, parseFormat, parseFunctionPath, stringifyWire, type ValueFormat } from "./wire.js";
+import { AuthError, identityFromHeader, loadAuthConfig, verifyToken, type AuthOptions } from "./auth.js";
+import { RequestError } from "./calls.js";
+import { MAX_REQUEST_BYTES, describeTarget, handleFunctionCall, isFunctionEndpoint } from "./http_api.js";
+import { AppRuntime, type RuntimeOptions } from "./runtime.js";
+import { attachSyncProtocol, type SyncProtocolHandle } from "./sync/engine.js";
+import { syncEngineFor } from "./sync/runtime_engine.js";
 
 export interface LocalBackendOptions extends RuntimeOptions {
   /** TCP port; 0 or absent picks a free one. */
@@ -38,7 +23,7 @@ export interface LocalBackendOptions extends RuntimeOptions {
   host?: string;
   /** How bearer tokens are verified (as the app's customJwt provider). No key: every token is refused. */
   auth?: AuthOptions;
-  /** Largest request body accepted, in bytes. Default 32 MiB (Convex caps arguments at 16 MiB). */
+  /** Largest request body accepted, in bytes. Default 16 MiB + 2,000 bytes, as a deployment. */
   maxBodyBytes?: number;
   /** Keep-alive Ping interval of the WebSocket sync protocol (ms). Default 15000. */
   syncPingIntervalMs?: number;
@@ -57,184 +42,29 @@ export interface LocalBackend {
   close(): Promise<void>;
 }
 
-/** A request the backend refuses before running anything: HTTP status + `{code, message}`. */
-class RequestError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-const ENDPOINT_KIND: Record<string, FunctionKind> = {
-  "/api/query": "query",
-  "/api/mutation": "mutation",
-  "/api/action": "action",
-};
-
 function send(res: http.ServerResponse, status: number, body: string, contentType = "application/json"): void {
   res.writeHead(status, { "Content-Type": contentType, "Content-Length": Buffer.byteLength(body) });
   res.end(body);
 }
 
+/** A refusal: HTTP status and `{code, message}`, as `HttpResponseError` writes it. */
 function sendError(res: http.ServerResponse, status: number, code: string, message: string): void {
-  if (status === 413) res.setHeader("Connection", "close");
+  // A request whose body was not read (too large) cannot keep its connection.
+  if (status === 400 && code === "BadJsonBody" && message.includes("length limit exceeded")) res.setHeader("Connection", "close");
   send(res, status, JSON.stringify({ code, message }));
-}
-
-function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        // Stop buffering, discard the rest, answer 413 (the connection is closed after it).
-        req.off("data", onData);
-        req.resume();
-        chunks.length = 0;
-        reject(new RequestError(413, "PayloadTooLarge", `The request body is larger than ${limit} bytes`));
-        return;
-      }
-      chunks.push(chunk);
-    };
-    req.on("data", onData);
-    req.on("end", () => resolve(Buffer.concat(chunks)));
-    req.on("error", reject);
-  });
-}
-
-function encodeReply(result: RunResult, format: ValueFormat): string {
-  if (result.status === "success") {
-    return stringifyWire({ status: "success", value: exportValue(result.value, format), logLines: [] });
-  }
-  const reply: Record<string, unknown> = { status: "error", errorMessage: result.errorMessage };
-  if (result.errorData !== undefined) reply.errorData = exportValue(result.errorData, format);
-  reply.logLines = [];
-  return stringifyWire(reply);
-}
-
-async function parseRequest(req: http.IncomingMessage, maxBodyBytes: number): Promise<Record<string, unknown>> {
-  const contentType = req.headers["content-type"];
-  if (contentType !== undefined && !/^application\/json\b/i.test(contentType)) {
-    throw new RequestError(415, "BadContentType", "Expected request with `Content-Type: application/json`");
-  }
-  const raw = await readBody(req, maxBodyBytes);
-  let body: unknown;
-  try {
-    body = JSON.parse(raw.toString("utf8"));
-  } catch (error) {
-    throw new RequestError(400, "BadJsonBody", `Failed to parse the request body as JSON: ${(error as Error).message}`);
-  }
-  if (typeof body !== "object" || body === null || Array.isArray(body)) {
-    throw new RequestError(400, "BadJsonBody", "The request body must be a JSON object");
-  }
-  return body as Record<string, unknown>;
-}
-
-function decodeArgs(rawArgs: unknown): Record<string, Value> {
-  let args;
-  try {
-    args = argsObject(rawArgs);
-  } catch (error) {
-    throw new RequestError(400, "BadJsonBody", (error as Error).message);
-  }
-  try {
-    return jsonToConvex(args) as Record<string, Value>;
-  } catch (error) {
-    throw new RequestError(400, "BadJsonBody", `Invalid Convex value in \`args\`: ${(error as Error).message}`);
-  }
-}
-
-function parsePathOr400(raw: unknown) {
-  if (raw === undefined) throw new RequestError(400, "BadJsonBody", "Missing field `path` (\"module:function\")");
-  try {
-    return parseFunctionPath(raw);
-  } catch (error) {
-    throw new RequestError(400, "BadConvexFunctionIdentifier", (error as Error).message);
-  }
-}
-
-function parseFormatOr400(raw: unknown, fallback?: ValueFormat): ValueFormat {
-  try {
-    return parseFormat(raw, fallback);
-  } catch (error) {
-    throw new RequestError(400, "BadFormat", (error as Error).message);
-  }
-}
-
-function authenticate(req: http.IncomingMessage, auth: AuthConfig | null): Identity | null {
-  const header = req.headers.authorization;
-  return identityFromHeader(Array.isArray(header) ? header[0] : header, auth);
-}
-
-/**
- * The sync protocol's view of the runtime: the same `run` as the HTTP API
- * (public functions only, the kind checked), the same token verifier, and the
- * runtime's commit signal.
- */
-export function syncEngineFor(runtime: AppRuntime, auth: AuthConfig | null): SyncEngine {
-  const as = (kind: FunctionKind) => async (path: string, args: Record<string, Value>, identity: UserIdentity | null) => {
-    const result = await runtime.run(kind, parseFunctionPath(path), args, identity as Identity | null);
-    if (result.status === "success") return result.value;
-    throw new FunctionFailure(result.errorMessage, result.errorData);
-  };
-  return {
-    runQuery: as("query"),
-    runMutation: as("mutation"),
-    runAction: as("action"),
-    verifyToken: async (token: string) => verifyToken(token, auth) as unknown as UserIdentity,
-    onCommit: (listener) => runtime.onCommit(listener),
-  };
 }
 
 /** Starts the local backend; resolves once it listens. */
 export async function startLocalBackend(options: LocalBackendOptions = {}): Promise<LocalBackend> {
   const auth = options.auth ? loadAuthConfig(options.auth) : null;
   const runtime = await AppRuntime.create(options);
-  const maxBodyBytes = options.maxBodyBytes ?? 32 * 1024 * 1024;
-
-  async function handleFunctionCall(req: http.IncomingMessage, res: http.ServerResponse, pathname: string) {
-    const body = await parseRequest(req, maxBodyBytes);
-    let kind: FunctionKind | "any";
-    let fnPath;
-    let format: ValueFormat;
-    if (pathname.startsWith("/api/run/")) {
-      // /api/run/messages/list -> "messages:list"
-      const parts = pathname.slice("/api/run/".length).split("/").map((p) => decodeURIComponent(p));
-      if (parts.length < 2 || parts.some((p) => p === "")) {
-        throw new RequestError(400, "MissingIdentifier", "Path or function name not provided in path, e.g. /api/run/messages/list");
-      }
-      const name = parts.pop() as string;
-      fnPath = parsePathOr400(`${parts.join("/")}:${name}`);
-      kind = "any";
-      format = parseFormatOr400(body.format, "json");
-    } else if (pathname === "/api/function") {
-      if (typeof body.componentPath === "string" && body.componentPath !== "") {
-        throw new RequestError(401, "Unauthenticated", "Calling a component's function needs an admin key, which the local backend does not accept");
-      }
-      fnPath = parsePathOr400(body.path);
-      kind = "any";
-      format = parseFormatOr400(body.format);
-    } else {
-      fnPath = parsePathOr400(body.path);
-      kind = ENDPOINT_KIND[pathname];
-      format = parseFormatOr400(body.format);
-    }
-    const args = decodeArgs(body.args);
-    const identity = authenticate(req, auth);
-    const result = await runtime.run(kind, fnPath, args, identity);
-    send(res, 200, encodeReply(result, format));
-  }
+  const maxBodyBytes = options.maxBodyBytes ?? MAX_REQUEST_BYTES;
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse) {
     const pathname = new URL(req.url ?? "/", "http://local").pathname;
-    const isFunctionCall = pathname in ENDPOINT_KIND || pathname === "/api/function" || pathname.startsWith("/api/run/");
-    if (isFunctionCall) {
-      if (req.method !== "POST") throw new RequestError(405, "MethodNotAllowed", `${req.method} ${pathname}: use POST`);
-      return await handleFunctionCall(req, res, pathname);
+    if (isFunctionEndpoint(pathname)) {
+      if (req.method !== "POST") throw new RequestError(405, "MethodNotAllowed", `${describeTarget(req.method, pathname)}: use POST`);
+      return send(res, 200, await handleFunctionCall(req, pathname, runtime, (header) => identityFromHeader(header, auth), maxBodyBytes));
     }
     if (req.method === "GET" && pathname === "/_local_backend/functions") {
       const listing = {
@@ -249,7 +79,7 @@ export async function startLocalBackend(options: LocalBackendOptions = {}): Prom
     if (/^\/api\/(?:[^/]+\/)?sync\/?$/.test(pathname)) {
       throw new RequestError(400, "WebSocketRequired", `${pathname} is Convex's WebSocket sync endpoint: connect with a WebSocket upgrade`);
     }
-    throw new RequestError(404, "NotFound", `No such endpoint: ${req.method} ${pathname}`);
+    throw new RequestError(404, "NotFound", `No such endpoint: ${describeTarget(req.method, pathname)}`);
   }
 
   const httpServer = http.createServer((req, res) => {
@@ -262,12 +92,13 @@ export async function startLocalBackend(options: LocalBackendOptions = {}): Prom
         sendError(res, error.status, error.code, error.message);
       } else {
         console.error("local backend: internal error", error);
-        sendError(res, 500, "InternalServerError", String(error));
+        sendError(res, 500, "InternalServerError", "Your request couldn't be completed. Try again later.");
       }
     });
   });
 
-  const sync = attachSyncProtocol(httpServer, syncEngineFor(runtime, auth), {
+  const verify = async (token: string) => verifyToken(token, auth) as unknown as UserIdentity;
+  const sync = attachSyncProtocol(httpServer, syncEngineFor(runtime, verify), {
     pingIntervalMs: options.syncPingIntervalMs,
   });
 

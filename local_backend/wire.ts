@@ -1,12 +1,14 @@
 /**
  * Convex's HTTP wire format: value formats and JSON text as the real backend
- * writes it.
+ * writes it (`crates/value/src/export.rs`, `crates/local_backend/src/public_api.rs`).
  *
  * - `convex_encoded_json` (what the official clients ask for): the invertible
  *   encoding, `{"$integer": base64}` for int64, `{"$bytes": base64}`,
  *   `{"$float": base64}` for NaN, ±Infinity and -0.
  * - `json` (the default, "clean JSON"): int64 as a decimal string, bytes as a
  *   base64 string, NaN / Infinity / -Infinity as those strings.
+ * - `export_json` (lossless clean JSON): int64 as a JSON integer, bytes and
+ *   non-finite floats in their `$` encoding.
  *
  * Either way float64 numbers are written as the backend (Rust, serde_json)
  * writes them: an integral float64 keeps its ".0" (`1.0`, `1795384212830.0`),
@@ -14,12 +16,18 @@
  * client does) read a float.
  */
 import { convexToJson, type JSONValue, type Value } from "convex/values";
+import { badRequest } from "./calls.js";
+import { quoteInput, setField } from "./values.js";
 
-export type ValueFormat = "json" | "convex_encoded_json";
+export type ValueFormat = "json" | "convex_encoded_json" | "export_json";
 
-/** Parses the `format` field like the backend (with its legacy aliases); throws on an unknown one. */
-export function parseFormat(format: unknown, fallback: ValueFormat = "json"): ValueFormat {
-  if (format === undefined || format === null) return fallback;
+/**
+ * The `format` field as the backend reads it (`ValueFormat::from_str`, with
+ * its legacy aliases); absent: clean JSON, what `default_format` picks for
+ * every current client. Throws the backend's 400 on an unknown one.
+ */
+export function parseFormat(format: string | null | undefined): ValueFormat {
+  if (format === undefined || format === null) return "json";
   switch (format) {
     case "convex_encoded_json":
     case "convex_json":
@@ -27,8 +35,10 @@ export function parseFormat(format: unknown, fallback: ValueFormat = "json"): Va
     case "json":
     case "convex_clean_json":
       return "json";
+    case "export_json":
+      return "export_json";
     default:
-      throw new RangeError(`format param must be one of [\`json\`]. Got ${String(format)}`);
+      throw badRequest("BadFormat", `format param must be one of [\`json\`]. Got ${quoteInput(format)}`);
   }
 }
 
@@ -52,7 +62,29 @@ function cleanExport(value: Value | undefined): JSONValue {
   if (Array.isArray(value)) return value.map((item) => cleanExport(item));
   const out: Record<string, JSONValue> = {};
   for (const [key, item] of Object.entries(value as Record<string, Value | undefined>)) {
-    if (item !== undefined) out[key] = cleanExport(item);
+    if (item !== undefined) setField(out, key, cleanExport(item));
+  }
+  return out;
+}
+
+/** `export_clean_lossless`: int64 as a JSON integer (a bigint here, which `stringifyWire` writes bare). */
+function losslessExport(value: Value | undefined): unknown {
+  if (value === null || value === undefined) return null;
+  switch (typeof value) {
+    case "boolean":
+    case "string":
+    case "bigint":
+      return value;
+    case "number":
+      return Number.isFinite(value) ? value : convexToJson(value);
+    default:
+      break;
+  }
+  if (value instanceof ArrayBuffer) return convexToJson(value);
+  if (Array.isArray(value)) return value.map((item) => losslessExport(item));
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value as Record<string, Value | undefined>)) {
+    if (item !== undefined) setField(out, key, losslessExport(item));
   }
   return out;
 }
@@ -60,6 +92,7 @@ function cleanExport(value: Value | undefined): JSONValue {
 /** A Convex value as JSON in the given format. */
 export function exportValue(value: Value | undefined, format: ValueFormat): JSONValue {
   if (format === "convex_encoded_json") return value === undefined ? null : convexToJson(value);
+  if (format === "export_json") return losslessExport(value) as JSONValue;
   return cleanExport(value);
 }
 
@@ -83,6 +116,8 @@ export function stringifyWire(value: unknown): string {
     case "string":
     case "boolean":
       return JSON.stringify(value);
+    case "bigint":
+      return value.toString();
     case "object":
       break;
     default:
@@ -95,51 +130,4 @@ export function stringifyWire(value: unknown): string {
     fields.push(`${JSON.stringify(key)}:${stringifyWire(item)}`);
   }
   return `{${fields.join(",")}}`;
-}
-
-/** A canonical function path: "dir/module:name" (".js" stripped, "default" when no name). */
-export interface FunctionPath {
-  module: string;
-  name: string;
-  canonical: string;
-}
-
-const MODULE_PATH = /^[A-Za-z0-9_\-.]+(\/[A-Za-z0-9_\-.]+)*$/;
-const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
-
-/** Parses "module:function" as the backend does ("module.js:function", "module" = default export). */
-export function parseFunctionPath(raw: unknown): FunctionPath {
-  if (typeof raw !== "string" || raw.length === 0) throw new RangeError("`path` must be a non-empty string");
-  const colon = raw.indexOf(":");
-  let module = colon === -1 ? raw : raw.slice(0, colon);
-  const name = colon === -1 ? "default" : raw.slice(colon + 1);
-  if (module.endsWith(".js")) module = module.slice(0, -3);
-  if (module.startsWith("/")) module = module.slice(1);
-  if (!MODULE_PATH.test(module) || module.split("/").some((part) => part === "." || part === "..")) {
-    throw new RangeError(`Invalid function path ${JSON.stringify(raw)}: the module path is not valid`);
-  }
-  if (!IDENTIFIER.test(name)) {
-    throw new RangeError(`Invalid function path ${JSON.stringify(raw)}: ${JSON.stringify(name)} is not a function name`);
-  }
-  return { module, name, canonical: `${module}:${name}` };
-}
-
-/**
- * The arguments object of a request: `args` may be an object or a
- * one-element array holding it (what the JS ConvexHttpClient sends); absent
- * means `{}`. Returned still JSON-encoded (decode with jsonToConvex).
- */
-export function argsObject(args: unknown): Record<string, JSONValue> {
-  let value = args;
-  if (value === undefined || value === null) return {};
-  if (Array.isArray(value)) {
-    if (value.length !== 1) {
-      throw new RangeError(`\`args\` as an array must hold exactly one arguments object, got ${value.length} items`);
-    }
-    value = value[0];
-  }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new RangeError("`args` must be an object (or a one-element array holding one)");
-  }
-  return value as Record<string, JSONValue>;
 }

@@ -19,7 +19,7 @@ function flag(name: string, fallback: string): string {
 
 const port = Number(flag("port", "0"));
 const secret = flag("secret", process.env.SYNC_FIXTURE_SECRET ?? "sync-fixture-secret-of-at-least-32-bytes");
-const engine = createFixtureEngine(secret);
+const engine = await createFixtureEngine(secret);
 const server = createServer((req, res) => {
   res.writeHead(404, { "content-type": "text/plain" }).end("only the WebSocket sync endpoint is served here\n");
 });

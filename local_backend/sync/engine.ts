@@ -1,18 +1,23 @@
 /**
- * The contract between the local backend and its WebSocket sync protocol.
+ * The contract between an app runtime and the WebSocket sync protocol.
  *
- * The local backend (its HTTP server, convex-test instance and JWT verifier)
- * implements `SyncEngine`; `attachSyncProtocol` adds Convex's WebSocket sync
- * endpoint (`/api/sync`, `/api/<version>/sync`) to its `node:http` server.
+ * The local backend's runtime implements `SyncEngine` (runtime_engine.ts);
+ * `attachSyncProtocol` adds Convex's WebSocket sync endpoint (`/api/sync`,
+ * `/api/<version>/sync`) to a `node:http` server.
  */
 import type { UserIdentity } from "convex/server";
-import type { Value } from "convex/values";
+import type { CallResult } from "../calls.js";
 
 export interface SyncEngine {
-  /** Runs a public function of the app as `identity` (null = unauthenticated). Throws like convex-test does (ConvexError with .data for application errors). */
-  runQuery(path: string, args: Record<string, Value>, identity: UserIdentity | null): Promise<Value>;
-  runMutation(path: string, args: Record<string, Value>, identity: UserIdentity | null): Promise<Value>;
-  runAction(path: string, args: Record<string, Value>, identity: UserIdentity | null): Promise<Value>;
+  /**
+   * Runs a public query as `identity` (null = unauthenticated): `udfPath` and
+   * `args` (the positional JSON array) as the client sent them. Function
+   * errors come back as `{status: "error"}`; a refusal the backend answers
+   * with a `FatalError` throws a `RequestError` (calls.ts).
+   */
+  runQuery(udfPath: string, args: unknown, identity: UserIdentity | null): Promise<CallResult>;
+  runMutation(udfPath: string, args: unknown, identity: UserIdentity | null): Promise<CallResult>;
+  runAction(udfPath: string, args: unknown, identity: UserIdentity | null): Promise<CallResult>;
   /** Verifies a JWT like a customJwt provider; throws on a bad or expired token. */
   verifyToken(token: string): Promise<UserIdentity>;
   /** Called after every committed write (mutation, or a scheduled function that wrote). Returns an unsubscribe function. */

@@ -23,19 +23,9 @@ import type { Duplex } from "node:stream";
 import type { UserIdentity } from "convex/server";
 import type { Value } from "convex/values";
 import { WebSocket, WebSocketServer, type RawData } from "ws";
+import { RequestError, parseFunctionPath, type CallResult } from "../calls.js";
 import type { SyncEngine, SyncProtocolHandle, SyncProtocolOptions } from "./engine.js";
-import {
-  type ClientMessage,
-  type ErrorPayload,
-  type ServerMessage,
-  type StateModification,
-  canonicalizeUdfPath,
-  decodeArgs,
-  decodeTs,
-  encodeTs,
-  encodeValue,
-  errorPayload,
-} from "./wire.js";
+import { type ClientMessage, type ServerMessage, type StateModification, decodeTs, encodeTs, encodeValue } from "./wire.js";
 
 const DEFAULT_PATH = /^\/api\/(?:[^/]+\/)?sync\/?$/;
 
@@ -55,7 +45,31 @@ class Clock {
   }
 }
 
-type Outcome = { ok: true; value: Value } | { ok: false; error: ErrorPayload };
+/** A query's result, or the refusal that ends the session (a `FatalError`). */
+type Outcome = CallResult | { status: "fatal"; error: string };
+
+/** What the session is told about a call that throws (a `RequestError`, or a bug). */
+function fatalOf(e: unknown): { status: "fatal"; error: string } {
+  return { status: "fatal", error: e instanceof Error ? e.message : String(e) };
+}
+
+/**
+ * The udfPath of a client message, checked as the backend does when it reads
+ * the message (a bad one is `WSMessageInvalidJson`, `crates/local_backend/src/subs/mod.rs`).
+ * Calling into a component needs an admin key, which the local backend takes from no one.
+ */
+function messageProblem(udfPath: unknown, componentPath: unknown): string | null {
+  try {
+    if (typeof udfPath !== "string") throw new Error("invalid type: expected a string udfPath");
+    parseFunctionPath(udfPath);
+  } catch (e) {
+    return `Received Invalid JSON on websocket: ${(e as Error).message}`;
+  }
+  if (typeof componentPath === "string" && componentPath !== "") {
+    return "The provided deploy key was invalid for this deployment. Double check that the environment this key was generated for matches the desired deployment.";
+  }
+  return null;
+}
 
 /**
  * Shares query executions between sessions at one clock value: N subscribers
@@ -66,12 +80,8 @@ class QueryCache {
   private entries = new Map<string, Promise<Outcome>>();
   constructor(private engine: SyncEngine) {}
 
-  run(ts: bigint, path: string, args: Record<string, Value>, argsKey: string, identity: UserIdentity | null, identityKey: string): Promise<Outcome> {
-    const execute = () =>
-      this.engine.runQuery(path, args, identity).then(
-        (value): Outcome => ({ ok: true, value }),
-        (e: unknown): Outcome => ({ ok: false, error: errorPayload(e) }),
-      );
+  run(ts: bigint, path: string, args: unknown, argsKey: string, identity: UserIdentity | null, identityKey: string): Promise<Outcome> {
+    const execute = () => this.engine.runQuery(path, args, identity).catch((e: unknown): Outcome => fatalOf(e));
     if (ts < this.ts) return execute();
     if (ts > this.ts) {
       this.ts = ts;
@@ -88,10 +98,10 @@ class QueryCache {
 }
 
 type QueryEntry = {
+  /** As the client sent them: the runtime parses and decodes them (calls.ts). */
   udfPath: string;
-  args: Record<string, Value> | null;
+  args: unknown;
   argsKey: string;
-  argsError: string | null;
   /** Encoded result last sent to the client; undefined until first sent. */
   lastSent?: string;
 };
@@ -153,7 +163,20 @@ class Session {
         throw new Error("not a message object");
       }
     } catch (e) {
-      this.fatal(`Received invalid JSON on websocket: ${(e as Error).message}`);
+      this.fatal(`Received Invalid JSON on websocket: ${(e as Error).message}`);
+      return;
+    }
+    const problem =
+      message.type === "Mutation" || message.type === "Action"
+        ? messageProblem(message.udfPath, message.componentPath)
+        : message.type === "ModifyQuerySet"
+          ? (message.modifications ?? []).reduce<string | null>(
+              (found, m) => found ?? (m.type === "Add" ? messageProblem(m.udfPath, m.componentPath) : null),
+              null,
+            )
+          : null;
+    if (problem !== null) {
+      this.fatal(problem);
       return;
     }
     switch (message.type) {
@@ -205,18 +228,10 @@ class Session {
               this.fatal(`Duplicate query id ${modification.queryId}`);
               return;
             }
-            let args: Record<string, Value> | null = null;
-            let argsError: string | null = null;
-            try {
-              args = decodeArgs(modification.args);
-            } catch (e) {
-              argsError = (e as Error).message;
-            }
             this.queries.set(modification.queryId, {
-              udfPath: canonicalizeUdfPath(modification.udfPath),
-              args,
+              udfPath: modification.udfPath,
+              args: modification.args,
               argsKey: JSON.stringify(modification.args ?? null),
-              argsError,
             });
           } else if (modification.type === "Remove") {
             if (this.queries.delete(modification.queryId)) this.pendingRemovals.push(modification.queryId);
@@ -272,24 +287,27 @@ class Session {
     identity: UserIdentity | null,
   ): Promise<void> {
     if (this.closed) return;
-    const path = canonicalizeUdfPath(String(message.udfPath));
-    let value: Value;
+    let result: CallResult;
     try {
-      const args = decodeArgs(message.args);
-      value =
+      result =
         message.type === "Mutation"
-          ? await this.engine.runMutation(path, args, identity)
-          : await this.engine.runAction(path, args, identity);
+          ? await this.engine.runMutation(message.udfPath, message.args, identity)
+          : await this.engine.runAction(message.udfPath, message.args, identity);
     } catch (e) {
-      const { errorMessage, errorData } = errorPayload(e);
+      // What the backend refuses outright (e.g. arguments it cannot parse, for an action).
+      this.fatal(e instanceof RequestError ? e.message : `Internal error: ${e instanceof Error ? e.message : String(e)}`);
+      return;
+    }
+    if (result.status === "error") {
+      const errorData = result.errorData === undefined ? {} : { errorData: encodeValue(result.errorData) };
       if (message.type === "Action") {
         this.send({
           type: "ActionResponse",
           requestId: message.requestId,
           success: false,
-          result: errorMessage,
-          logLines: [],
-          ...(errorData !== undefined ? { errorData } : {}),
+          result: result.errorMessage,
+          logLines: result.logLines,
+          ...errorData,
         });
         return;
       }
@@ -302,17 +320,17 @@ class Session {
         type: "MutationResponse",
         requestId: message.requestId,
         success: false,
-        result: errorMessage,
+        result: result.errorMessage,
         ts: encodeTs(ts),
-        logLines: [],
-        ...(errorData !== undefined ? { errorData } : {}),
+        logLines: result.logLines,
+        ...errorData,
       });
       if (ts > this.awaitedTs) this.awaitedTs = ts;
       this.markDirty();
       return;
     }
     if (message.type === "Action") {
-      this.send({ type: "ActionResponse", requestId: message.requestId, success: true, result: encodeValue(value), logLines: [] });
+      this.send({ type: "ActionResponse", requestId: message.requestId, success: true, result: encodeValue(result.value), logLines: result.logLines });
       return;
     }
     // The write is committed: a ts past it, told to the client before the
@@ -322,9 +340,9 @@ class Session {
       type: "MutationResponse",
       requestId: message.requestId,
       success: true,
-      result: encodeValue(value),
+      result: encodeValue(result.value),
       ts: encodeTs(ts),
-      logLines: [],
+      logLines: result.logLines,
     });
     if (ts > this.awaitedTs) this.awaitedTs = ts;
     this.markDirty();
@@ -360,33 +378,36 @@ class Session {
 
     const toRun = [...this.queries].filter(([, entry]) => rerunAll || entry.lastSent === undefined);
     const outcomes = await Promise.all(
-      toRun.map(([, entry]): Promise<Outcome> => {
-        if (entry.args === null) {
-          return Promise.resolve({ ok: false, error: { errorMessage: entry.argsError ?? "invalid arguments" } });
-        }
-        return this.cache.run(target.ts, entry.udfPath, entry.args, entry.argsKey, identity, identityKey);
-      }),
+      toRun.map(([, entry]): Promise<Outcome> => this.cache.run(target.ts, entry.udfPath, entry.args, entry.argsKey, identity, identityKey)),
     );
     if (this.closed) return;
+    const fatal = outcomes.find((o): o is { status: "fatal"; error: string } => o.status === "fatal");
+    if (fatal !== undefined) {
+      this.fatal(fatal.error);
+      return;
+    }
 
     const modifications: StateModification[] = removals.map((queryId) => ({ type: "QueryRemoved", queryId }));
     toRun.forEach(([queryId, entry], i) => {
       // Removed (or replaced) while it ran: its removal goes out in a later Transition.
       if (this.queries.get(queryId) !== entry) return;
-      const outcome = outcomes[i];
-      const modification: StateModification = outcome.ok
-        ? { type: "QueryUpdated", queryId, value: encodeValue(outcome.value), logLines: [], journal: null }
-        : {
-            type: "QueryFailed",
-            queryId,
-            errorMessage: outcome.error.errorMessage,
-            logLines: [],
-            journal: null,
-            ...(outcome.error.errorData !== undefined ? { errorData: outcome.error.errorData } : {}),
-          };
-      const key = outcome.ok
-        ? `v${JSON.stringify((modification as { value: unknown }).value)}`
-        : `e${JSON.stringify([outcome.error.errorMessage, outcome.error.errorData ?? null])}`;
+      const outcome = outcomes[i] as CallResult;
+      const modification: StateModification =
+        outcome.status === "success"
+          ? { type: "QueryUpdated", queryId, value: encodeValue(outcome.value), logLines: outcome.logLines, journal: null }
+          : {
+              type: "QueryFailed",
+              queryId,
+              errorMessage: outcome.errorMessage,
+              logLines: outcome.logLines,
+              journal: null,
+              ...(outcome.errorData !== undefined ? { errorData: encodeValue(outcome.errorData) } : {}),
+            };
+      // Compared without the request id, which differs on every run.
+      const key =
+        outcome.status === "success"
+          ? `v${JSON.stringify((modification as { value: unknown }).value)}`
+          : `e${JSON.stringify([outcome.errorMessage.replace(/^\[Request ID: [^\]]*\] /, ""), (modification as { errorData?: unknown }).errorData ?? null])}`;
       if (entry.lastSent === key) return;
       entry.lastSent = key;
       modifications.push(modification);

@@ -7,7 +7,7 @@
  * base64 of their 8 little-endian bytes (a plain string, not `{"$integer"}`).
  * Function arguments travel as a one-element array of convex-encoded JSON.
  */
-import { ConvexError, type JSONValue, type Value, convexToJson, jsonToConvex } from "convex/values";
+import { type JSONValue, type Value, convexToJson } from "convex/values";
 
 export type QueryId = number;
 
@@ -116,69 +116,6 @@ export function decodeTs(encoded: string): bigint {
   return bytes.readBigUInt64LE();
 }
 
-/**
- * "messages:list", "messages.js:list", "dir/mod.js" → "messages:list", "messages:list", "dir/mod:default"
- * (the JS client strips ".js"; the Rust client adds it).
- */
-export function canonicalizeUdfPath(udfPath: string): string {
-  const colon = udfPath.lastIndexOf(":");
-  let moduleName = colon === -1 ? udfPath : udfPath.slice(0, colon);
-  const functionName = colon === -1 ? "default" : udfPath.slice(colon + 1);
-  if (moduleName.endsWith(".js")) moduleName = moduleName.slice(0, -3);
-  return `${moduleName}:${functionName}`;
-}
-
-/** `[ {...encoded args} ]` → decoded args object. */
-export function decodeArgs(args: unknown): Record<string, Value> {
-  if (!Array.isArray(args) || args.length !== 1) {
-    throw new Error("args must be a one-element array holding the arguments object");
-  }
-  const decoded = jsonToConvex(args[0] as JSONValue);
-  if (decoded === null || typeof decoded !== "object" || Array.isArray(decoded) || decoded instanceof ArrayBuffer) {
-    throw new Error("the arguments must be an object");
-  }
-  return decoded as Record<string, Value>;
-}
-
 export function encodeValue(value: Value | undefined): JSONValue {
   return convexToJson(value === undefined ? null : value);
-}
-
-/** The error of a function run, as the wire carries it. */
-export type ErrorPayload = { errorMessage: string; errorData?: JSONValue };
-
-function isConvexError(e: unknown): e is ConvexError<Value> {
-  return (
-    e instanceof ConvexError ||
-    (typeof e === "object" && e !== null && (e as { name?: unknown }).name === "ConvexError" && "data" in e)
-  );
-}
-
-/**
- * A function error already in its wire form (what an engine built on the
- * local backend's runtime throws): sent as is, message and data.
- */
-export class FunctionFailure extends Error {
-  constructor(
-    readonly errorMessage: string,
-    readonly errorData?: Value,
-  ) {
-    super(errorMessage);
-    this.name = "FunctionFailure";
-  }
-}
-
-export function errorPayload(e: unknown): ErrorPayload {
-  if (e instanceof FunctionFailure) {
-    return e.errorData === undefined
-      ? { errorMessage: e.errorMessage }
-      : { errorMessage: e.errorMessage, errorData: encodeValue(e.errorData) };
-  }
-  if (isConvexError(e)) {
-    return { errorMessage: e.message, errorData: encodeValue(e.data) };
-  }
-  if (e instanceof Error) {
-    return { errorMessage: `Uncaught ${e.name}: ${e.message}` };
-  }
-  return { errorMessage: `Uncaught ${String(e)}` };
 }

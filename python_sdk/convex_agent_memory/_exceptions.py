@@ -7,11 +7,10 @@
         ├── NotFoundError               errorData.code == "NOT_FOUND"
         ├── UnauthenticatedError        "UNAUTHENTICATED", or HTTP 401 (token refused)
         ├── ForbiddenError              "FORBIDDEN", or HTTP 403
-        ├── InvalidArgumentError        "INVALID_ARGUMENT", Convex argument validation,
-        │                               or arguments refused before sending
+        ├── InvalidArgumentError        "INVALID_ARGUMENT", or arguments refused before sending
         ├── ConflictError               "CONFLICT"
         ├── LimitExceededError          "LIMIT_EXCEEDED"
-        ├── FunctionError               the function threw without a known code
+        ├── FunctionError               any other function error (no known code)
         ├── APIStatusError              an HTTP status the API does not use for replies
         ├── APIResponseValidationError  a reply that is not what the function promises
         └── APIConnectionError          no reply: network failure
@@ -19,6 +18,10 @@
 
 The server's structured error data (``ConvexError`` data, ``{code, message, ...}``)
 is kept decoded on ``.data``; the raw ``errorMessage`` on ``.error_message``.
+
+The class depends on ``errorData`` and the HTTP status only, never on the message text: a
+production deployment redacts messages (``[Request ID: …] Server Error``) and keeps
+``errorData``, so an error reads the same class in development and in production.
 """
 
 from __future__ import annotations
@@ -117,7 +120,10 @@ class ForbiddenError(APIError):
 
 
 class InvalidArgumentError(APIError):
-    """The arguments were refused: by the function, by Convex's validators, or before sending.
+    """The arguments were refused: by the function (``INVALID_ARGUMENT``) or before sending.
+
+    (Convex's own argument validation has no ``errorData``: it is a :class:`FunctionError`,
+    as the SDK validates arguments with the same validators before sending.)
 
     ``errors`` lists pydantic's error dicts when the SDK refused the arguments itself.
     """
@@ -164,7 +170,8 @@ class LimitExceededError(APIError):
 
 
 class FunctionError(APIError):
-    """The function threw an error that carries no known code (a bug, or an app's own error)."""
+    """A function error that carries no known code: a bug, an app's own error, or a refusal by
+    Convex itself (argument or return validation, a limit, an unknown function)."""
 
 
 class APIStatusError(APIError):
@@ -206,15 +213,10 @@ ERROR_CLASSES: Mapping[str, type[APIError]] = {
     "LIMIT_EXCEEDED": LimitExceededError,
 }
 
+# For display only (the message, the request id); never for the error's class.
 _REQUEST_ID = re.compile(r"\[Request ID: ([^\]]+)\]")
 _SERVER_ERROR_PREFIX = re.compile(r"^(?:\[Request ID: [^\]]+\] )?Server Error\n")
 _UNCAUGHT_PREFIX = re.compile(r"^Uncaught (?:ConvexError|Error): ")
-# Convex's own argument validation: "ArgumentValidationError: ..." on the real backend,
-# "Validator error: ..." under convex-test. Return-value validation is the server's bug.
-_ARGUMENT_VALIDATION = re.compile(
-    r"\bArgumentValidationError\b|^(?:Uncaught Error: )?Validator error:", re.MULTILINE
-)
-_RETURNS_VALIDATION = re.compile(r"ReturnsValidationError|Return value validation failed")
 
 
 def error_from_reply(
@@ -237,14 +239,7 @@ def error_from_reply(
             message = error_data["message"]
     elif isinstance(error_data, str):
         message = error_data
-    cls: type[APIError] = FunctionError
-    if code is not None:
-        cls = ERROR_CLASSES.get(code, FunctionError)
-    elif _ARGUMENT_VALIDATION.search(error_message) and not _RETURNS_VALIDATION.search(
-        error_message
-    ):
-        cls = InvalidArgumentError
-        code = "INVALID_ARGUMENT"
+    cls = FunctionError if code is None else ERROR_CLASSES.get(code, FunctionError)
     return cls(
         message,
         code=code,

@@ -5,6 +5,11 @@ when ``CONVEX_URL`` and ``CONVEX_AUTH_TOKEN`` are set (user A). Optional there:
 ``CONVEX_AUTH_TOKEN_B`` (a second user) and ``CONVEX_SERVICE_TOKEN`` (a token with the
 service claim); tests that need a missing one are skipped, saying which.
 
+``LOCAL_BACKEND_REDACT_ERRORS=1`` starts the local backend with ``--redact-errors``: errors
+read as a production deployment sends them to clients. ``E2E_ERROR_LOG=file.json`` writes
+the class and code of every error the SDK raised, per test, for ``tests/e2e/error_classes.py``
+to compare two runs (the suite must raise the same errors whatever the deployment redacts).
+
 Every test makes its own ids (uuid), so tests never depend on each other's data and can run
 on a shared deployment.
 """
@@ -113,7 +118,8 @@ def deployment() -> Iterator[Deployment]:
     from local_backend.launcher import LocalBackend
 
     run = uuid.uuid4().hex[:8]
-    with LocalBackend.start() as backend:
+    redact = os.environ.get("LOCAL_BACKEND_REDACT_ERRORS") == "1"
+    with LocalBackend.start(redact_errors=redact) as backend:
         user_a, user_b = f"user-a-{run}", f"user-b-{run}"
         token_a = backend.token(user_a)
         yield Deployment(
@@ -127,6 +133,42 @@ def deployment() -> Iterator[Deployment]:
             bad_token=_resign_with_another_key(token_a),
             backend=backend,
         )
+
+
+# --- which errors the SDK raised --------------------------------------------------------
+
+#: test id -> the errors the SDK raised during it: "Class:code:kind path".
+RAISED: dict[str, list[str]] = {}
+_CURRENT_TEST: list[str | None] = [None]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def error_recorder() -> Iterator[dict[str, list[str]]]:
+    """Notes every ``APIError`` the SDK builds while an e2e test runs; with ``E2E_ERROR_LOG``
+    set, writes them out at the end of the session (tests/e2e/error_classes.py compares)."""
+    original = cam.APIError.__init__
+
+    def record(self: cam.APIError, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        test = _CURRENT_TEST[0]
+        if test is not None:
+            RAISED.setdefault(test, []).append(
+                f"{type(self).__name__}:{self.code}:{self.kind} {self.path}"
+            )
+
+    cam.APIError.__init__ = record  # type: ignore[method-assign]
+    yield RAISED
+    cam.APIError.__init__ = original  # type: ignore[method-assign]
+    target = os.environ.get("E2E_ERROR_LOG")
+    if target:
+        Path(target).write_text(json.dumps(RAISED, indent=1, sort_keys=True))
+
+
+@pytest.fixture(autouse=True)
+def current_test(request: pytest.FixtureRequest, error_recorder: Any) -> Iterator[None]:
+    _CURRENT_TEST[0] = request.node.nodeid
+    yield
+    _CURRENT_TEST[0] = None
 
 
 # --- which generated methods the tests call --------------------------------------------

@@ -58,7 +58,8 @@ test("by default it serves the example app with the agentMemory component", asyn
   expect(listing.app.dir).toBe(path.join(REPO, "example", "convex"));
   expect(listing.app.modules).toContain("memory");
   expect(listing.components.map((c: { name: string }) => c.name)).toEqual(["agentMemory"]);
-  expect(listing.components[0].modules).toEqual(expect.arrayContaining(["threads", "messages", "vectors", "schema"]));
+  expect(listing.components[0].modules).toEqual(expect.arrayContaining(["threads", "messages", "vectors"]));
+  expect(listing.components[0].modules).not.toContain("schema"); // pushed as the schema, not a module
   // memory:* are the app's public functions (whatever the domains export so far).
   for (const fn of listing.app.functions as Array<{ path: string }>) expect(fn.path.startsWith("memory:")).toBe(true);
   child.kill("SIGINT");

@@ -64,3 +64,47 @@ export function claims(sub: string, extra: Record<string, unknown> = {}): Record
   const now = Math.floor(Date.now() / 1000);
   return { iss: ISSUER, aud: AUDIENCE, sub, iat: now, exp: now + 600, ...extra };
 }
+
+export type SyncMessage = Record<string, unknown> & { type: string };
+
+/**
+ * A raw WebSocket on the sync endpoint, connected (Connect sent): `send`,
+ * `receive` (the next message that is not a Ping), `closed`.
+ */
+export async function syncSocket(base: string, path = "/api/sync") {
+  const { WebSocket } = await import("ws");
+  const ws = new WebSocket(base.replace("http", "ws") + path);
+  const inbox: SyncMessage[] = [];
+  const waiters: (() => void)[] = [];
+  let closed: { code: number; reason: string } | null = null;
+  ws.on("message", (data) => {
+    const message = JSON.parse(data.toString()) as SyncMessage;
+    if (message.type !== "Ping") inbox.push(message);
+    waiters.splice(0).forEach((w) => w());
+  });
+  ws.on("close", (code, reason) => {
+    closed = { code, reason: reason.toString() };
+    waiters.splice(0).forEach((w) => w());
+  });
+  await new Promise<void>((resolve, reject) => {
+    ws.once("open", () => resolve());
+    ws.once("error", reject);
+  });
+  const send = (message: SyncMessage) => ws.send(JSON.stringify(message));
+  const receive = async (): Promise<SyncMessage> => {
+    while (inbox.length === 0) {
+      if (closed) throw new Error(`closed ${JSON.stringify(closed)}`);
+      await new Promise<void>((resolve) => waiters.push(resolve));
+    }
+    return inbox.shift() as SyncMessage;
+  };
+  /** The next message of one of `types` (Transitions that do not matter are skipped). */
+  const receiveType = async (...types: string[]): Promise<SyncMessage> => {
+    for (;;) {
+      const message = await receive();
+      if (types.includes(message.type)) return message;
+    }
+  };
+  send({ type: "Connect", sessionId: "00000000-0000-4000-8000-000000000000", connectionCount: 0, lastCloseReason: "InitialConnect", clientTs: 0 });
+  return { ws, send, receive, receiveType, close: () => ws.close() };
+}

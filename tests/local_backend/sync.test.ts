@@ -61,7 +61,7 @@ function watch(c: ConvexClient, name: string, args: Record<string, Value>) {
 }
 
 beforeAll(async () => {
-  const engine = createFixtureEngine(SECRET);
+  const engine = await createFixtureEngine(SECRET);
   server = createServer((_req, res) => res.writeHead(404).end());
   sync = attachSyncProtocol(server, engine, { pingIntervalMs: 200 });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
