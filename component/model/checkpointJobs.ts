@@ -14,6 +14,7 @@ import type { DataModel, Doc, Id, TableNames } from "../_generated/dataModel.js"
 import { conflict, invalidArgument, limitExceeded } from "./errors.js";
 import {
   BATCH_DOCUMENTS,
+  blobKeyOf,
   checkThreadArgs,
   findNamespace,
   findThreadRow,
@@ -22,6 +23,7 @@ import {
   PAGE_BYTES,
   type CheckpointArgs,
   type ThreadRef,
+  writeKeyOf,
 } from "./checkpoints.js";
 
 type Reader = GenericDatabaseReader<DataModel>;
@@ -81,8 +83,6 @@ export async function deleteCheckpointThread(db: Writer, scheduler: Scheduler, a
 }
 
 // ---------------------------------------------------------------- deleting runs
-
-const writeKeyOf = (ns: string, checkpointId: string, taskId: string, idx: number) => JSON.stringify(["w", ns, checkpointId, taskId, idx]);
 
 /** Deletes one checkpoint with its tags and pending writes; returns the documents deleted. */
 async function deleteCheckpointRow(db: Writer, row: Doc<"checkpoints">): Promise<number> {
@@ -389,7 +389,7 @@ export async function purgePrunedBatch(
       .paginate({ numItems: BATCH_DOCUMENTS / 10, cursor: args.cursor, maximumBytesRead: PAGE_BYTES });
     for (const blob of batch.page) {
       if (used.has(`${blob.channel}\u0000${blob.version}`) || blob._creationTime > recent) continue;
-      await deleteWithChunks(db, blob, JSON.stringify(["b", blob.checkpointNs, blob.channel, blob.version]));
+      await deleteWithChunks(db, blob, blobKeyOf(blob.checkpointNs, blob.channel, blob.version));
     }
     if (!batch.isDone) {
       await scheduler.runAfter(0, internal.checkpoints.purgePruned, { ...args, cursor: batch.continueCursor });

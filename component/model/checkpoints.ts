@@ -413,8 +413,9 @@ const floorOf = (ns: Doc<"checkpointNamespaces"> | null) => ns?.floor ?? "";
 
 // ---------------------------------------------------------------- values
 
-const blobKeyOf = (ns: string, channel: string, version: string) => JSON.stringify(["b", ns, channel, version]);
-const writeKeyOf = (ns: string, checkpointId: string, taskId: string, idx: number) => JSON.stringify(["w", ns, checkpointId, taskId, idx]);
+/** The logical key of a blob's or a write's chunks (checkpointChunks.key). */
+export const blobKeyOf = (ns: string, channel: string, version: string) => JSON.stringify(["b", ns, channel, version]);
+export const writeKeyOf = (ns: string, checkpointId: string, taskId: string, idx: number) => JSON.stringify(["w", ns, checkpointId, taskId, idx]);
 
 /** Stores a value's 2nd.. pieces as chunks; returns the fields of its head document. */
 async function storeValue(db: Writer, thread: ThreadRef, key: string, type: string, data: ArrayBuffer) {

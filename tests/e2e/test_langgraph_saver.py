@@ -271,6 +271,22 @@ async def test_counts_and_listings_of_the_generated_sdk(clients: Clients) -> Non
     )
     rows = list(pages) if clients.flavour == "sync" else [row async for row in pages]
     assert len(rows) == 3
+    latest = await aw(
+        clients.a.checkpoints.get_checkpoint(
+            resource_id=clients.user_a, thread_id=thread, checkpoint_ns=""
+        )
+    )
+    await aw(
+        clients.a.checkpoints.put_checkpoint_writes(
+            resource_id=clients.user_a,
+            thread_id=thread,
+            checkpoint_ns="",
+            checkpoint_id=latest.checkpoint.checkpoint_id,
+            task_id="task",
+            task_path="",
+            writes=[{"idx": 0, "channel": "v", "type": "bytes", "data": b"w"}],
+        )
+    )
     for method in (
         "list_checkpoint_namespaces_all",
         "list_checkpoint_threads_all",
@@ -283,7 +299,8 @@ async def test_counts_and_listings_of_the_generated_sdk(clients: Clients) -> Non
             kwargs.update(checkpoint_ns="", from_checkpoint_id="", to_checkpoint_id="\uffff")
         paginator = getattr(clients.a.checkpoints, method)(**kwargs)
         items = list(paginator) if clients.flavour == "sync" else [x async for x in paginator]
-        assert isinstance(items, list)
+        expected = {"list_checkpoint_namespaces_all": 1, "list_checkpoint_writes_all": 1}
+        assert len(items) == expected.get(method, len(items))
     # Values may go ahead of their checkpoint (the saver does so for puts over 8 MiB).
     await aw(
         clients.a.checkpoints.put_checkpoint_blobs(
