@@ -1,6 +1,7 @@
 // Public functions of the checkpoints domain: LangGraph's checkpointer. Every function names the owner (resourceId).
 import { internalMutation, mutation, query } from "./_generated/server.js";
 import * as C from "./model/checkpoints.js";
+import * as Reads from "./model/checkpointReads.js";
 import { checkpointArgs as A, checkpointReturns as R } from "./model/checkpoints.js";
 import * as Jobs from "./model/checkpointJobs.js";
 import { v } from "convex/values";
@@ -30,49 +31,49 @@ export const putCheckpointWrites = mutation({
 export const getCheckpoint = query({
   args: A.getCheckpoint,
   returns: R.getCheckpoint,
-  handler: (ctx, args) => C.getCheckpoint(ctx.db, args),
+  handler: (ctx, args) => Reads.getCheckpoint(ctx.db, args),
 });
 
 /** A page of a namespace's checkpoints, newest first, before a checkpoint id and matching a metadata filter. */
 export const listCheckpoints = query({
   args: A.listCheckpoints,
   returns: R.listCheckpoints,
-  handler: (ctx, args) => C.listCheckpoints(ctx.db, args),
+  handler: (ctx, args) => Reads.listCheckpoints(ctx.db, args),
 });
 
 /** A page of the pending writes of a range of checkpoints, in LangGraph's order. */
 export const listCheckpointWrites = query({
   args: A.listCheckpointWrites,
   returns: R.listCheckpointWrites,
-  handler: (ctx, args) => C.listCheckpointWrites(ctx.db, args),
+  handler: (ctx, args) => Reads.listCheckpointWrites(ctx.db, args),
 });
 
 /** Whole channel values and pending writes by key, as many as one call may read. */
 export const getCheckpointValues = query({
   args: A.getCheckpointValues,
   returns: R.getCheckpointValues,
-  handler: (ctx, args) => C.getCheckpointValues(ctx.db, args),
+  handler: (ctx, args) => Reads.getCheckpointValues(ctx.db, args),
 });
 
 /** The exact number of visible checkpoints of a namespace of a thread (one read past the thread). */
 export const countCheckpoints = query({
   args: A.countCheckpoints,
   returns: R.countCheckpoints,
-  handler: (ctx, args) => C.countCheckpoints(ctx.db, args),
+  handler: (ctx, args) => Reads.countCheckpoints(ctx.db, args),
 });
 
 /** A page of a thread's checkpoint namespaces ("" is the root graph's), by name. */
 export const listCheckpointNamespaces = query({
   args: A.listCheckpointNamespaces,
   returns: R.listCheckpointNamespaces,
-  handler: (ctx, args) => C.listCheckpointNamespaces(ctx.db, args),
+  handler: (ctx, args) => Reads.listCheckpointNamespaces(ctx.db, args),
 });
 
 /** A page of an owner's checkpoint threads, by thread id. */
 export const listCheckpointThreads = query({
   args: A.listCheckpointThreads,
   returns: R.listCheckpointThreads,
-  handler: (ctx, args) => C.listCheckpointThreads(ctx.db, args),
+  handler: (ctx, args) => Reads.listCheckpointThreads(ctx.db, args),
 });
 
 /** Deletes a thread: gone for readers at once, its rows purged in scheduled batches. A missing thread is a no-op. */

@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, expect, test, vi } from "vitest";
 import { api } from "../../component/_generated/api.js";
-import * as C from "../../component/model/checkpoints.js";
+import * as C from "../../component/model/checkpointReads.js";
 import { installFastQueries } from "../../local_backend/fast_queries.js";
 import { componentTest } from "../convex.js";
 
