@@ -136,13 +136,14 @@ async function scenario(url: string, subscribers: number): Promise<{ scenario: S
     writer,
     clients: Array.from({ length: subscribers }, () => newClient(url, token)),
     scenario: {
-      subscribe: (c, onValue) => c.onUpdate(watchMessages, { threadId, limit: 3 }, onValue),
+      subscribe: (c, onValue) => c.onUpdate(watchMessages, { resourceId: user, threadId, limit: 3 }, onValue),
       isInitial: (value) => Array.isArray(value) && value.length === 0,
       shows: (value, round) => ids(value).includes(`m-${subscribers}-${round}`),
       write: (w, round) =>
         w.mutation(saveMessages, {
+          resourceId: user,
           messages: [
-            { id: `m-${subscribers}-${round}`, threadId, resourceId: user, role: "user", type: "text", content: { format: 2, parts: [{ type: "text", text: `round ${round}` }] } },
+            { id: `m-${subscribers}-${round}`, threadId, role: "user", type: "text", content: { format: 2, parts: [{ type: "text", text: `round ${round}` }] } },
           ],
         }),
     },

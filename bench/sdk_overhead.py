@@ -49,11 +49,14 @@ from convex_agent_memory import AsyncClient, Client
 
 USER = "bench-user"
 THREAD = "bench-thread"
+THREAD_KEY = {"resourceId": USER, "id": THREAD}
+IN_THREAD = {"resourceId": USER, "threadId": THREAD}
 
 
 def seed(client: Client) -> None:
     client.threads.save_thread(id=THREAD, resource_id=USER, title="overhead bench")
     client.messages.save_messages(
+        resource_id=USER,
         messages=[
             {"id": f"m{i:02d}", "threadId": THREAD, "role": "user",
              "content": {"format": 2.0, "parts": [{"type": "text", "text": f"message {i}"}]}}
@@ -107,16 +110,16 @@ def three_ways(
 
     sdk, raw_call, official = clients(urls["getThread"])
     get_thread: dict[str, Callable[[], object]] = {
-        "raw httpx": lambda: raw_call("memory:getThread", {"id": THREAD}),
-        "SDK (sync)": lambda: sdk.threads.get_thread(id=THREAD),
-        "official ConvexHttpClient": lambda: official.query("memory:getThread", {"id": THREAD}),
+        "raw httpx": lambda: raw_call("memory:getThread", THREAD_KEY),
+        "SDK (sync)": lambda: sdk.threads.get_thread(resource_id=USER, id=THREAD),
+        "official ConvexHttpClient": lambda: official.query("memory:getThread", THREAD_KEY),
     }
     sdk2, raw_call2, official2 = clients(urls["countMessages"])
     count: dict[str, Callable[[], object]] = {
-        "raw httpx": lambda: raw_call2("memory:countMessages", {"threadId": THREAD}),
-        "SDK (sync)": lambda: sdk2.messages.count_messages(thread_id=THREAD),
+        "raw httpx": lambda: raw_call2("memory:countMessages", IN_THREAD),
+        "SDK (sync)": lambda: sdk2.messages.count_messages(resource_id=USER, thread_id=THREAD),
         "official ConvexHttpClient": lambda: official2.query(
-            "memory:countMessages", {"threadId": THREAD}
+            "memory:countMessages", IN_THREAD
         ),
     }
     # The same answer from all three before timing anything.
@@ -137,14 +140,14 @@ async def async_throughput(
     AsyncClient, or (``raw``) by a bare ``httpx.AsyncClient`` posting the same body."""
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     body = json.dumps(
-        {"path": "memory:countMessages", "args": {"threadId": THREAD},
+        {"path": "memory:countMessages", "args": IN_THREAD,
          "format": "convex_encoded_json"}
     )  # fmt: skip
     async with AsyncClient(url=url, token=token) as sdk, httpx.AsyncClient() as http:
 
         async def call() -> float:
             if not raw:
-                return await sdk.messages.count_messages(thread_id=THREAD)
+                return await sdk.messages.count_messages(resource_id=USER, thread_id=THREAD)
             response = await http.post(f"{url}/api/query", content=body, headers=headers)
             value: float = json.loads(response.content)["value"]
             return value
@@ -168,10 +171,10 @@ def throughput(server: str, url: str, token: str, calls: int, in_flight: int) ->
     """Rows: the sync SDK sequentially, then async clients with 1 and ``in_flight`` calls."""
     with Client(url=url, token=token) as client:
         for _ in range(20):  # warm-up
-            client.messages.count_messages(thread_id=THREAD)
+            client.messages.count_messages(resource_id=USER, thread_id=THREAD)
         start = time.perf_counter()
         for _ in range(calls):
-            client.messages.count_messages(thread_id=THREAD)
+            client.messages.count_messages(resource_id=USER, thread_id=THREAD)
         sync_seconds = time.perf_counter() - start
     runs = [
         ("SDK Client, sequential", sync_seconds),
@@ -205,7 +208,7 @@ def main() -> None:
         url = backend.url
         with Client(url=url, token=token) as client:
             seed(client)
-            thread_json = client._call("query", "memory:getThread", {"id": THREAD})
+            thread_json = client._call("query", "memory:getThread", THREAD_KEY)
 
         print()
         print(f"A. Against the local backend: {options.rounds} interleaved rounds x "

@@ -15,15 +15,17 @@ export type Domain =
 
 /**
  * What an exposed function is about to do, as the host app's `authorize` hook
- * sees it. Reads by id are authorized after the rows are fetched, so
- * `resourceIds` names the owners of what would be returned.
+ * sees it. It is built from the call's arguments alone, before anything is
+ * read: `resourceIds` holds the owner the call names (ids are unique per owner,
+ * so the call can only reach that owner's rows), and `touchesUnowned` is true
+ * when it names none and so addresses rows that belong to no resource.
  */
 export interface Operation {
   /** The exposed function's name, e.g. "getThread". */
   name: string;
   domain: Domain;
   access: "read" | "write";
-  /** The resource (tenant) ids whose rows the call reads or writes, deduplicated. */
+  /** The resource (tenant) ids whose rows the call reads or writes, deduplicated (one per call for owned domains). */
   resourceIds: string[];
   /** True when the call reads or writes rows that belong to no resource. */
   touchesUnowned?: boolean;
@@ -45,6 +47,7 @@ export interface DefaultPolicyOptions {
   serviceClaim?: string;
 }
 
+/** The identity claim that marks a service under the default policy. */
 export const DEFAULT_SERVICE_CLAIM = "agent_memory_service";
 
 /** Whether the identity carries the service claim. */
@@ -83,26 +86,8 @@ export function defaultPolicy(options: DefaultPolicyOptions = {}): Authorize {
       fail("FORBIDDEN", `${operation.name}: rows that belong to no resource are for service identities only`);
     }
     for (const resourceId of operation.resourceIds) {
-      if (resourceId !== own) {
-        fail("FORBIDDEN", `${operation.name}: the caller may not act on resource "${resourceId}"`, {
-          resourceId,
-        });
-      }
+      // Neither the message nor the data names the resource: a refusal tells nothing about it.
+      if (resourceId !== own) fail("FORBIDDEN", `${operation.name}: the caller may act only on its own resource`);
     }
   };
-}
-
-/** Deduplicated resource ids of the given rows (null/undefined owners are dropped). */
-export function ownersOf(rows: Array<{ resourceId?: string | null } | null | undefined>): {
-  resourceIds: string[];
-  touchesUnowned: boolean;
-} {
-  const ids = new Set<string>();
-  let touchesUnowned = false;
-  for (const row of rows) {
-    if (row === null || row === undefined) continue;
-    if (typeof row.resourceId === "string") ids.add(row.resourceId);
-    else touchesUnowned = true;
-  }
-  return { resourceIds: [...ids].sort(), touchesUnowned };
 }

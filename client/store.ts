@@ -1,77 +1,28 @@
-import { actionGeneric, mutationGeneric, queryGeneric } from "convex/server";
+import { actionGeneric } from "convex/server";
 import { storeArgs as A, storeReturns as R } from "../component/model/store.js";
-import type { Operation } from "./authorize.js";
+import { ownedMutation, ownedQuery, ownerOperation, signatureOf } from "./expose.js";
 import type { AgentMemoryComponent, ExposeOptions } from "./types.js";
 
 /**
  * The store domain's functions (LangGraph's long-term memory store), as public
- * functions of the host app. Every one names its owner (`resourceId`), and a
- * namespace is a namespace of that owner only; so each call is authorized
- * from its arguments alone, before anything is read.
+ * functions of the host app. Every one names its owner (`resourceId`) and a
+ * namespace is a namespace of that owner only, so each call is authorized from
+ * its arguments alone, before anything is read.
  */
 export function exposeStore(component: AgentMemoryComponent, { authorize }: ExposeOptions) {
   const fns = component.store;
-  const op = (name: string, access: Operation["access"], resourceId: string): Operation => ({
-    name,
-    domain: "store",
-    access,
-    resourceIds: [resourceId],
-  });
-
+  const sig = <K extends keyof typeof A & string>(name: K) => signatureOf(A, R, name);
   return {
-    getStoreItems: queryGeneric({
-      args: A.getStoreItems,
-      returns: R.getStoreItems,
-      handler: async (ctx, args) => {
-        await authorize(ctx, op("getStoreItems", "read", args.resourceId));
-        return ctx.runQuery(fns.getStoreItems, args);
-      },
-    }),
-    searchStoreItems: queryGeneric({
-      args: A.searchStoreItems,
-      returns: R.searchStoreItems,
-      handler: async (ctx, args) => {
-        await authorize(ctx, op("searchStoreItems", "read", args.resourceId));
-        return ctx.runQuery(fns.searchStoreItems, args);
-      },
-    }),
-    listStoreNamespaces: queryGeneric({
-      args: A.listStoreNamespaces,
-      returns: R.listStoreNamespaces,
-      handler: async (ctx, args) => {
-        await authorize(ctx, op("listStoreNamespaces", "read", args.resourceId));
-        return ctx.runQuery(fns.listStoreNamespaces, args);
-      },
-    }),
-    countStoreItems: queryGeneric({
-      args: A.countStoreItems,
-      returns: R.countStoreItems,
-      handler: async (ctx, args) => {
-        await authorize(ctx, op("countStoreItems", "read", args.resourceId));
-        return ctx.runQuery(fns.countStoreItems, args);
-      },
-    }),
-    putStoreItems: mutationGeneric({
-      args: A.putStoreItems,
-      returns: R.putStoreItems,
-      handler: async (ctx, args) => {
-        await authorize(ctx, op("putStoreItems", "write", args.resourceId));
-        return ctx.runMutation(fns.putStoreItems, args);
-      },
-    }),
-    touchStoreItems: mutationGeneric({
-      args: A.touchStoreItems,
-      returns: R.touchStoreItems,
-      handler: async (ctx, args) => {
-        await authorize(ctx, op("touchStoreItems", "write", args.resourceId));
-        return ctx.runMutation(fns.touchStoreItems, args);
-      },
-    }),
+    getStoreItems: ownedQuery(authorize, "store", "getStoreItems", sig("getStoreItems"), fns.getStoreItems),
+    searchStoreItems: ownedQuery(authorize, "store", "searchStoreItems", sig("searchStoreItems"), fns.searchStoreItems),
+    listStoreNamespaces: ownedQuery(authorize, "store", "listStoreNamespaces", sig("listStoreNamespaces"), fns.listStoreNamespaces),
+    countStoreItems: ownedQuery(authorize, "store", "countStoreItems", sig("countStoreItems"), fns.countStoreItems),
+    putStoreItems: ownedMutation(authorize, "store", "putStoreItems", sig("putStoreItems"), fns.putStoreItems),
+    touchStoreItems: ownedMutation(authorize, "store", "touchStoreItems", sig("touchStoreItems"), fns.touchStoreItems),
     searchStoreByVector: actionGeneric({
-      args: A.searchStoreByVector,
-      returns: R.searchStoreByVector,
+      ...sig("searchStoreByVector"),
       handler: async (ctx, args) => {
-        await authorize(ctx, op("searchStoreByVector", "read", args.resourceId));
+        await authorize(ctx, ownerOperation("store", "searchStoreByVector", "read", args));
         return ctx.runAction(fns.searchStoreByVector, args);
       },
     }),

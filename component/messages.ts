@@ -1,56 +1,64 @@
-// Public functions of the messages domain.
+// Public functions of the messages domain. Every function takes the owner
+// (`resourceId`); message and thread ids are looked up among the owner's rows only.
 import { mutation, query } from "./_generated/server.js";
 import * as Messages from "./model/messages.js";
+import { messageArgs as A, messageReturns as R } from "./model/messages.js";
 
-const s = Messages.messageSignatures;
-
-/** Upserts messages by id (at most MAX_BATCH_ITEMS / MAX_BATCH_BYTES per call). */
+/** Upserts the owner's messages by id (at most MAX_BATCH_ITEMS / MAX_BATCH_BYTES per call). */
 export const saveMessages = mutation({
-  ...s.saveMessages,
-  handler: (ctx, args) => Messages.saveMessages(ctx.db, args.messages),
+  args: A.saveMessages,
+  returns: R.saveMessages,
+  handler: (ctx, args) => Messages.saveMessages(ctx.db, args),
 });
 
-/** The messages that exist among `ids`, in the order asked, each once. */
+/** The owner's messages that exist among `ids`, in the order asked, each once. */
 export const getMessagesByIds = query({
-  ...s.getMessagesByIds,
-  handler: (ctx, args) => Messages.getMessagesByIds(ctx.db, args.ids),
+  args: A.getMessagesByIds,
+  returns: R.getMessagesByIds,
+  handler: (ctx, args) => Messages.getMessagesByIds(ctx.db, args),
 });
 
 /**
- * A page of a thread's messages by createdAt (asc by default), optionally within
- * [startDate, endDate]; `included` holds the `include`d messages with their neighbours.
+ * A page of the owner's thread's messages by createdAt (asc by default), optionally
+ * within [startDate, endDate]; `included` holds the `include`d messages with their neighbours.
  */
 export const listMessages = query({
-  ...s.listMessages,
+  args: A.listMessages,
+  returns: R.listMessages,
   handler: (ctx, args) => Messages.listMessages(ctx.db, args),
 });
 
-/** A page of a resource's messages across its threads, by createdAt. */
+/** A page of the owner's messages across its threads, by createdAt. */
 export const listMessagesByResource = query({
-  ...s.listMessagesByResource,
+  args: A.listMessagesByResource,
+  returns: R.listMessagesByResource,
   handler: (ctx, args) => Messages.listMessagesByResource(ctx.db, args),
 });
 
-/** Changes role, type, content or createdAt of existing messages; NOT_FOUND if any is missing. */
+/** Changes role, type, content or createdAt of the owner's messages; NOT_FOUND if any is missing. */
 export const updateMessages = mutation({
-  ...s.updateMessages,
-  handler: (ctx, args) => Messages.updateMessages(ctx.db, args.messages),
+  args: A.updateMessages,
+  returns: R.updateMessages,
+  handler: (ctx, args) => Messages.updateMessages(ctx.db, args),
 });
 
-/** Deletes the messages that exist among `ids`; returns how many were deleted. */
+/** Deletes the owner's messages that exist among `ids`; returns how many were deleted. */
 export const deleteMessages = mutation({
-  ...s.deleteMessages,
-  handler: (ctx, args) => Messages.deleteMessages(ctx.db, args.ids),
+  args: A.deleteMessages,
+  returns: R.deleteMessages,
+  handler: (ctx, args) => Messages.deleteMessages(ctx.db, args),
 });
 
-/** The exact number of messages of a thread (0 for a missing thread). */
+/** The exact number of messages of the owner's thread (0 for a missing thread; one read). */
 export const countMessages = query({
-  ...s.countMessages,
-  handler: (ctx, args) => Messages.countMessages(ctx.db, args.threadId),
+  args: A.countMessages,
+  returns: R.countMessages,
+  handler: (ctx, args) => Messages.countMessages(ctx.db, args),
 });
 
-/** Live view of a thread's latest messages (default 50, at most 1,000), in chronological order. */
+/** Live view of the owner's thread's latest messages (`limit` 1 to 1,000, default 50), in chronological order. */
 export const watchMessages = query({
-  ...s.watchMessages,
-  handler: (ctx, args) => Messages.latestMessages(ctx.db, args.threadId, args.limit),
+  args: A.watchMessages,
+  returns: R.watchMessages,
+  handler: (ctx, args) => Messages.latestMessages(ctx.db, args),
 });

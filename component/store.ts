@@ -3,10 +3,11 @@ import { v } from "convex/values";
 import { api, internal } from "./_generated/api.js";
 import { action, internalMutation, internalQuery, mutation, query } from "./_generated/server.js";
 import { invalidArgument } from "./model/errors.js";
+import { checkOwner } from "./model/shared.js";
 import { findIndex, MAX_TOP_K } from "./model/vectors.js";
 import * as S from "./model/store.js";
 import { storeArgs as A, storeReturns as R, vStoreItem } from "./model/store.js";
-import { nativePrefixFilter, storeIndexName } from "./model/storeVectors.js";
+import { checkQueryVector, nativePrefixFilter, storeIndexName } from "./model/storeVectors.js";
 
 /** Puts (value given) and deletes (value absent) items, in order, all or nothing. */
 export const putStoreItems = mutation({
@@ -79,8 +80,10 @@ export const searchStoreByVector = action({
   args: A.searchStoreByVector,
   returns: R.searchStoreByVector,
   handler: async (ctx, args): Promise<{ items: any[]; mayBeIncomplete: boolean }> => {
+    checkOwner(args.resourceId);
     S.checkNamespace(args.namespacePrefix, "namespacePrefix", true);
     S.parseStoreFilter(args.filter);
+    checkQueryVector(args.queryVector);
     const offset = args.offset ?? 0;
     if (!Number.isInteger(args.limit) || args.limit < 1 || !Number.isInteger(offset) || offset < 0 || args.limit + offset > MAX_TOP_K) {
       invalidArgument(`limit (at least 1) plus offset must be at most ${MAX_TOP_K}`, { field: "limit" });

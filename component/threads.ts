@@ -1,67 +1,69 @@
-// Public functions of the threads domain.
+// Public functions of the threads domain. Every function addresses threads by
+// their owner (`resourceId`) and the caller's id; ids are unique per owner.
 import { v } from "convex/values";
 import { internalMutation, mutation, query } from "./_generated/server.js";
 import * as Threads from "./model/threads.js";
+import { threadArgs as A, threadReturns as R } from "./model/threads.js";
 
-const s = Threads.threadSignatures;
-
-/** The thread, or null when it does not exist. */
+/** The owner's thread with this id, or null when there is none. */
 export const getThread = query({
-  ...s.getThread,
-  handler: (ctx, args) => Threads.getThread(ctx.db, args.id),
+  args: A.getThread,
+  returns: R.getThread,
+  handler: (ctx, args) => Threads.getThread(ctx.db, args),
 });
 
-/** Creates or replaces a thread (title and metadata become what is given; createdAt is kept). */
+/** Creates or replaces the owner's thread (title and metadata become what is given; createdAt is kept). */
 export const saveThread = mutation({
-  ...s.saveThread,
+  args: A.saveThread,
+  returns: R.saveThread,
   handler: (ctx, args) => Threads.saveThread(ctx.db, args),
 });
 
-/** Sets the title when given and merges metadata shallowly. NOT_FOUND when the thread does not exist. */
+/** Sets the title when given and merges metadata shallowly. NOT_FOUND when the owner has no such thread. */
 export const updateThread = mutation({
-  ...s.updateThread,
+  args: A.updateThread,
+  returns: R.updateThread,
   handler: (ctx, args) => Threads.updateThread(ctx.db, args),
 });
 
 /** Deletes the thread now and its messages in scheduled batches. A missing thread is a no-op. */
 export const deleteThread = mutation({
-  ...s.deleteThread,
-  handler: async (ctx, args) => {
-    await Threads.deleteThread(ctx.db, ctx.scheduler, args.id);
-    return null;
-  },
+  args: A.deleteThread,
+  returns: R.deleteThread,
+  handler: (ctx, args) => Threads.deleteThread(ctx.db, ctx.scheduler, args),
 });
 
-/** A page of a resource's threads, by createdAt (default) or updatedAt, newest first unless order is "asc". */
+/** A page of the owner's threads, by createdAt (default) or updatedAt, newest first unless order is "asc". */
 export const listThreads = query({
-  ...s.listThreads,
+  args: A.listThreads,
+  returns: R.listThreads,
   handler: (ctx, args) => Threads.listThreads(ctx.db, args),
 });
 
-/** The exact number of threads of a resource. */
+/** The exact number of the owner's threads (one read). */
 export const countThreads = query({
-  ...s.countThreads,
-  handler: (ctx, args) => Threads.countThreads(ctx.db, args.resourceId),
+  args: A.countThreads,
+  returns: R.countThreads,
+  handler: (ctx, args) => Threads.countThreads(ctx.db, args),
 });
 
-/** Live view of one thread with its message count; null when it does not exist. */
+/** Live view of one thread with its message count; null when the owner has no such thread. */
 export const watchThread = query({
-  ...s.watchThread,
-  handler: (ctx, args) => Threads.watchThread(ctx.db, args.id),
+  args: A.watchThread,
+  returns: R.watchThread,
+  handler: (ctx, args) => Threads.watchThread(ctx.db, args),
 });
 
-/** Live view of a resource's most recently updated threads (default 50, at most 1,000). */
+/** Live view of the owner's most recently updated threads (`limit` 1 to 1,000, default 50). */
 export const watchThreadsByResource = query({
-  ...s.watchThreadsByResource,
-  handler: (ctx, args) => Threads.latestThreads(ctx.db, args.resourceId, args.limit),
+  args: A.watchThreadsByResource,
+  returns: R.watchThreadsByResource,
+  handler: (ctx, args) => Threads.latestThreads(ctx.db, args),
 });
 
 /** One batch of a thread deletion (scheduled by deleteThread). */
 export const deleteThreadMessages = internalMutation({
-  args: { threadId: v.string() },
+  args: { resourceId: v.string(), threadId: v.string() },
   returns: v.null(),
-  handler: async (ctx, args) => {
-    await Threads.continueThreadDeletion(ctx.db, ctx.scheduler, args.threadId);
-    return null;
-  },
+  handler: (ctx, args) => Threads.continueThreadDeletion(ctx.db, ctx.scheduler, args),
 });

@@ -13,7 +13,8 @@ import { vIndexDescription, vQueryMatch, vQueryResult, vStoredVector, vVectorInp
 import { vWorkflowRun, vWorkflowRunInfo } from "./model/workflows.js";
 
 export * from "./model/errors.js";
-export { vOrder, vThread, vThreadOrderBy, vMetadata as vThreadMetadata } from "./model/threads.js";
+export { vMetadata, vMetadata as vThreadMetadata, vOrder, vOwner, vOptionalOwner } from "./model/shared.js";
+export { vThread, vThreadOrderBy } from "./model/threads.js";
 export { vInclude, vMessage, vMessageContent, vMessageInput, vMessageUpdate, vRole } from "./model/messages.js";
 export { vResource } from "./model/resources.js";
 export {

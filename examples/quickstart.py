@@ -150,11 +150,11 @@ def main() -> int:
         step(2, f"{len(CONVERSATION)} messages saved in one call")
         base = time.time() * 1000 - len(CONVERSATION) * 60_000
         saved = client.messages.save_messages(
+            resource_id=user,
             messages=[
                 {
                     "id": f"{thread_id}-m{number:02d}",
                     "threadId": thread_id,
-                    "resourceId": user,
                     "role": role,
                     "content": {"format": 2.0, "parts": [{"type": "text", "text": text}],
                                 "content": text},
@@ -167,7 +167,9 @@ def main() -> int:
 
         # 3. Paging ---------------------------------------------------------------------
         step(3, "Paged through, 10 at a time (the paginator follows the cursors)")
-        pages = client.messages.list_messages_all(thread_id=thread_id, page_size=10).pages()
+        pages = client.messages.list_messages_all(
+            resource_id=user, thread_id=thread_id, page_size=10
+        ).pages()
         for page_number, page in enumerate(pages, start=1):
             first = page.items[0]
             text = first.content.content or ""
@@ -175,7 +177,8 @@ def main() -> int:
                 f"   page {page_number}: {len(page.items):>2} messages   first: "
                 f"{first.role:<9} {short(text, 56)}"
             )
-        row("count (exact, O(1))", int(client.messages.count_messages(thread_id=thread_id)))
+        count = client.messages.count_messages(resource_id=user, thread_id=thread_id)
+        row("count (exact, O(1))", int(count))
 
         # 4. A vector index -------------------------------------------------------------
         print("\n   loading the embedder ...", end="", flush=True)

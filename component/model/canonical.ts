@@ -3,6 +3,8 @@
  * used as index keys independently of key order (checkpoint metadata tags,
  * store filters, vector filter keys).
  */
+import { invalidArgument } from "./errors.js";
+import { checkJsonText, parseJsonObject } from "./jsonText.js";
 
 /** JSON text with object keys sorted at every level: equal values give equal text. */
 export function canonicalJson(value: unknown): string {
@@ -43,4 +45,31 @@ export function fnv1a64(text: string): string {
 export function valueKey(value: unknown, maxLength = 128): string {
   const text = canonicalJson(value);
   return text.length <= maxLength ? text : `#${fnv1a64(text)}:${text.length}`;
+}
+
+/** Deepest nesting a JSON value compared by these helpers may have (they recurse). */
+export const MAX_JSON_DEPTH = 64;
+
+/**
+ * Parses JSON text into values for comparison (metadata tags, filters). The
+ * grammar is checked first by jsonText's scanner; nesting beyond MAX_JSON_DEPTH
+ * is INVALID_ARGUMENT (the comparisons recurse). The stored text itself is
+ * never rewritten from these values.
+ */
+export function parseJsonForComparison(text: string, field: string, object: boolean): unknown {
+  if (object) parseJsonObject(text, field);
+  else checkJsonText(text, field);
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > MAX_JSON_DEPTH) invalidArgument(`${field} nests deeper than ${MAX_JSON_DEPTH} levels`, { field });
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return JSON.parse(text);
 }

@@ -12,6 +12,8 @@ import { v } from "convex/values";
 import { internal } from "../_generated/api.js";
 import type { DataModel, Doc, Id, TableNames } from "../_generated/dataModel.js";
 import { conflict, invalidArgument, limitExceeded } from "./errors.js";
+import { paginateChecked } from "./pagination.js";
+import { checkOwner } from "./shared.js";
 import {
   BATCH_DOCUMENTS,
   blobKeyOf,
@@ -44,9 +46,11 @@ type ThreadTable = (typeof THREAD_TABLES)[number]["table"];
 function threadPage(db: Reader, phase: number, thread: ThreadRef, cursor: string | null) {
   const { table, index } = THREAD_TABLES[phase];
   // Every entry's index starts with `thread`; the cast spares one branch per table.
-  return (db.query(table) as any)
-    .withIndex(index, (q: any) => q.eq("thread", thread))
-    .paginate({ numItems: BATCH_DOCUMENTS, cursor, maximumBytesRead: PAGE_BYTES }) as Promise<{
+  return paginateChecked((db.query(table) as any).withIndex(index, (q: any) => q.eq("thread", thread)), {
+    numItems: BATCH_DOCUMENTS,
+    cursor,
+    maximumBytesRead: PAGE_BYTES,
+  }) as Promise<{
     page: Array<Doc<ThreadTable>>;
     isDone: boolean;
     continueCursor: string;
@@ -124,6 +128,7 @@ async function deleteWithChunks(db: Writer, head: Doc<"checkpointWrites"> | Doc<
  * deleted are gone at once; `done: false` means more remain: call again.
  */
 export async function deleteCheckpointsForRuns(db: Writer, args: CheckpointArgs<"deleteCheckpointsForRuns">) {
+  checkOwner(args.resourceId);
   if (args.runIds.length > MAX_IDS_PER_CALL) {
     limitExceeded(`at most ${MAX_IDS_PER_CALL} run ids per call; split them`, { maxItems: MAX_IDS_PER_CALL });
   }

@@ -6,11 +6,13 @@
  */
 import type { GenericDatabaseReader, PaginationOptions } from "convex/server";
 import type { DataModel, Doc } from "../_generated/dataModel.js";
-import { canonicalJson, valueKey } from "./canonical.js";
+import { canonicalJson, parseJsonForComparison, valueKey } from "./canonical.js";
 import {
   blobKeyOf,
   blobOut,
   Budget,
+  checkNs,
+  checkThreadArgs,
   findBlob,
   findCheckpoint,
   findNamespace,
@@ -32,10 +34,18 @@ import {
   type WriteOut,
 } from "./checkpoints.js";
 import { invalidArgument, limitExceeded } from "./errors.js";
-import { parseJsonObject, utf8Length } from "./jsonText.js";
-import { boundedPage } from "./pagination.js";
+import { utf8Length } from "./jsonText.js";
+import { boundedPage, paginateChecked } from "./pagination.js";
+import { checkOwner } from "./shared.js";
 
 type Reader = GenericDatabaseReader<DataModel>;
+
+/** The owner's live thread, after checking the names the call gives (INVALID_ARGUMENT otherwise). */
+function checkedThread(db: Reader, args: { resourceId: string; threadId: string; checkpointNs?: string }) {
+  checkThreadArgs(args);
+  if (args.checkpointNs !== undefined) checkNs(args.checkpointNs);
+  return liveThread(db, args.resourceId, args.threadId);
+}
 
 function writesRange(db: Reader, thread: ThreadRef, checkpointNs: string, from: string, to: string) {
   return db
@@ -52,7 +62,7 @@ function writesRange(db: Reader, thread: ThreadRef, checkpointNs: string, from: 
  * read come back without `data`, writes beyond the first page with a cursor.
  */
 export async function getCheckpoint(db: Reader, args: CheckpointArgs<"getCheckpoint">) {
-  const thread = await liveThread(db, args.resourceId, args.threadId);
+  const thread = await checkedThread(db, args);
   if (thread === null) return null;
   const ns = await findNamespace(db, thread._id, args.checkpointNs);
   if (ns === null) return null;
@@ -87,7 +97,7 @@ export async function getCheckpoint(db: Reader, args: CheckpointArgs<"getCheckpo
       blobs.push(blobOut(head));
     }
   }
-  const page = await writesRange(db, thread._id, row.checkpointNs, row.checkpointId, row.checkpointId).paginate({
+  const page = await paginateChecked(writesRange(db, thread._id, row.checkpointNs, row.checkpointId, row.checkpointId), {
     numItems: WRITES_PER_PAGE,
     cursor: null,
     maximumBytesRead: Math.max(PAGE_BYTES - budget.used, 64 * 1024),
@@ -104,7 +114,7 @@ export async function getCheckpoint(db: Reader, args: CheckpointArgs<"getCheckpo
 /** The keys of a filter, the one served by the index first (a caller's keys, then step, then source). */
 function filterPlan(text: string | undefined) {
   if (text === undefined) return null;
-  const filter = parseJsonObject(text, "filter");
+  const filter = parseJsonForComparison(text, "filter", true) as Record<string, unknown>;
   const keys = Object.keys(filter);
   if (keys.length === 0) return null;
   if (keys.length > MAX_METADATA_KEYS) invalidArgument(`a filter names at most ${MAX_METADATA_KEYS} keys`, { field: "filter" });
@@ -151,7 +161,7 @@ export async function listCheckpoints(db: Reader, args: CheckpointArgs<"listChec
   const plan = filterPlan(args.filter);
   const after = decodeListCursor(opts.cursor);
   const empty = { page: [], isDone: true, continueCursor: "" };
-  const thread = await liveThread(db, args.resourceId, args.threadId);
+  const thread = await checkedThread(db, args);
   if (thread === null) return empty;
   const ns = await findNamespace(db, thread._id, args.checkpointNs);
   if (ns === null) return empty;
@@ -208,11 +218,11 @@ export async function listCheckpoints(db: Reader, args: CheckpointArgs<"listChec
 /** Pending writes of checkpoints fromCheckpointId..toCheckpointId (inclusive), by checkpoint then LangGraph's order. */
 export async function listCheckpointWrites(db: Reader, args: CheckpointArgs<"listCheckpointWrites">) {
   const opts = boundedPage(args.paginationOpts as PaginationOptions);
-  const thread = await liveThread(db, args.resourceId, args.threadId);
+  const thread = await checkedThread(db, args);
   if (thread === null) return { page: [], isDone: true, continueCursor: "" };
   const ns = await findNamespace(db, thread._id, args.checkpointNs);
   const from = args.fromCheckpointId < floorOf(ns) ? floorOf(ns) : args.fromCheckpointId;
-  const result = await writesRange(db, thread._id, args.checkpointNs, from, args.toCheckpointId).paginate({
+  const result = await paginateChecked(writesRange(db, thread._id, args.checkpointNs, from, args.toCheckpointId), {
     ...opts,
     maximumBytesRead: PAGE_BYTES,
   });
@@ -225,7 +235,7 @@ export async function getCheckpointValues(db: Reader, args: CheckpointArgs<"getC
     limitExceeded(`at most ${MAX_KEYS_PER_CALL} keys per call; split them`, { maxItems: MAX_KEYS_PER_CALL });
   }
   const out = { blobs: [] as BlobOut[], writes: [] as WriteOut[], missingBlobs: [] as typeof args.blobs, missingWrites: [] as typeof args.writes };
-  const thread = await liveThread(db, args.resourceId, args.threadId);
+  const thread = await checkedThread(db, args);
   if (thread === null) return { ...out, missingBlobs: args.blobs, missingWrites: args.writes };
   const budget = new Budget();
   for (const key of args.blobs) {
@@ -254,19 +264,19 @@ export async function getCheckpointValues(db: Reader, args: CheckpointArgs<"getC
 }
 
 export async function countCheckpoints(db: Reader, args: CheckpointArgs<"countCheckpoints">): Promise<number> {
-  const thread = await liveThread(db, args.resourceId, args.threadId);
+  const thread = await checkedThread(db, args);
   if (thread === null) return 0;
   return (await findNamespace(db, thread._id, args.checkpointNs))?.count ?? 0;
 }
 
 export async function listCheckpointNamespaces(db: Reader, args: CheckpointArgs<"listCheckpointNamespaces">) {
   const opts = boundedPage(args.paginationOpts as PaginationOptions);
-  const thread = await liveThread(db, args.resourceId, args.threadId);
+  const thread = await checkedThread(db, args);
   if (thread === null) return { page: [], isDone: true, continueCursor: "" };
-  const result = await db
-    .query("checkpointNamespaces")
-    .withIndex("by_thread_ns", (q) => q.eq("thread", thread._id))
-    .paginate(opts);
+  const result = await paginateChecked(
+    db.query("checkpointNamespaces").withIndex("by_thread_ns", (q) => q.eq("thread", thread._id)),
+    opts,
+  );
   return {
     isDone: result.isDone,
     continueCursor: result.continueCursor,
@@ -276,10 +286,11 @@ export async function listCheckpointNamespaces(db: Reader, args: CheckpointArgs<
 
 export async function listCheckpointThreads(db: Reader, args: CheckpointArgs<"listCheckpointThreads">) {
   const opts = boundedPage(args.paginationOpts as PaginationOptions);
-  const result = await db
-    .query("checkpointThreads")
-    .withIndex("by_owner_thread", (q) => q.eq("resourceId", args.resourceId))
-    .paginate(opts);
+  checkOwner(args.resourceId);
+  const result = await paginateChecked(
+    db.query("checkpointThreads").withIndex("by_owner_thread", (q) => q.eq("resourceId", args.resourceId)),
+    opts,
+  );
   return {
     isDone: result.isDone,
     continueCursor: result.continueCursor,

@@ -22,9 +22,9 @@
 import { defineTable, paginationOptsValidator, type GenericDatabaseReader, type GenericDatabaseWriter } from "convex/server";
 import { v, type Infer, type ObjectType } from "convex/values";
 import type { DataModel, Doc, Id } from "../_generated/dataModel.js";
-import { valueKey } from "./canonical.js";
+import { parseJsonForComparison, valueKey } from "./canonical.js";
 import { conflict, invalidArgument, limitExceeded } from "./errors.js";
-import { parseJsonObject, utf8Length } from "./jsonText.js";
+import { utf8Length } from "./jsonText.js";
 import { vPage } from "./pagination.js";
 
 type Reader = GenericDatabaseReader<DataModel>;
@@ -314,7 +314,7 @@ export function checkThreadArgs(args: { resourceId: string; threadId: string }) 
   checkText(args.threadId, "threadId", 512);
 }
 
-function checkNs(checkpointNs: string) {
+export function checkNs(checkpointNs: string) {
   checkText(checkpointNs, "checkpointNs", 1024, true);
 }
 
@@ -360,7 +360,7 @@ export function metadataTags(text: string): { metadata: Record<string, unknown>;
   if (bytes > MAX_METADATA_BYTES) {
     limitExceeded(`metadata is ${bytes} bytes of JSON; at most ${MAX_METADATA_BYTES}`, { field: "metadata", bytes, maxBytes: MAX_METADATA_BYTES });
   }
-  const metadata = parseJsonObject(text, "metadata");
+  const metadata = parseJsonForComparison(text, "metadata", true) as Record<string, unknown>;
   const keys = Object.keys(metadata);
   if (keys.length > MAX_METADATA_KEYS) {
     limitExceeded(`metadata has ${keys.length} top-level keys; at most ${MAX_METADATA_KEYS} (each is indexed)`, {

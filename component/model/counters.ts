@@ -23,6 +23,7 @@ export function counterKey(...parts: string[]): string {
   return JSON.stringify(parts);
 }
 
+/** The count of the set `key` names (0 when nothing was ever counted); one read. */
 export async function readCounter(db: Reader, key: string): Promise<number> {
   const row = await db
     .query("counters")
@@ -49,6 +50,7 @@ export async function addToCounter(db: Writer, key: string, delta: number): Prom
   return count;
 }
 
+/** Forgets the count of the set `key` names (its set is gone). */
 export async function deleteCounter(db: Writer, key: string): Promise<void> {
   const row = await db
     .query("counters")

@@ -31,12 +31,16 @@ export function fail(
   throw new ConvexError({ ...details, code, message });
 }
 
+/** Throws NOT_FOUND: the row named does not exist (for the owner named). */
 export const notFound = (message: string, details?: Record<string, Value>) =>
   fail("NOT_FOUND", message, details);
+/** Throws INVALID_ARGUMENT: a well-typed argument breaks a rule; name the argument and the rule. */
 export const invalidArgument = (message: string, details?: Record<string, Value>) =>
   fail("INVALID_ARGUMENT", message, details);
+/** Throws CONFLICT: the call contradicts the owner's existing state. */
 export const conflict = (message: string, details?: Record<string, Value>) =>
   fail("CONFLICT", message, details);
+/** Throws LIMIT_EXCEEDED: the call would break a transaction limit; say how to split it. */
 export const limitExceeded = (message: string, details?: Record<string, Value>) =>
   fail("LIMIT_EXCEEDED", message, details);
 

@@ -1,22 +1,28 @@
-/** Tables, validators and helpers of the messages domain. */
+/**
+ * Tables, signatures and helpers of the messages domain. A message is keyed by
+ * its owner and the caller's id (`resourceId`, `id`) and belongs to one of that
+ * owner's threads: every function takes the owner, and a thread id or message id
+ * is only ever looked up among the owner's own rows.
+ */
 import { defineTable, paginationOptsValidator } from "convex/server";
 import type { GenericDatabaseReader, GenericDatabaseWriter, PaginationOptions } from "convex/server";
-import { v, type Infer } from "convex/values";
+import { v, type Infer, type ObjectType } from "convex/values";
 import type { DataModel, Doc } from "../_generated/dataModel.js";
 import { addToCounter, readCounter } from "./counters.js";
-import { conflict, invalidArgument, limitExceeded, notFound } from "./errors.js";
+import { invalidArgument, limitExceeded, notFound } from "./errors.js";
 import { approximateSize, MAX_BATCH_BYTES, MAX_BATCH_ITEMS } from "./limits.js";
-import { checkTime } from "./jsonText.js";
-import { boundedPage, vPage } from "./pagination.js";
+import { boundedPage, paginateChecked, vPage } from "./pagination.js";
 import {
-  checkDocumentSize,
-  findThread,
-  messageCountKey,
-  requireThread,
-  touchThread,
+  checkName,
+  checkPlainObject,
+  checkTime,
   vOrder,
+  vOwner,
   watchLimit,
-} from "./threads.js";
+  withoutSystemFields,
+  type Order,
+} from "./shared.js";
+import { checkDocumentSize, findThread, messageCountKey, requireThread, touchThread } from "./threads.js";
 
 type Reader = GenericDatabaseReader<DataModel>;
 type Writer = GenericDatabaseWriter<DataModel>;
@@ -33,11 +39,12 @@ export const vMessageContent = v.object({
 });
 
 export const messageFields = {
-  /** The caller's own id for the message (unique across the component). */
+  /** The owner: always the owner of the message's thread. */
+  resourceId: vOwner,
+  /** The caller's own id for the message, unique per owner. */
   id: v.string(),
+  /** One of the owner's threads. */
   threadId: v.string(),
-  /** Always the thread's resource. */
-  resourceId: v.string(),
   role: vRole,
   /** The message format's name; "v2" unless the caller says otherwise. */
   type: v.string(),
@@ -48,21 +55,22 @@ export const messageFields = {
 
 export const messageTables = {
   messages: defineTable(messageFields)
-    .index("by_external_id", ["id"])
-    .index("by_thread_created", ["threadId", "createdAt"])
+    .index("by_resource_id", ["resourceId", "id"])
+    .index("by_thread_created", ["resourceId", "threadId", "createdAt"])
     .index("by_resource_created", ["resourceId", "createdAt"]),
 };
 
 export const vMessage = v.object(messageFields);
 export type Message = Infer<typeof vMessage>;
 
+/** The message format a saved message gets when it names none. */
 export const DEFAULT_MESSAGE_TYPE = "v2";
 
+/** A message to save; its owner is the call's `resourceId`. */
 export const vMessageInput = v.object({
   id: v.string(),
+  /** One of the owner's threads. */
   threadId: v.string(),
-  /** Defaults to the thread's resource; any other value is refused. */
-  resourceId: v.optional(v.string()),
   role: vRole,
   type: v.optional(v.string()),
   content: vMessageContent,
@@ -92,84 +100,80 @@ export const MAX_INCLUDE_ITEMS = 100;
 /** At most this many neighbours on each side of one included message. */
 export const MAX_CONTEXT_MESSAGES = 100;
 
-/** Args and returns of every messages function, shared by the component and the client helper. */
-export const messageSignatures = {
-  saveMessages: {
-    args: { messages: v.array(vMessageInput) },
-    returns: v.array(vMessage),
-  },
-  getMessagesByIds: {
-    args: { ids: v.array(v.string()) },
-    returns: v.array(vMessage),
-  },
+/** Arguments of every messages function, shared by the component and the client helper. */
+export const messageArgs = {
+  saveMessages: { resourceId: vOwner, messages: v.array(vMessageInput) },
+  getMessagesByIds: { resourceId: vOwner, ids: v.array(v.string()) },
   listMessages: {
-    args: {
-      threadId: v.string(),
-      paginationOpts: paginationOptsValidator,
-      order: v.optional(vOrder),
-      /** Inclusive bounds on createdAt (ms). */
-      startDate: v.optional(v.number()),
-      endDate: v.optional(v.number()),
-      include: v.optional(v.array(vInclude)),
-    },
-    returns: v.object({
-      page: v.array(vMessage),
-      isDone: v.boolean(),
-      continueCursor: v.string(),
-      /** The `include`d messages with their neighbours, chronological, each once. */
-      included: v.array(vMessage),
-    }),
+    resourceId: vOwner,
+    threadId: v.string(),
+    paginationOpts: paginationOptsValidator,
+    order: v.optional(vOrder),
+    /** Inclusive bounds on createdAt (ms). */
+    startDate: v.optional(v.number()),
+    endDate: v.optional(v.number()),
+    include: v.optional(v.array(vInclude)),
   },
-  listMessagesByResource: {
-    args: { resourceId: v.string(), paginationOpts: paginationOptsValidator, order: v.optional(vOrder) },
-    returns: vPage(vMessage),
-  },
-  updateMessages: {
-    args: { messages: v.array(vMessageUpdate) },
-    returns: v.array(vMessage),
-  },
-  deleteMessages: {
-    args: { ids: v.array(v.string()) },
-    returns: v.number(),
-  },
-  countMessages: {
-    args: { threadId: v.string() },
-    returns: v.number(),
-  },
-  watchMessages: {
-    args: { threadId: v.string(), limit: v.optional(v.number()) },
-    returns: v.array(vMessage),
-  },
+  listMessagesByResource: { resourceId: vOwner, paginationOpts: paginationOptsValidator, order: v.optional(vOrder) },
+  updateMessages: { resourceId: vOwner, messages: v.array(vMessageUpdate) },
+  deleteMessages: { resourceId: vOwner, ids: v.array(v.string()) },
+  countMessages: { resourceId: vOwner, threadId: v.string() },
+  watchMessages: { resourceId: vOwner, threadId: v.string(), limit: v.optional(v.number()) },
 };
 
+/** Results of every messages function. */
+export const messageReturns = {
+  saveMessages: v.array(vMessage),
+  getMessagesByIds: v.array(vMessage),
+  listMessages: v.object({
+    page: v.array(vMessage),
+    isDone: v.boolean(),
+    continueCursor: v.string(),
+    /** The `include`d messages with their neighbours, chronological, each once. */
+    included: v.array(vMessage),
+  }),
+  listMessagesByResource: vPage(vMessage),
+  updateMessages: v.array(vMessage),
+  deleteMessages: v.number(),
+  countMessages: v.number(),
+  watchMessages: v.array(vMessage),
+};
+
+type ArgsOf<K extends keyof typeof messageArgs> = ObjectType<(typeof messageArgs)[K]>;
+
+/** A stored message as a result. */
 export function toMessage(doc: Doc<"messages">): Message {
-  const { _id, _creationTime, ...message } = doc;
-  return message;
+  return withoutSystemFields(doc);
 }
 
-async function findMessage(db: Reader, id: string): Promise<Doc<"messages"> | null> {
+async function findMessage(db: Reader, resourceId: string, id: string): Promise<Doc<"messages"> | null> {
   return db
     .query("messages")
-    .withIndex("by_external_id", (q) => q.eq("id", id))
+    .withIndex("by_resource_id", (q) => q.eq("resourceId", resourceId).eq("id", id))
     .unique();
 }
 
 /**
- * Messages whose thread is gone are invisible (a deleted thread's messages are
- * removed by scheduled batches after the thread itself).
+ * The owner's threads, read once each. Messages whose thread is gone are
+ * invisible (a deleted thread's messages are removed by scheduled batches after
+ * the thread itself).
  */
 class LiveThreads {
-  private readonly exists = new Map<string, Doc<"threads"> | null>();
-  constructor(private readonly db: Reader) {}
+  private readonly found = new Map<string, Doc<"threads"> | null>();
+  constructor(
+    private readonly db: Reader,
+    private readonly resourceId: string,
+  ) {}
   async get(threadId: string): Promise<Doc<"threads"> | null> {
-    if (!this.exists.has(threadId)) this.exists.set(threadId, await findThread(this.db, threadId));
-    return this.exists.get(threadId)!;
+    if (!this.found.has(threadId)) this.found.set(threadId, await findThread(this.db, this.resourceId, threadId));
+    return this.found.get(threadId)!;
   }
   async isLive(message: Doc<"messages">): Promise<boolean> {
     return (await this.get(message.threadId)) !== null;
   }
 }
 
+/** LIMIT_EXCEEDED when a batch holds more than MAX_BATCH_ITEMS items or MAX_BATCH_BYTES bytes. */
 export function checkBatch(what: string, items: unknown[]): void {
   if (items.length > MAX_BATCH_ITEMS) {
     limitExceeded(
@@ -186,9 +190,10 @@ export function checkBatch(what: string, items: unknown[]): void {
   }
 }
 
-function checkUniqueIds(ids: string[]): void {
+function checkIds(ids: string[], field: string): void {
   const seen = new Set<string>();
   for (const id of ids) {
+    checkName(id, field);
     if (seen.has(id)) invalidArgument(`message id "${id}" appears more than once in the batch`, { messageId: id });
     seen.add(id);
   }
@@ -200,17 +205,24 @@ function checkContent(id: string, content: Message["content"]): void {
       invalidArgument(`message "${id}": content.parts[${index}] must be a JSON object`, { messageId: id });
     }
   });
+  checkPlainObject(content, "content");
 }
 
 /**
- * Upserts messages by id. A re-saved id replaces that message only; moving it to
- * another thread of the same resource moves it between the threads' counts.
- * Every thread touched gets a new updatedAt.
+ * Upserts the owner's messages by id into the owner's threads. A re-saved id
+ * replaces that message only; moving it to another thread moves it between the
+ * threads' counts. Every thread touched gets a new updatedAt.
  */
-export async function saveMessages(db: Writer, inputs: MessageInput[]): Promise<Message[]> {
+export async function saveMessages(db: Writer, args: ArgsOf<"saveMessages">): Promise<Message[]> {
+  const { resourceId, messages: inputs } = args;
+  checkName(resourceId, "resourceId");
   checkBatch("messages", inputs);
-  checkUniqueIds(inputs.map((m) => m.id));
+  checkIds(
+    inputs.map((m) => m.id),
+    "messages[].id",
+  );
   for (const input of inputs) {
+    checkName(input.threadId, "messages[].threadId");
     checkTime(input.createdAt, "createdAt");
     checkContent(input.id, input.content);
   }
@@ -218,27 +230,16 @@ export async function saveMessages(db: Writer, inputs: MessageInput[]): Promise<
   // Read and check everything before the first write.
   const threads = new Map<string, Doc<"threads">>();
   for (const input of inputs) {
-    if (!threads.has(input.threadId)) threads.set(input.threadId, await requireThread(db, input.threadId));
-    const thread = threads.get(input.threadId)!;
-    if (input.resourceId !== undefined && input.resourceId !== thread.resourceId) {
-      invalidArgument(
-        `message "${input.id}" names resource "${input.resourceId}" but its thread "${thread.id}" belongs to "${thread.resourceId}"`,
-        { messageId: input.id, threadId: thread.id },
-      );
-    }
+    if (!threads.has(input.threadId)) threads.set(input.threadId, await requireThread(db, resourceId, input.threadId));
   }
   const now = Date.now();
   const planned: Array<{ existing: Doc<"messages"> | null; message: Message }> = [];
   for (const input of inputs) {
-    const thread = threads.get(input.threadId)!;
-    const existing = await findMessage(db, input.id);
-    if (existing !== null && existing.resourceId !== thread.resourceId) {
-      conflict(`message id "${input.id}" is taken by a message of another resource`, { messageId: input.id });
-    }
+    const existing = await findMessage(db, resourceId, input.id);
     const message: Message = {
+      resourceId,
       id: input.id,
-      threadId: thread.id,
-      resourceId: thread.resourceId,
+      threadId: input.threadId,
       role: input.role,
       type: input.type ?? DEFAULT_MESSAGE_TYPE,
       content: input.content,
@@ -259,7 +260,7 @@ export async function saveMessages(db: Writer, inputs: MessageInput[]): Promise<
       continue;
     }
     if (existing.threadId !== message.threadId) {
-      const previous = threads.get(existing.threadId) ?? (await findThread(db, existing.threadId));
+      const previous = threads.get(existing.threadId) ?? (await findThread(db, resourceId, existing.threadId));
       // A message of a thread being deleted is no longer counted there.
       if (previous !== null) {
         threads.set(previous.id, previous);
@@ -270,32 +271,40 @@ export async function saveMessages(db: Writer, inputs: MessageInput[]): Promise<
     }
     await db.replace(existing._id, message);
   }
-  for (const [threadId, delta] of deltas) await addToCounter(db, messageCountKey(threadId), delta);
+  for (const [threadId, delta] of deltas) await addToCounter(db, messageCountKey(resourceId, threadId), delta);
   for (const threadId of touched) await touchThread(db, threads.get(threadId)!, now);
   return planned.map(({ message }) => message);
 }
 
-/** The messages found (of live threads), in the order of `ids`, each once. */
-export async function getMessagesByIds(db: Reader, ids: string[]): Promise<Message[]> {
-  checkBatch("message ids", ids);
-  const live = new LiveThreads(db);
+/** The owner's messages (of live threads) among `ids`, in the order of `ids`, each once. */
+export async function getMessagesByIds(db: Reader, args: ArgsOf<"getMessagesByIds">): Promise<Message[]> {
+  checkName(args.resourceId, "resourceId");
+  checkBatch("message ids", args.ids);
+  for (const id of args.ids) checkName(id, "ids[]");
+  const live = new LiveThreads(db, args.resourceId);
   const found: Message[] = [];
-  for (const id of new Set(ids)) {
-    const doc = await findMessage(db, id);
+  for (const id of new Set(args.ids)) {
+    const doc = await findMessage(db, args.resourceId, id);
     if (doc !== null && (await live.isLive(doc))) found.push(toMessage(doc));
   }
   return found;
 }
 
-export async function updateMessages(db: Writer, updates: MessageUpdate[]): Promise<Message[]> {
+/** Changes role, type, content or createdAt of the owner's messages; NOT_FOUND (nothing written) if any is missing. */
+export async function updateMessages(db: Writer, args: ArgsOf<"updateMessages">): Promise<Message[]> {
+  const { resourceId, messages: updates } = args;
+  checkName(resourceId, "resourceId");
   checkBatch("message updates", updates);
-  checkUniqueIds(updates.map((m) => m.id));
-  const live = new LiveThreads(db);
+  checkIds(
+    updates.map((m) => m.id),
+    "messages[].id",
+  );
+  const live = new LiveThreads(db, resourceId);
   const planned: Array<{ doc: Doc<"messages">; message: Message }> = [];
   for (const update of updates) {
     checkTime(update.createdAt, "createdAt");
     if (update.content !== undefined) checkContent(update.id, update.content);
-    const doc = await findMessage(db, update.id);
+    const doc = await findMessage(db, resourceId, update.id);
     if (doc === null || !(await live.isLive(doc))) {
       return notFound(`message "${update.id}" does not exist`, { messageId: update.id });
     }
@@ -317,13 +326,15 @@ export async function updateMessages(db: Writer, updates: MessageUpdate[]): Prom
   return planned.map(({ message }) => message);
 }
 
-/** Deletes the messages that exist; returns how many were deleted. */
-export async function deleteMessages(db: Writer, ids: string[]): Promise<number> {
-  checkBatch("message ids", ids);
-  const live = new LiveThreads(db);
+/** Deletes the owner's messages that exist among `ids`; returns how many were deleted. */
+export async function deleteMessages(db: Writer, args: ArgsOf<"deleteMessages">): Promise<number> {
+  checkName(args.resourceId, "resourceId");
+  checkBatch("message ids", args.ids);
+  for (const id of args.ids) checkName(id, "ids[]");
+  const live = new LiveThreads(db, args.resourceId);
   const deltas = new Map<string, number>();
-  for (const id of new Set(ids)) {
-    const doc = await findMessage(db, id);
+  for (const id of new Set(args.ids)) {
+    const doc = await findMessage(db, args.resourceId, id);
     if (doc === null || !(await live.isLive(doc))) continue;
     await db.delete(doc._id);
     deltas.set(doc.threadId, (deltas.get(doc.threadId) ?? 0) - 1);
@@ -332,45 +343,41 @@ export async function deleteMessages(db: Writer, ids: string[]): Promise<number>
   let deleted = 0;
   for (const [threadId, delta] of deltas) {
     deleted -= delta;
-    await addToCounter(db, messageCountKey(threadId), delta);
+    await addToCounter(db, messageCountKey(args.resourceId, threadId), delta);
     await touchThread(db, (await live.get(threadId))!, now);
   }
   return deleted;
 }
 
-export async function countMessages(db: Reader, threadId: string): Promise<number> {
-  return readCounter(db, messageCountKey(threadId));
+/** The exact number of messages of the owner's thread (0 for a missing thread; one read). */
+export async function countMessages(db: Reader, args: ArgsOf<"countMessages">): Promise<number> {
+  checkName(args.resourceId, "resourceId");
+  checkName(args.threadId, "threadId");
+  return readCounter(db, messageCountKey(args.resourceId, args.threadId));
 }
 
-function checkDateRange(startDate: number | undefined, endDate: number | undefined): void {
+/**
+ * A page of the owner's thread's messages by createdAt (asc by default),
+ * optionally within [startDate, endDate], with the `include`d messages and
+ * their neighbours. A missing (or deleted) thread has no messages.
+ */
+export async function listMessages(db: Reader, args: ArgsOf<"listMessages">) {
+  const { resourceId, threadId, startDate, endDate } = args;
+  checkName(resourceId, "resourceId");
+  checkName(threadId, "threadId");
   checkTime(startDate, "startDate");
   checkTime(endDate, "endDate");
-}
-
-export async function listMessages(
-  db: Reader,
-  args: {
-    threadId: string;
-    paginationOpts: PaginationOptions;
-    order?: "asc" | "desc";
-    startDate?: number;
-    endDate?: number;
-    include?: Include[];
-  },
-) {
-  checkDateRange(args.startDate, args.endDate);
-  const opts = boundedPage(args.paginationOpts);
-  checkIncludes(args.include ?? []);
-  const thread = await findThread(db, args.threadId);
+  const opts = boundedPage(args.paginationOpts as PaginationOptions);
+  const include = args.include ?? [];
+  checkIncludes(include);
+  const thread = await findThread(db, resourceId, threadId);
   if (thread === null) {
-    // A missing (or deleted) thread has no messages.
     return { page: [], isDone: true, continueCursor: args.paginationOpts.cursor ?? "", included: [] };
   }
-  const { threadId, startDate, endDate } = args;
-  const result = await db
+  const query = db
     .query("messages")
     .withIndex("by_thread_created", (q) => {
-      const inThread = q.eq("threadId", threadId);
+      const inThread = q.eq("resourceId", resourceId).eq("threadId", threadId);
       if (startDate !== undefined && endDate !== undefined) {
         return inThread.gte("createdAt", startDate).lte("createdAt", endDate);
       }
@@ -378,13 +385,13 @@ export async function listMessages(
       if (endDate !== undefined) return inThread.lte("createdAt", endDate);
       return inThread;
     })
-    .order(args.order ?? "asc")
-    .paginate(opts);
+    .order((args.order ?? "asc") as Order);
+  const result = await paginateChecked(query, opts);
   return {
     page: result.page.map(toMessage),
     isDone: result.isDone,
     continueCursor: result.continueCursor,
-    included: await includedMessages(db, threadId, args.include ?? []),
+    included: await includedMessages(db, thread, include),
   };
 }
 
@@ -396,14 +403,17 @@ function checkIncludes(include: Include[]): void {
     });
   }
   for (const item of include) {
+    checkName(item.id, "include[].id");
     for (const [name, value] of [
       ["withPreviousMessages", item.withPreviousMessages],
       ["withNextMessages", item.withNextMessages],
     ] as const) {
       if (value === undefined) continue;
-      if (!Number.isInteger(value) || value < 0) invalidArgument(`include.${name} must be a non-negative integer`);
+      if (!Number.isInteger(value) || value < 0) {
+        invalidArgument(`include[].${name} must be a non-negative integer`, { field: `include.${name}` });
+      }
       if (value > MAX_CONTEXT_MESSAGES) {
-        limitExceeded(`include.${name} is ${value}; at most ${MAX_CONTEXT_MESSAGES} are allowed`, {
+        limitExceeded(`include[].${name} is ${value}; at most ${MAX_CONTEXT_MESSAGES} are allowed`, {
           limit: MAX_CONTEXT_MESSAGES,
         });
       }
@@ -416,11 +426,11 @@ function checkIncludes(include: Include[]): void {
  * it (in thread order: createdAt, then insertion), deduplicated, chronological.
  * Ids that are not messages of this thread are skipped.
  */
-async function includedMessages(db: Reader, threadId: string, include: Include[]): Promise<Message[]> {
+async function includedMessages(db: Reader, thread: Doc<"threads">, include: Include[]): Promise<Message[]> {
   const byId = new Map<string, Doc<"messages">>();
   for (const item of include) {
-    const target = await findMessage(db, item.id);
-    if (target === null || target.threadId !== threadId) continue;
+    const target = await findMessage(db, thread.resourceId, item.id);
+    if (target === null || target.threadId !== thread.id) continue;
     byId.set(target.id, target);
     for (const doc of await neighbours(db, target, "before", item.withPreviousMessages ?? 0)) byId.set(doc.id, doc);
     for (const doc of await neighbours(db, target, "after", item.withNextMessages ?? 0)) byId.set(doc.id, doc);
@@ -437,7 +447,7 @@ async function neighbours(db: Reader, target: Doc<"messages">, side: "before" | 
   const sameTime = await db
     .query("messages")
     .withIndex("by_thread_created", (q) => {
-      const at = q.eq("threadId", target.threadId).eq("createdAt", target.createdAt);
+      const at = q.eq("resourceId", target.resourceId).eq("threadId", target.threadId).eq("createdAt", target.createdAt);
       return side === "before"
         ? at.lt("_creationTime", target._creationTime)
         : at.gt("_creationTime", target._creationTime);
@@ -449,7 +459,7 @@ async function neighbours(db: Reader, target: Doc<"messages">, side: "before" | 
   const rest = await db
     .query("messages")
     .withIndex("by_thread_created", (q) => {
-      const inThread = q.eq("threadId", target.threadId);
+      const inThread = q.eq("resourceId", target.resourceId).eq("threadId", target.threadId);
       return side === "before" ? inThread.lt("createdAt", target.createdAt) : inThread.gt("createdAt", target.createdAt);
     })
     .order(order)
@@ -457,30 +467,31 @@ async function neighbours(db: Reader, target: Doc<"messages">, side: "before" | 
   return [...sameTime, ...rest];
 }
 
-/** A page of a resource's messages across its threads (messages of deleted threads are left out). */
-export async function listMessagesByResource(
-  db: Reader,
-  args: { resourceId: string; paginationOpts: PaginationOptions; order?: "asc" | "desc" },
-) {
-  const result = await db
+/** A page of the owner's messages across its threads (messages of deleted threads are left out). */
+export async function listMessagesByResource(db: Reader, args: ArgsOf<"listMessagesByResource">) {
+  checkName(args.resourceId, "resourceId");
+  const opts = boundedPage(args.paginationOpts as PaginationOptions);
+  const query = db
     .query("messages")
     .withIndex("by_resource_created", (q) => q.eq("resourceId", args.resourceId))
-    .order(args.order ?? "asc")
-    .paginate(boundedPage(args.paginationOpts));
-  const live = new LiveThreads(db);
+    .order((args.order ?? "asc") as Order);
+  const result = await paginateChecked(query, opts);
+  const live = new LiveThreads(db, args.resourceId);
   const page: Message[] = [];
   for (const doc of result.page) if (await live.isLive(doc)) page.push(toMessage(doc));
   return { page, isDone: result.isDone, continueCursor: result.continueCursor };
 }
 
-/** The latest `limit` messages of a thread, in chronological order. */
-export async function latestMessages(db: Reader, threadId: string, limit: number | undefined): Promise<Message[]> {
-  const max = watchLimit(limit);
-  if ((await findThread(db, threadId)) === null) return [];
+/** The latest `limit` messages (1 to 1,000, default 50) of the owner's thread, in chronological order. */
+export async function latestMessages(db: Reader, args: ArgsOf<"watchMessages">): Promise<Message[]> {
+  checkName(args.resourceId, "resourceId");
+  checkName(args.threadId, "threadId");
+  const limit = watchLimit(args.limit);
+  if ((await findThread(db, args.resourceId, args.threadId)) === null) return [];
   const docs = await db
     .query("messages")
-    .withIndex("by_thread_created", (q) => q.eq("threadId", threadId))
+    .withIndex("by_thread_created", (q) => q.eq("resourceId", args.resourceId).eq("threadId", args.threadId))
     .order("desc")
-    .take(max);
+    .take(limit);
   return docs.reverse().map(toMessage);
 }

@@ -1,15 +1,20 @@
-/** Tables, validators and helpers of the resources domain. */
+/**
+ * Tables, signatures and helpers of the resources domain. A resource is an owner
+ * (tenant) itself: its id is the `resourceId` its threads and messages carry, so
+ * every function addresses it by `resourceId`.
+ */
 import { defineTable } from "convex/server";
 import type { GenericDatabaseReader, GenericDatabaseWriter } from "convex/server";
-import { v, type Infer } from "convex/values";
+import { v, type Infer, type ObjectType } from "convex/values";
 import type { DataModel, Doc } from "../_generated/dataModel.js";
-import { checkDocumentSize, clean, vMetadata } from "./threads.js";
+import { checkName, checkPlainObject, vMetadata, vOwner, withoutSystemFields, withoutUndefinedFields } from "./shared.js";
+import { checkDocumentSize } from "./threads.js";
 
 type Reader = GenericDatabaseReader<DataModel>;
 type Writer = GenericDatabaseWriter<DataModel>;
 
 export const resourceFields = {
-  /** The resource (tenant) id; threads and messages name it as their resourceId. */
+  /** The resource (owner) id; threads and messages name it as their resourceId. */
   id: v.string(),
   /** Free text the agent keeps about the resource (Mastra's working memory). */
   workingMemory: v.optional(v.string()),
@@ -25,25 +30,27 @@ export const resourceTables = {
 export const vResource = v.object(resourceFields);
 export type Resource = Infer<typeof vResource>;
 
-/** Args and returns of every resources function, shared by the component and the client helper. */
-export const resourceSignatures = {
-  getResource: {
-    args: { id: v.string() },
-    returns: v.union(vResource, v.null()),
-  },
-  saveResource: {
-    args: { id: v.string(), workingMemory: v.optional(v.string()), metadata: v.optional(vMetadata) },
-    returns: vResource,
-  },
-  updateResource: {
-    args: { id: v.string(), workingMemory: v.optional(v.string()), metadata: v.optional(vMetadata) },
-    returns: vResource,
-  },
+const resourceData = { resourceId: vOwner, workingMemory: v.optional(v.string()), metadata: v.optional(vMetadata) };
+
+/** Arguments of every resources function, shared by the component and the client helper. */
+export const resourceArgs = {
+  getResource: { resourceId: vOwner },
+  saveResource: resourceData,
+  updateResource: resourceData,
 };
 
+/** Results of every resources function. */
+export const resourceReturns = {
+  getResource: v.union(vResource, v.null()),
+  saveResource: vResource,
+  updateResource: vResource,
+};
+
+type ArgsOf<K extends keyof typeof resourceArgs> = ObjectType<(typeof resourceArgs)[K]>;
+
+/** A stored resource as a result. */
 export function toResource(doc: Doc<"resources">): Resource {
-  const { _id, _creationTime, ...resource } = doc;
-  return resource;
+  return withoutSystemFields(doc);
 }
 
 async function findResource(db: Reader, id: string): Promise<Doc<"resources"> | null> {
@@ -53,26 +60,31 @@ async function findResource(db: Reader, id: string): Promise<Doc<"resources"> | 
     .unique();
 }
 
-export async function getResource(db: Reader, id: string): Promise<Resource | null> {
-  const doc = await findResource(db, id);
+function checkData(args: ArgsOf<"saveResource">): void {
+  checkName(args.resourceId, "resourceId");
+  if (args.metadata !== undefined) checkPlainObject(args.metadata, "metadata");
+}
+
+/** The resource, or null when it does not exist. */
+export async function getResource(db: Reader, args: ArgsOf<"getResource">): Promise<Resource | null> {
+  checkName(args.resourceId, "resourceId");
+  const doc = await findResource(db, args.resourceId);
   return doc === null ? null : toResource(doc);
 }
 
 /** Upsert: the resource becomes exactly what is given (createdAt is kept). */
-export async function saveResource(
-  db: Writer,
-  args: { id: string; workingMemory?: string; metadata?: Record<string, any> },
-): Promise<Resource> {
-  const existing = await findResource(db, args.id);
+export async function saveResource(db: Writer, args: ArgsOf<"saveResource">): Promise<Resource> {
+  checkData(args);
+  const existing = await findResource(db, args.resourceId);
   const now = Date.now();
-  const resource = clean({
-    id: args.id,
+  const resource = withoutUndefinedFields({
+    id: args.resourceId,
     workingMemory: args.workingMemory,
     metadata: args.metadata,
     createdAt: existing?.createdAt ?? now,
     updatedAt: now,
   });
-  checkDocumentSize(`resource "${args.id}"`, resource);
+  checkDocumentSize(`resource "${args.resourceId}"`, resource);
   if (existing === null) await db.insert("resources", resource);
   else await db.replace(existing._id, resource);
   return resource;
@@ -82,17 +94,15 @@ export async function saveResource(
  * Sets workingMemory when given and merges metadata shallowly; creates the
  * resource when it does not exist yet.
  */
-export async function updateResource(
-  db: Writer,
-  args: { id: string; workingMemory?: string; metadata?: Record<string, any> },
-): Promise<Resource> {
-  const existing = await findResource(db, args.id);
+export async function updateResource(db: Writer, args: ArgsOf<"updateResource">): Promise<Resource> {
+  checkData(args);
+  const existing = await findResource(db, args.resourceId);
   if (existing === null) return saveResource(db, args);
   const resource = toResource(existing);
   if (args.workingMemory !== undefined) resource.workingMemory = args.workingMemory;
   if (args.metadata !== undefined) resource.metadata = { ...(existing.metadata ?? {}), ...args.metadata };
   resource.updatedAt = Date.now();
-  checkDocumentSize(`resource "${args.id}"`, resource);
+  checkDocumentSize(`resource "${args.resourceId}"`, resource);
   await db.replace(existing._id, resource);
   return resource;
 }

@@ -16,10 +16,11 @@ import { defineTable, paginationOptsValidator, type GenericDatabaseReader, type 
 import { v, type Infer, type ObjectType } from "convex/values";
 import { internal } from "../_generated/api.js";
 import type { DataModel, Doc } from "../_generated/dataModel.js";
-import { jsonEqual } from "./canonical.js";
+import { jsonEqual, parseJsonForComparison } from "./canonical.js";
 import { invalidArgument, limitExceeded } from "./errors.js";
-import { parseJsonObject, utf8Length } from "./jsonText.js";
-import { boundedPage, vPage } from "./pagination.js";
+import { utf8Length } from "./jsonText.js";
+import { boundedPage, paginateChecked, vPage } from "./pagination.js";
+import { checkOwner } from "./shared.js";
 import { checkStoreVectors, dropItemVectors, replaceItemVectors } from "./storeVectors.js";
 
 type Reader = GenericDatabaseReader<DataModel>;
@@ -215,8 +216,13 @@ async function addToNamespace(db: Writer, resourceId: string, namespace: string[
   }
 }
 
+/** The longest TTL: 100 years, in minutes. */
+export const MAX_TTL_MINUTES = 100 * 365 * 24 * 60;
+
 function checkTtl(ttl: number | undefined, field: string) {
-  if (ttl !== undefined && (!Number.isFinite(ttl) || ttl <= 0)) invalidArgument(`${field} must be a positive number of minutes`, { field });
+  if (ttl !== undefined && (!Number.isFinite(ttl) || ttl <= 0 || ttl > MAX_TTL_MINUTES)) {
+    invalidArgument(`${field} must be a positive number of minutes, at most ${MAX_TTL_MINUTES}`, { field });
+  }
 }
 
 /** Deletes an item (expired or not) with its vectors and keeps the namespace count. */
@@ -232,6 +238,7 @@ async function deleteItem(db: Writer, doc: Doc<"storeItems">) {
  * missing item is a no-op. An expired item is replaced as if it were gone.
  */
 export async function putStoreItems(db: Writer, scheduler: Scheduler, args: StoreArgs<"putStoreItems">): Promise<null> {
+  checkOwner(args.resourceId);
   if (args.ops.length > MAX_OPS_PER_CALL) limitExceeded(`at most ${MAX_OPS_PER_CALL} operations per call; split them`, { maxItems: MAX_OPS_PER_CALL });
   let bytes = 0;
   args.ops.forEach((op, i) => {
@@ -243,7 +250,8 @@ export async function putStoreItems(db: Writer, scheduler: Scheduler, args: Stor
       if (size > MAX_VALUE_BYTES) {
         limitExceeded(`ops[${i}].value is ${size} bytes of JSON; at most ${MAX_VALUE_BYTES}`, { field: "value", bytes: size, maxBytes: MAX_VALUE_BYTES });
       }
-      parseJsonObject(op.value, `ops[${i}].value`);
+      // Values are compared by filters later: their nesting is bounded now.
+      parseJsonForComparison(op.value, `ops[${i}].value`, true);
       bytes += size;
     }
     checkStoreVectors(op.vectors ?? [], `ops[${i}]`);
@@ -285,11 +293,13 @@ export async function putStoreItems(db: Writer, scheduler: Scheduler, args: Stor
 }
 
 export async function getStoreItems(db: Reader, args: StoreArgs<"getStoreItems">): Promise<Array<StoreItem | null>> {
+  checkOwner(args.resourceId);
   if (args.items.length > MAX_OPS_PER_CALL) limitExceeded(`at most ${MAX_OPS_PER_CALL} items per call; split them`, { maxItems: MAX_OPS_PER_CALL });
   const now = Date.now();
   const out: Array<StoreItem | null> = [];
   for (const [i, item] of args.items.entries()) {
     checkNamespace(item.namespace, `items[${i}].namespace`);
+    checkKey(item.key, `items[${i}].key`);
     const doc = await findItem(db, args.resourceId, item.namespace, item.key);
     out.push(doc === null || isExpired(doc, now) ? null : itemOut(doc));
   }
@@ -298,11 +308,13 @@ export async function getStoreItems(db: Reader, args: StoreArgs<"getStoreItems">
 
 /** Refreshes the expiry of items that have a TTL (LangGraph's refresh on read); others are left alone. */
 export async function touchStoreItems(db: Writer, scheduler: Scheduler, args: StoreArgs<"touchStoreItems">): Promise<null> {
+  checkOwner(args.resourceId);
   if (args.items.length > MAX_OPS_PER_CALL) limitExceeded(`at most ${MAX_OPS_PER_CALL} items per call; split them`, { maxItems: MAX_OPS_PER_CALL });
   const now = Date.now();
   let earliest: number | undefined;
   for (const [i, item] of args.items.entries()) {
     checkNamespace(item.namespace, `items[${i}].namespace`);
+    checkKey(item.key, `items[${i}].key`);
     const doc = await findItem(db, args.resourceId, item.namespace, item.key);
     if (doc === null || doc.ttlMinutes === undefined || isExpired(doc, now)) continue;
     const expiresAt = now + doc.ttlMinutes * 60_000;
@@ -319,7 +331,7 @@ const OPERATORS = new Set(["$eq", "$ne", "$gt", "$gte", "$lt", "$lte"]);
 
 export function parseStoreFilter(text: string | undefined): Record<string, unknown> | null {
   if (text === undefined) return null;
-  const filter = parseJsonObject(text, "filter");
+  const filter = parseJsonForComparison(text, "filter", true) as Record<string, unknown>;
   const check = (value: unknown) => {
     if (value !== null && typeof value === "object" && !Array.isArray(value)) {
       for (const [key, inner] of Object.entries(value)) {
@@ -384,13 +396,14 @@ function prefixRange(resourceId: string, prefix: string[]) {
  * still not done. Reads at most numItems items and PAGE_BYTES.
  */
 export async function searchStoreItems(db: Reader, args: StoreArgs<"searchStoreItems">) {
+  checkOwner(args.resourceId);
   checkNamespace(args.namespacePrefix, "namespacePrefix", true);
   const filter = parseStoreFilter(args.filter);
   const opts = boundedPage(args.paginationOpts as PaginationOptions);
-  const result = await db
-    .query("storeItems")
-    .withIndex("by_owner_ns_key", prefixRange(args.resourceId, args.namespacePrefix))
-    .paginate({ ...opts, maximumBytesRead: PAGE_BYTES });
+  const result = await paginateChecked(db.query("storeItems").withIndex("by_owner_ns_key", prefixRange(args.resourceId, args.namespacePrefix)), {
+    ...opts,
+    maximumBytesRead: PAGE_BYTES,
+  });
   const now = Date.now();
   return {
     page: result.page.filter((doc) => !isExpired(doc, now) && matchesStoreFilter(doc.value, filter)).map(itemOut),
@@ -435,6 +448,7 @@ function matchesLabels(labels: string[], pattern: string[]) {
  * adjacent, so a caller drops those across pages by comparing with the last one).
  */
 export async function listStoreNamespaces(db: Reader, args: StoreArgs<"listStoreNamespaces">) {
+  checkOwner(args.resourceId);
   const prefix = args.prefix ?? [];
   const suffix = args.suffix ?? [];
   checkNamespace(prefix, "prefix", true);
@@ -444,7 +458,7 @@ export async function listStoreNamespaces(db: Reader, args: StoreArgs<"listStore
   }
   const opts = boundedPage(args.paginationOpts as PaginationOptions);
   const fixed = prefix.slice(0, prefix.indexOf("*") === -1 ? prefix.length : prefix.indexOf("*"));
-  const result = await db.query("storeNamespaces").withIndex("by_owner_ns", prefixRange(args.resourceId, fixed)).paginate(opts);
+  const result = await paginateChecked(db.query("storeNamespaces").withIndex("by_owner_ns", prefixRange(args.resourceId, fixed)), opts);
   const page: string[][] = [];
   for (const row of result.page) {
     const labels = row.namespace;
@@ -460,6 +474,7 @@ export async function listStoreNamespaces(db: Reader, args: StoreArgs<"listStore
 }
 
 export async function countStoreItems(db: Reader, args: StoreArgs<"countStoreItems">): Promise<number> {
+  checkOwner(args.resourceId);
   checkNamespace(args.namespace, "namespace");
   const nsKey = nsKeyOf(args.namespace);
   const row = await db

@@ -50,6 +50,14 @@ function vectorMetadata(resourceId: string, namespace: string[], itemId: string)
   return metadata;
 }
 
+/** A query embedding: finite numbers, of a supported dimension (INVALID_ARGUMENT otherwise). */
+export function checkQueryVector(vector: number[]) {
+  if (!(VECTOR_DIMENSIONS as readonly number[]).includes(vector.length)) {
+    invalidArgument(`queryVector has ${vector.length} dimensions; use one of ${VECTOR_DIMENSIONS.join(", ")}`, { field: "queryVector" });
+  }
+  if (!vector.every(Number.isFinite)) invalidArgument("queryVector holds a number that is not finite", { field: "queryVector" });
+}
+
 export function checkStoreVectors(vectors: Array<{ path: string; vector: number[] }>, where: string): number | undefined {
   if (vectors.length > MAX_VECTORS_PER_ITEM) {
     limitExceeded(`${where}: at most ${MAX_VECTORS_PER_ITEM} vectors per item`, { maxItems: MAX_VECTORS_PER_ITEM });
@@ -67,6 +75,7 @@ export function checkStoreVectors(vectors: Array<{ path: string; vector: number[
     if (paths.has(path)) invalidArgument(`${where}: vector path "${path}" appears twice`);
     paths.add(path);
     if (vector.length !== dimension) invalidArgument(`${where}: every vector of an item must have ${dimension} dimensions`);
+    if (!vector.every(Number.isFinite)) invalidArgument(`${where}: vector "${path}" holds a number that is not finite`);
   }
   return dimension;
 }

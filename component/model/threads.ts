@@ -1,26 +1,39 @@
-/** Tables, validators and helpers of the threads domain. */
+/**
+ * Tables, signatures and helpers of the threads domain. A thread is keyed by its
+ * owner and the caller's id (`resourceId`, `id`): two owners may use the same id
+ * without ever seeing or disturbing each other's thread.
+ */
 import { defineTable, paginationOptsValidator } from "convex/server";
 import type { GenericDatabaseReader, GenericDatabaseWriter, PaginationOptions, Scheduler } from "convex/server";
 import { v, type Infer, type ObjectType } from "convex/values";
 import { internal } from "../_generated/api.js";
 import type { DataModel, Doc } from "../_generated/dataModel.js";
 import { addToCounter, counterKey, deleteCounter, readCounter } from "./counters.js";
-import { conflict, invalidArgument, limitExceeded, notFound } from "./errors.js";
-import { approximateSize, DELETE_BATCH_SIZE, MAX_DOCUMENT_BYTES, MAX_PAGE_SIZE } from "./limits.js";
-import { checkTime } from "./jsonText.js";
-import { boundedPage, vPage } from "./pagination.js";
+import { conflict, limitExceeded, notFound } from "./errors.js";
+import { approximateSize, DELETE_BATCH_SIZE, MAX_DOCUMENT_BYTES } from "./limits.js";
+import { boundedPage, paginateChecked, vPage } from "./pagination.js";
+import {
+  checkName,
+  checkPlainObject,
+  checkTime,
+  vMetadata,
+  vOrder,
+  vOwner,
+  watchLimit,
+  withoutSystemFields,
+  withoutUndefinedFields,
+  type Metadata,
+  type Order,
+} from "./shared.js";
 
 type Reader = GenericDatabaseReader<DataModel>;
 type Writer = GenericDatabaseWriter<DataModel>;
 
-/** Free-form JSON metadata; updates merge it shallowly (top-level keys). */
-export const vMetadata = v.record(v.string(), v.any());
-
 export const threadFields = {
-  /** The caller's own id for the thread (unique). */
-  id: v.string(),
   /** The owner (tenant) of the thread and of its messages. */
-  resourceId: v.string(),
+  resourceId: vOwner,
+  /** The caller's own id for the thread, unique per owner. */
+  id: v.string(),
   title: v.optional(v.string()),
   metadata: v.optional(vMetadata),
   /** Milliseconds since the epoch. */
@@ -30,115 +43,114 @@ export const threadFields = {
 
 export const threadTables = {
   threads: defineTable(threadFields)
-    .index("by_external_id", ["id"])
+    .index("by_resource_id", ["resourceId", "id"])
     .index("by_resource_created", ["resourceId", "createdAt"])
     .index("by_resource_updated", ["resourceId", "updatedAt"]),
   /**
    * Threads whose messages are still being deleted by scheduled batches. The
-   * thread itself is already gone; its id cannot be reused until the marker is.
+   * thread itself is already gone; its owner cannot reuse its id until the marker is.
    */
   threadDeletions: defineTable({
+    resourceId: vOwner,
     threadId: v.string(),
-    resourceId: v.string(),
     startedAt: v.number(),
-  }).index("by_thread", ["threadId"]),
+  }).index("by_resource_thread", ["resourceId", "threadId"]),
 };
 
 export const vThread = v.object(threadFields);
 export type Thread = Infer<typeof vThread>;
 
-export const vOrder = v.union(v.literal("asc"), v.literal("desc"));
 export const vThreadOrderBy = v.union(v.literal("createdAt"), v.literal("updatedAt"));
 
-/** Default and largest `limit` of the watch* queries. */
-export const DEFAULT_WATCH_LIMIT = 50;
+/** The owner and id that address one thread. */
+const threadKey = { resourceId: vOwner, id: v.string() };
 
-/** Args and returns of every threads function, shared by the component and the client helper. */
-export const threadSignatures = {
-  getThread: {
-    args: { id: v.string() },
-    returns: v.union(vThread, v.null()),
-  },
+/** Arguments of every threads function, shared by the component and the client helper. */
+export const threadArgs = {
+  getThread: threadKey,
   saveThread: {
-    args: {
-      id: v.string(),
-      resourceId: v.string(),
-      title: v.optional(v.string()),
-      metadata: v.optional(vMetadata),
-      createdAt: v.optional(v.number()),
-    },
-    returns: vThread,
+    ...threadKey,
+    title: v.optional(v.string()),
+    metadata: v.optional(vMetadata),
+    /** Creation time (ms) to record when the thread is new; default now. */
+    createdAt: v.optional(v.number()),
   },
-  updateThread: {
-    args: { id: v.string(), title: v.optional(v.string()), metadata: v.optional(vMetadata) },
-    returns: vThread,
-  },
-  deleteThread: {
-    args: { id: v.string() },
-    returns: v.null(),
-  },
+  updateThread: { ...threadKey, title: v.optional(v.string()), metadata: v.optional(vMetadata) },
+  deleteThread: threadKey,
   listThreads: {
-    args: {
-      resourceId: v.string(),
-      paginationOpts: paginationOptsValidator,
-      orderBy: v.optional(vThreadOrderBy),
-      order: v.optional(vOrder),
-    },
-    returns: vPage(vThread),
+    resourceId: vOwner,
+    paginationOpts: paginationOptsValidator,
+    orderBy: v.optional(vThreadOrderBy),
+    order: v.optional(vOrder),
   },
-  countThreads: {
-    args: { resourceId: v.string() },
-    returns: v.number(),
-  },
-  watchThread: {
-    args: { id: v.string() },
-    returns: v.union(v.object({ thread: vThread, messageCount: v.number() }), v.null()),
-  },
-  watchThreadsByResource: {
-    args: { resourceId: v.string(), limit: v.optional(v.number()) },
-    returns: v.array(vThread),
-  },
+  countThreads: { resourceId: vOwner },
+  watchThread: threadKey,
+  watchThreadsByResource: { resourceId: vOwner, limit: v.optional(v.number()) },
 };
 
-export const threadCountKey = (resourceId: string) => counterKey("threads", "resource", resourceId);
-export const messageCountKey = (threadId: string) => counterKey("messages", "thread", threadId);
+/** Results of every threads function. */
+export const threadReturns = {
+  getThread: v.union(vThread, v.null()),
+  saveThread: vThread,
+  updateThread: vThread,
+  deleteThread: v.null(),
+  listThreads: vPage(vThread),
+  countThreads: v.number(),
+  watchThread: v.union(v.object({ thread: vThread, messageCount: v.number() }), v.null()),
+  watchThreadsByResource: v.array(vThread),
+};
 
+type ArgsOf<K extends keyof typeof threadArgs> = ObjectType<(typeof threadArgs)[K]>;
+
+/** The counter of an owner's threads. */
+export const threadCountKey = (resourceId: string) => counterKey("threads", "resource", resourceId);
+/** The counter of a thread's messages. */
+export const messageCountKey = (resourceId: string, threadId: string) =>
+  counterKey("messages", "thread", resourceId, threadId);
+
+/** A stored thread as a result. */
 export function toThread(doc: Doc<"threads">): Thread {
-  const { _id, _creationTime, ...thread } = doc;
-  return thread;
+  return withoutSystemFields(doc);
 }
 
-export async function findThread(db: Reader, id: string): Promise<Doc<"threads"> | null> {
+/** Checks the owner and id that address a thread. */
+export function checkThreadKey(resourceId: string, id: string, field = "id"): void {
+  checkName(resourceId, "resourceId");
+  checkName(id, field);
+}
+
+/** The owner's thread with this id, or null. */
+export async function findThread(db: Reader, resourceId: string, id: string): Promise<Doc<"threads"> | null> {
   return db
     .query("threads")
-    .withIndex("by_external_id", (q) => q.eq("id", id))
+    .withIndex("by_resource_id", (q) => q.eq("resourceId", resourceId).eq("id", id))
     .unique();
 }
 
-export async function getThread(db: Reader, id: string): Promise<Thread | null> {
-  const doc = await findThread(db, id);
-  return doc === null ? null : toThread(doc);
-}
-
-export async function requireThread(db: Reader, id: string): Promise<Doc<"threads">> {
-  const doc = await findThread(db, id);
+/** The owner's thread with this id; NOT_FOUND (naming only the id asked for) when there is none. */
+export async function requireThread(db: Reader, resourceId: string, id: string): Promise<Doc<"threads">> {
+  const doc = await findThread(db, resourceId, id);
   if (doc === null) return notFound(`thread "${id}" does not exist`, { threadId: id });
   return doc;
 }
 
-/** Refuses to reuse a thread id while the messages of its previous life are being deleted. */
-export async function assertNotBeingDeleted(db: Reader, threadId: string): Promise<void> {
-  const marker = await db
+async function deletionMarker(db: Reader, resourceId: string, threadId: string) {
+  return db
     .query("threadDeletions")
-    .withIndex("by_thread", (q) => q.eq("threadId", threadId))
+    .withIndex("by_resource_thread", (q) => q.eq("resourceId", resourceId).eq("threadId", threadId))
     .first();
-  if (marker !== null) {
+}
+
+/** Refuses to reuse one of the owner's thread ids while the messages of its previous life are being deleted. */
+async function assertNotBeingDeleted(db: Reader, resourceId: string, threadId: string): Promise<void> {
+  if ((await deletionMarker(db, resourceId, threadId)) !== null) {
     conflict(`thread "${threadId}" is still being deleted; retry with this id once its deletion finishes`, {
       threadId,
     });
   }
 }
 
+/** LIMIT_EXCEEDED when `doc` would not fit one Convex document. */
 export function checkDocumentSize(what: string, doc: unknown): void {
   const size = approximateSize(doc);
   if (size > MAX_DOCUMENT_BYTES) {
@@ -149,60 +161,47 @@ export function checkDocumentSize(what: string, doc: unknown): void {
   }
 }
 
-export function watchLimit(limit: number | undefined): number {
-  if (limit === undefined) return DEFAULT_WATCH_LIMIT;
-  if (!Number.isInteger(limit) || limit < 1) invalidArgument(`limit must be a positive integer, got ${limit}`);
-  return Math.min(limit, MAX_PAGE_SIZE);
+/** The thread, or null when the owner has none with this id. */
+export async function getThread(db: Reader, args: ArgsOf<"getThread">): Promise<Thread | null> {
+  checkThreadKey(args.resourceId, args.id);
+  const doc = await findThread(db, args.resourceId, args.id);
+  return doc === null ? null : toThread(doc);
 }
 
-export async function saveThread(
-  db: Writer,
-  args: ObjectType<typeof threadSignatures.saveThread.args>,
-): Promise<Thread> {
+/** Creates or replaces the owner's thread (title and metadata become what is given; createdAt is kept). */
+export async function saveThread(db: Writer, args: ArgsOf<"saveThread">): Promise<Thread> {
+  checkThreadKey(args.resourceId, args.id);
   checkTime(args.createdAt, "createdAt");
-  const existing = await findThread(db, args.id);
+  if (args.metadata !== undefined) checkPlainObject(args.metadata, "metadata");
+  const existing = await findThread(db, args.resourceId, args.id);
   const now = Date.now();
-  if (existing === null) {
-    await assertNotBeingDeleted(db, args.id);
-    const thread: Thread = {
-      id: args.id,
-      resourceId: args.resourceId,
-      title: args.title,
-      metadata: args.metadata,
-      createdAt: args.createdAt ?? now,
-      updatedAt: now,
-    };
-    checkDocumentSize(`thread "${args.id}"`, thread);
-    await db.insert("threads", thread);
-    await addToCounter(db, threadCountKey(args.resourceId), 1);
-    return clean(thread);
-  }
-  if (existing.resourceId !== args.resourceId) {
-    conflict(`thread "${args.id}" belongs to another resource; a thread cannot change its resource`, {
-      threadId: args.id,
-    });
-  }
-  const thread: Thread = {
-    id: args.id,
+  if (existing === null) await assertNotBeingDeleted(db, args.resourceId, args.id);
+  const thread: Thread = withoutUndefinedFields({
     resourceId: args.resourceId,
+    id: args.id,
     title: args.title,
     metadata: args.metadata,
-    createdAt: args.createdAt ?? existing.createdAt,
+    createdAt: args.createdAt ?? existing?.createdAt ?? now,
     updatedAt: now,
-  };
+  });
   checkDocumentSize(`thread "${args.id}"`, thread);
-  await db.replace(existing._id, thread);
-  return clean(thread);
+  if (existing === null) {
+    await db.insert("threads", thread);
+    await addToCounter(db, threadCountKey(args.resourceId), 1);
+  } else {
+    await db.replace(existing._id, thread);
+  }
+  return thread;
 }
 
-export async function updateThread(
-  db: Writer,
-  args: { id: string; title?: string; metadata?: Record<string, any> },
-): Promise<Thread> {
-  const existing = await requireThread(db, args.id);
+/** Sets the title when given and merges metadata shallowly; NOT_FOUND when the owner has no such thread. */
+export async function updateThread(db: Writer, args: ArgsOf<"updateThread">): Promise<Thread> {
+  checkThreadKey(args.resourceId, args.id);
+  if (args.metadata !== undefined) checkPlainObject(args.metadata, "metadata");
+  const existing = await requireThread(db, args.resourceId, args.id);
   const patch: Partial<Thread> = { updatedAt: Date.now() };
   if (args.title !== undefined) patch.title = args.title;
-  if (args.metadata !== undefined) patch.metadata = { ...(existing.metadata ?? {}), ...args.metadata };
+  if (args.metadata !== undefined) patch.metadata = { ...(existing.metadata ?? {}), ...args.metadata } as Metadata;
   const next = toThread({ ...existing, ...patch });
   checkDocumentSize(`thread "${args.id}"`, next);
   await db.patch(existing._id, patch);
@@ -215,81 +214,86 @@ export async function touchThread(db: Writer, thread: Doc<"threads">, now = Date
 }
 
 /**
- * Deletes the thread at once (and its counters); its messages go in batches of
- * DELETE_BATCH_SIZE, the first one now and the rest through the scheduler.
+ * Deletes the owner's thread at once (and its counters); its messages go in
+ * batches of DELETE_BATCH_SIZE, the first one now and the rest through the
+ * scheduler. A missing thread is a no-op.
  */
-export async function deleteThread(db: Writer, scheduler: Scheduler, id: string): Promise<void> {
-  const existing = await findThread(db, id);
-  if (existing === null) return;
+export async function deleteThread(db: Writer, scheduler: Scheduler, args: ArgsOf<"deleteThread">): Promise<null> {
+  checkThreadKey(args.resourceId, args.id);
+  const { resourceId, id } = args;
+  const existing = await findThread(db, resourceId, id);
+  if (existing === null) return null;
   await db.delete(existing._id);
-  await deleteCounter(db, messageCountKey(id));
-  await addToCounter(db, threadCountKey(existing.resourceId), -1);
-  const done = await deleteMessageBatch(db, id);
+  await deleteCounter(db, messageCountKey(resourceId, id));
+  await addToCounter(db, threadCountKey(resourceId), -1);
+  const done = await deleteMessageBatch(db, resourceId, id);
   if (!done) {
-    await db.insert("threadDeletions", { threadId: id, resourceId: existing.resourceId, startedAt: Date.now() });
-    await scheduler.runAfter(0, internal.threads.deleteThreadMessages, { threadId: id });
+    await db.insert("threadDeletions", { resourceId, threadId: id, startedAt: Date.now() });
+    await scheduler.runAfter(0, internal.threads.deleteThreadMessages, { resourceId, threadId: id });
   }
+  return null;
 }
 
 /** One scheduled batch of a thread deletion; reschedules itself until no message is left. */
-export async function continueThreadDeletion(db: Writer, scheduler: Scheduler, threadId: string): Promise<void> {
-  const done = await deleteMessageBatch(db, threadId);
+export async function continueThreadDeletion(
+  db: Writer,
+  scheduler: Scheduler,
+  args: { resourceId: string; threadId: string },
+): Promise<null> {
+  const done = await deleteMessageBatch(db, args.resourceId, args.threadId);
   if (!done) {
-    await scheduler.runAfter(0, internal.threads.deleteThreadMessages, { threadId });
-    return;
+    await scheduler.runAfter(0, internal.threads.deleteThreadMessages, args);
+    return null;
   }
-  const marker = await db
-    .query("threadDeletions")
-    .withIndex("by_thread", (q) => q.eq("threadId", threadId))
-    .first();
+  const marker = await deletionMarker(db, args.resourceId, args.threadId);
   if (marker !== null) await db.delete(marker._id);
+  return null;
 }
 
-/** Deletes up to DELETE_BATCH_SIZE messages of the thread; true when none is left. */
-async function deleteMessageBatch(db: Writer, threadId: string): Promise<boolean> {
+/** Deletes up to DELETE_BATCH_SIZE messages of the owner's thread; true when none is left. */
+async function deleteMessageBatch(db: Writer, resourceId: string, threadId: string): Promise<boolean> {
   const batch = await db
     .query("messages")
-    .withIndex("by_thread_created", (q) => q.eq("threadId", threadId))
+    .withIndex("by_thread_created", (q) => q.eq("resourceId", resourceId).eq("threadId", threadId))
     .take(DELETE_BATCH_SIZE);
   for (const message of batch) await db.delete(message._id);
   return batch.length < DELETE_BATCH_SIZE;
 }
 
-export async function listThreads(
-  db: Reader,
-  args: { resourceId: string; paginationOpts: PaginationOptions; orderBy?: "createdAt" | "updatedAt"; order?: "asc" | "desc" },
-) {
+/** A page of the owner's threads by createdAt (default) or updatedAt, newest first unless order is "asc". */
+export async function listThreads(db: Reader, args: ArgsOf<"listThreads">) {
+  checkName(args.resourceId, "resourceId");
+  const opts = boundedPage(args.paginationOpts as PaginationOptions);
   const index = args.orderBy === "updatedAt" ? "by_resource_updated" : "by_resource_created";
-  const result = await db
+  const query = db
     .query("threads")
     .withIndex(index, (q) => q.eq("resourceId", args.resourceId))
-    .order(args.order ?? "desc")
-    .paginate(boundedPage(args.paginationOpts));
+    .order((args.order ?? "desc") as Order);
+  const result = await paginateChecked(query, opts);
   return { page: result.page.map(toThread), isDone: result.isDone, continueCursor: result.continueCursor };
 }
 
-export async function countThreads(db: Reader, resourceId: string): Promise<number> {
-  return readCounter(db, threadCountKey(resourceId));
+/** The exact number of the owner's threads (one read). */
+export async function countThreads(db: Reader, args: ArgsOf<"countThreads">): Promise<number> {
+  checkName(args.resourceId, "resourceId");
+  return readCounter(db, threadCountKey(args.resourceId));
 }
 
-export async function watchThread(db: Reader, id: string) {
-  const thread = await getThread(db, id);
+/** One thread with its message count, or null. */
+export async function watchThread(db: Reader, args: ArgsOf<"watchThread">) {
+  const thread = await getThread(db, args);
   if (thread === null) return null;
-  return { thread, messageCount: await readCounter(db, messageCountKey(id)) };
+  return { thread, messageCount: await readCounter(db, messageCountKey(args.resourceId, args.id)) };
 }
 
-export async function latestThreads(db: Reader, resourceId: string, limit: number | undefined): Promise<Thread[]> {
+/** The owner's most recently updated threads (`limit` 1 to 1,000, default 50). */
+export async function latestThreads(db: Reader, args: ArgsOf<"watchThreadsByResource">): Promise<Thread[]> {
+  checkName(args.resourceId, "resourceId");
+  const limit = watchLimit(args.limit);
   const docs = await db
     .query("threads")
-    .withIndex("by_resource_updated", (q) => q.eq("resourceId", resourceId))
+    .withIndex("by_resource_updated", (q) => q.eq("resourceId", args.resourceId))
     .order("desc")
-    .take(watchLimit(limit));
+    .take(limit);
   return docs.map(toThread);
-}
-
-/** Drops fields that are undefined so results match what a read returns. */
-export function clean<T extends Record<string, unknown>>(value: T): T {
-  const out: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) if (item !== undefined) out[key] = item;
-  return out as T;
 }

@@ -1,18 +1,21 @@
 /**
- * Tables, validators and helpers of the traces domain: spans of traces
- * (observability). A trace is the set of spans sharing a traceId; its root
- * spans (no parentSpanId) are what `listTraces` lists, through one index per
- * filter. All spans of a trace share one owner (resourceId, or none).
- * attributes, metadata, input, output and error are JSON text.
+ * Tables, signatures and helpers of the traces domain: spans of traces
+ * (observability). A trace is the set of spans sharing an owner and a traceId:
+ * spans are keyed by (`resourceId`, `traceId`, `spanId`) and every index starts
+ * with the owner, so two owners' traces of the same id never meet. A trace
+ * without `resourceId` is unowned. Its root spans (no parentSpanId) are what
+ * `listTraces` lists, through one index per filter. attributes, metadata, input,
+ * output and error are JSON text.
  */
 import { defineTable, paginationOptsValidator, type GenericDatabaseReader, type GenericDatabaseWriter, type PaginationOptions, type Scheduler } from "convex/server";
 import { v, type Infer, type ObjectType } from "convex/values";
 import type { DataModel, Doc } from "../_generated/dataModel.js";
 import { internal } from "../_generated/api.js";
 import { conflict, invalidArgument, limitExceeded, notFound } from "./errors.js";
-import { checkJsonFields, checkName, checkTime } from "./jsonText.js";
-import { boundedPage, vPage } from "./pagination.js";
+import { checkJsonFields } from "./jsonText.js";
+import { boundedPage, paginateChecked, vPage } from "./pagination.js";
 import { approximateSize, DELETE_BATCH_SIZE, MAX_BATCH_BYTES, MAX_BATCH_ITEMS, MAX_DOCUMENT_BYTES } from "./limits.js";
+import { checkLimit, checkName, checkOwner, checkTime, vOptionalOwner } from "./shared.js";
 
 type Reader = GenericDatabaseReader<DataModel>;
 type Writer = GenericDatabaseWriter<DataModel>;
@@ -26,6 +29,7 @@ export const MAX_DELETE_TRACES = 100;
 
 export const vSpanStatus = v.union(v.literal("running"), v.literal("success"), v.literal("error"));
 
+/** A span as a caller writes it; its owner is the call's `resourceId`. */
 const spanData = {
   traceId: v.string(),
   spanId: v.string(),
@@ -33,8 +37,6 @@ const spanData = {
   name: v.string(),
   /** e.g. "agent_run", "llm_generation", "tool_call". */
   spanType: v.string(),
-  /** Owner, for authorization in the host app; the same for every span of a trace. */
-  resourceId: v.optional(v.string()),
   /** The entity the span is about (e.g. "agent" / "weatherAgent"). */
   entityType: v.optional(v.string()),
   entityId: v.optional(v.string()),
@@ -53,6 +55,8 @@ const spanData = {
 };
 
 const spanFields = {
+  /** Owner of the span's trace; absent for an unowned trace. */
+  resourceId: vOptionalOwner,
   ...spanData,
   /** "error" when error is set, else "success" when endedAt is set, else "running". */
   status: vSpanStatus,
@@ -62,20 +66,16 @@ const spanFields = {
 
 export const traceTables = {
   spans: defineTable({ ...spanFields, isRoot: v.boolean() })
-    .index("by_trace_span", ["traceId", "spanId"])
-    .index("by_trace_started", ["traceId", "startedAt"])
-    .index("by_trace_root", ["traceId", "isRoot"])
-    // listTraces: root spans, one index per filter, with and without an owner.
-    .index("roots", ["isRoot", "startedAt"])
-    .index("roots_by_name", ["isRoot", "name", "startedAt"])
-    .index("roots_by_entity", ["isRoot", "entityType", "entityId", "startedAt"])
-    .index("roots_by_status", ["isRoot", "status", "startedAt"])
-    .index("roots_by_resource", ["isRoot", "resourceId", "startedAt"])
-    .index("roots_by_resource_name", ["isRoot", "resourceId", "name", "startedAt"])
-    .index("roots_by_resource_entity", ["isRoot", "resourceId", "entityType", "entityId", "startedAt"])
-    .index("roots_by_resource_status", ["isRoot", "resourceId", "status", "startedAt"]),
+    .index("by_trace_span", ["resourceId", "traceId", "spanId"])
+    .index("by_trace_started", ["resourceId", "traceId", "startedAt"])
+    .index("by_trace_root", ["resourceId", "traceId", "isRoot"])
+    // listTraces: the owner's root spans, one index per filter.
+    .index("roots", ["resourceId", "isRoot", "startedAt"])
+    .index("roots_by_name", ["resourceId", "isRoot", "name", "startedAt"])
+    .index("roots_by_entity", ["resourceId", "isRoot", "entityType", "entityId", "startedAt"])
+    .index("roots_by_status", ["resourceId", "isRoot", "status", "startedAt"]),
   /** Traces being deleted in scheduled batches: gone for readers at once. */
-  traceTombstones: defineTable({ traceId: v.string() }).index("by_trace", ["traceId"]),
+  traceTombstones: defineTable({ resourceId: vOptionalOwner, traceId: v.string() }).index("by_trace", ["resourceId", "traceId"]),
 };
 
 export const vSpan = v.object(spanFields);
@@ -93,12 +93,15 @@ export const vSpanUpdate = v.object({
   endedAt: v.optional(v.number()),
 });
 
+const owner = { resourceId: vOptionalOwner };
+
+/** Arguments of every traces function, shared by the component and the client helper. */
 export const traceArgs = {
-  createSpans: { spans: v.array(vSpanInput) },
-  updateSpans: { updates: v.array(vSpanUpdate) },
-  getTrace: { traceId: v.string(), limit: v.optional(v.number()) },
+  createSpans: { ...owner, spans: v.array(vSpanInput) },
+  updateSpans: { ...owner, updates: v.array(vSpanUpdate) },
+  getTrace: { ...owner, traceId: v.string(), limit: v.optional(v.number()) },
   listTraces: {
-    resourceId: v.optional(v.string()),
+    ...owner,
     /** At most one of name, entity (entityType + entityId) and status. */
     name: v.optional(v.string()),
     entityType: v.optional(v.string()),
@@ -110,22 +113,22 @@ export const traceArgs = {
     toDate: v.optional(v.number()),
     paginationOpts: paginationOptsValidator,
   },
-  deleteTraces: { traceIds: v.array(v.string()) },
-  traceOwners: { traceIds: v.array(v.string()) },
+  deleteTraces: { ...owner, traceIds: v.array(v.string()) },
 };
 
+/** Results of every traces function. */
 export const traceReturns = {
   createSpans: v.object({ created: v.number() }),
   updateSpans: v.object({ updated: v.number() }),
   getTrace: v.union(v.object({ traceId: v.string(), spans: v.array(vSpan), truncated: v.boolean() }), v.null()),
   listTraces: vPage(vSpan),
   deleteTraces: v.null(),
-  traceOwners: v.array(v.object({ traceId: v.string(), exists: v.boolean(), resourceId: v.optional(v.string()) })),
 };
 
 type ArgsOf<K extends keyof typeof traceArgs> = ObjectType<(typeof traceArgs)[K]>;
 
-function clean(row: Doc<"spans">): Span {
+/** A stored span as a result. */
+function toSpan(row: Doc<"spans">): Span {
   const { _id, _creationTime, isRoot, ...span } = row;
   return span;
 }
@@ -146,32 +149,42 @@ function checkBatch(items: unknown[], field: string, max = MAX_BATCH_ITEMS) {
   }
 }
 
-function checkSpanDocument(span: Record<string, unknown>) {
+function checkSpanDocument(span: { spanId: string }) {
   const bytes = approximateSize(span);
   if (bytes > MAX_DOCUMENT_BYTES) {
     limitExceeded(`span "${span.spanId}" is about ${bytes} bytes; one span is one document of at most ${MAX_DOCUMENT_BYTES} bytes — trim its payloads`, {
-      spanId: String(span.spanId),
+      spanId: span.spanId,
       bytes,
       maxBytes: MAX_DOCUMENT_BYTES,
     });
   }
 }
 
-async function firstSpan(db: Reader, traceId: string) {
-  return db.query("spans").withIndex("by_trace_span", (q) => q.eq("traceId", traceId)).first();
+type Owner = string | undefined;
+
+async function firstSpan(db: Reader, resourceId: Owner, traceId: string) {
+  return db.query("spans").withIndex("by_trace_span", (q) => q.eq("resourceId", resourceId).eq("traceId", traceId)).first();
 }
 
-async function tombstone(db: Reader, traceId: string) {
-  return db.query("traceTombstones").withIndex("by_trace", (q) => q.eq("traceId", traceId)).first();
+async function findSpan(db: Reader, resourceId: Owner, traceId: string, spanId: string) {
+  return db
+    .query("spans")
+    .withIndex("by_trace_span", (q) => q.eq("resourceId", resourceId).eq("traceId", traceId).eq("spanId", spanId))
+    .unique();
 }
 
+async function tombstone(db: Reader, resourceId: Owner, traceId: string) {
+  return db.query("traceTombstones").withIndex("by_trace", (q) => q.eq("resourceId", resourceId).eq("traceId", traceId)).first();
+}
+
+/** Creates the owner's spans in one batch (at most MAX_BATCH_ITEMS / MAX_BATCH_BYTES); CONFLICT when the owner already has one of them. */
 export async function createSpans(db: Writer, args: ArgsOf<"createSpans">) {
+  checkOwner(args.resourceId);
   checkBatch(args.spans, "spans");
   const seen = new Set<string>();
-  const owners = new Map<string, string | undefined>();
   for (const span of args.spans) {
     for (const field of ["traceId", "spanId", "name", "spanType"] as const) checkName(span[field], field);
-    for (const field of ["parentSpanId", "resourceId", "entityType", "entityId"] as const) {
+    for (const field of ["parentSpanId", "entityType", "entityId"] as const) {
       if (span[field] !== undefined) checkName(span[field]!, field);
     }
     checkTime(span.startedAt, "startedAt");
@@ -181,27 +194,24 @@ export async function createSpans(db: Writer, args: ArgsOf<"createSpans">) {
     const key = JSON.stringify([span.traceId, span.spanId]);
     if (seen.has(key)) invalidArgument(`span "${span.spanId}" of trace "${span.traceId}" appears twice in the batch`, { traceId: span.traceId, spanId: span.spanId });
     seen.add(key);
-    if (!owners.has(span.traceId)) owners.set(span.traceId, span.resourceId);
-    else if (owners.get(span.traceId) !== span.resourceId) {
-      invalidArgument(`spans of trace "${span.traceId}" name different resourceIds`, { traceId: span.traceId });
-    }
   }
-  for (const [traceId, resourceId] of owners) {
-    if ((await tombstone(db, traceId)) !== null) conflict(`trace "${traceId}" is being deleted`, { traceId });
-    const existing = await firstSpan(db, traceId);
-    if (existing !== null && existing.resourceId !== resourceId) {
-      conflict(`trace "${traceId}" belongs to ${existing.resourceId === undefined ? "no resource" : "another resource"}`, { traceId });
-    }
+  for (const traceId of new Set(args.spans.map((s) => s.traceId))) {
+    if ((await tombstone(db, args.resourceId, traceId)) !== null) conflict(`trace "${traceId}" is being deleted`, { traceId });
   }
   const now = Date.now();
   const rows = [];
   for (const span of args.spans) {
-    const taken = await db
-      .query("spans")
-      .withIndex("by_trace_span", (q) => q.eq("traceId", span.traceId).eq("spanId", span.spanId))
-      .first();
-    if (taken !== null) conflict(`span "${span.spanId}" of trace "${span.traceId}" exists`, { traceId: span.traceId, spanId: span.spanId });
-    const row = { ...span, isRoot: span.parentSpanId === undefined, status: statusOf(span), createdAt: now, updatedAt: now };
+    if ((await findSpan(db, args.resourceId, span.traceId, span.spanId)) !== null) {
+      conflict(`span "${span.spanId}" of trace "${span.traceId}" exists`, { traceId: span.traceId, spanId: span.spanId });
+    }
+    const row = {
+      ...(args.resourceId === undefined ? {} : { resourceId: args.resourceId }),
+      ...span,
+      isRoot: span.parentSpanId === undefined,
+      status: statusOf(span),
+      createdAt: now,
+      updatedAt: now,
+    };
     checkSpanDocument(row);
     rows.push(row);
   }
@@ -209,21 +219,29 @@ export async function createSpans(db: Writer, args: ArgsOf<"createSpans">) {
   return { created: rows.length };
 }
 
+/** Updates the owner's spans in one batch (end time, output, error, ...); NOT_FOUND when one does not exist. */
 export async function updateSpans(db: Writer, args: ArgsOf<"updateSpans">) {
+  checkOwner(args.resourceId);
   checkBatch(args.updates, "updates");
   const seen = new Set<string>();
   const patches = [];
   for (const update of args.updates) {
     const { traceId, spanId, ...fields } = update;
+    checkName(traceId, "traceId");
+    checkName(spanId, "spanId");
     if (fields.name !== undefined) checkName(fields.name, "name");
     checkTime(fields.endedAt, "endedAt");
     checkJsonFields({ attributes: fields.attributes, metadata: fields.metadata, input: fields.input, output: fields.output, error: fields.error });
     const key = JSON.stringify([traceId, spanId]);
     if (seen.has(key)) invalidArgument(`span "${spanId}" of trace "${traceId}" appears twice in the batch`, { traceId, spanId });
     seen.add(key);
-    const row = await db.query("spans").withIndex("by_trace_span", (q) => q.eq("traceId", traceId).eq("spanId", spanId)).unique();
-    if (row === null) return notFound(`span "${spanId}" of trace "${traceId}" does not exist`, { traceId, spanId });
-    if ((await tombstone(db, traceId)) !== null) conflict(`trace "${traceId}" is being deleted`, { traceId });
+  }
+  for (const update of args.updates) {
+    const { traceId, spanId, ...fields } = update;
+    const row = await findSpan(db, args.resourceId, traceId, spanId);
+    if (row === null || (await tombstone(db, args.resourceId, traceId)) !== null) {
+      return notFound(`span "${spanId}" of trace "${traceId}" does not exist`, { traceId, spanId });
+    }
     const next = { ...row, ...fields };
     if (next.endedAt !== undefined && next.endedAt < next.startedAt) invalidArgument("endedAt is before startedAt", { field: "endedAt", spanId });
     const patch = { ...fields, status: statusOf(next), updatedAt: Date.now() };
@@ -234,82 +252,74 @@ export async function updateSpans(db: Writer, args: ArgsOf<"updateSpans">) {
   return { updated: patches.length };
 }
 
+/** The spans of the owner's trace by start time, at most `limit` (1 to MAX_TRACE_SPANS) and MAX_TRACE_BYTES; null when there is none. */
 export async function getTrace(db: Reader, args: ArgsOf<"getTrace">) {
-  const limit = args.limit ?? MAX_TRACE_SPANS;
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_TRACE_SPANS) {
-    invalidArgument(`limit must be an integer from 1 to ${MAX_TRACE_SPANS}`, { field: "limit" });
-  }
-  if ((await tombstone(db, args.traceId)) !== null) return null;
+  checkOwner(args.resourceId);
+  checkName(args.traceId, "traceId");
+  const limit = checkLimit(args.limit, "limit", MAX_TRACE_SPANS, MAX_TRACE_SPANS);
+  if ((await tombstone(db, args.resourceId, args.traceId)) !== null) return null;
   const spans: Span[] = [];
   let bytes = 0;
   let truncated = false;
-  for await (const row of db.query("spans").withIndex("by_trace_started", (q) => q.eq("traceId", args.traceId))) {
+  const rows = db.query("spans").withIndex("by_trace_started", (q) => q.eq("resourceId", args.resourceId).eq("traceId", args.traceId));
+  for await (const row of rows) {
     if (spans.length === limit || bytes >= MAX_TRACE_BYTES) {
       truncated = true;
       break;
     }
-    spans.push(clean(row));
+    spans.push(toSpan(row));
     bytes += approximateSize(row);
   }
   return spans.length === 0 ? null : { traceId: args.traceId, spans, truncated };
 }
 
+/** The owner's root spans, newest first; filtered by one of name / entity / status, and a startedAt range. */
 export async function listTraces(db: Reader, args: ArgsOf<"listTraces">) {
+  checkOwner(args.resourceId);
   checkTime(args.fromDate, "fromDate");
   checkTime(args.toDate, "toDate");
+  for (const field of ["name", "entityType", "entityId"] as const) {
+    if (args[field] !== undefined) checkName(args[field]!, field);
+  }
+  const opts = boundedPage(args.paginationOpts as PaginationOptions);
   if ((args.entityType === undefined) !== (args.entityId === undefined)) {
     invalidArgument("entityType and entityId filter together", { field: args.entityType === undefined ? "entityType" : "entityId" });
   }
-  const parts: [string, string][] = [];
-  let filter = "";
-  if (args.resourceId !== undefined) parts.push(["resourceId", args.resourceId]);
   const chosen = [args.name !== undefined, args.entityId !== undefined, args.status !== undefined].filter(Boolean).length;
   if (chosen > 1) invalidArgument("filter by at most one of name, entity and status", { field: "name" });
+  const parts: [string, string][] = [];
+  let indexName = "roots";
   if (args.name !== undefined) {
     parts.push(["name", args.name]);
-    filter = "name";
+    indexName = "roots_by_name";
   } else if (args.entityId !== undefined) {
     parts.push(["entityType", args.entityType!], ["entityId", args.entityId]);
-    filter = "entity";
+    indexName = "roots_by_entity";
   } else if (args.status !== undefined) {
     parts.push(["status", args.status]);
-    filter = "status";
+    indexName = "roots_by_status";
   }
-  const by = [...(args.resourceId !== undefined ? ["resource"] : []), ...(filter ? [filter] : [])];
-  const indexName = by.length === 0 ? "roots" : `roots_by_${by.join("_")}`;
-  // Index names follow the filters; the cast spares spelling out eight branches.
-  const result = await (db.query("spans") as any)
+  // Index names follow the filters; the cast spares spelling out four branches.
+  const query = (db.query("spans") as any)
     .withIndex(indexName, (q: any) => {
-      let range = q.eq("isRoot", true);
+      let range = q.eq("resourceId", args.resourceId).eq("isRoot", true);
       for (const [field, value] of parts) range = range.eq(field, value);
       if (args.fromDate !== undefined) range = range.gte("startedAt", args.fromDate);
       if (args.toDate !== undefined) range = range.lte("startedAt", args.toDate);
       return range;
     })
-    .order("desc")
-    .paginate(boundedPage(args.paginationOpts as PaginationOptions));
-  return { page: (result.page as Doc<"spans">[]).map(clean), isDone: result.isDone as boolean, continueCursor: result.continueCursor as string };
+    .order("desc");
+  const result = await paginateChecked<any>(query, opts);
+  return { page: (result.page as Doc<"spans">[]).map(toSpan), isDone: result.isDone as boolean, continueCursor: result.continueCursor as string };
 }
 
-export async function traceOwners(db: Reader, args: ArgsOf<"traceOwners">) {
-  if (args.traceIds.length > MAX_BATCH_ITEMS) {
-    limitExceeded(`at most ${MAX_BATCH_ITEMS} traceIds per call`, { items: args.traceIds.length, maxItems: MAX_BATCH_ITEMS });
-  }
-  const out = [];
-  for (const traceId of new Set(args.traceIds)) {
-    const span = await firstSpan(db, traceId);
-    if (span === null) out.push({ traceId, exists: false });
-    else out.push(span.resourceId === undefined ? { traceId, exists: true } : { traceId, exists: true, resourceId: span.resourceId });
-  }
-  return out;
-}
-
-/** Deletes up to DELETE_BATCH_SIZE spans of these traces (roots first); returns the traces with spans left. */
-async function deleteSomeSpans(db: Writer, traceIds: string[]): Promise<string[]> {
+/** Deletes up to DELETE_BATCH_SIZE spans of the owner's traces (roots first); returns the traces with spans left. */
+async function deleteSomeSpans(db: Writer, resourceId: Owner, traceIds: string[]): Promise<string[]> {
   let budget = DELETE_BATCH_SIZE;
   for (const traceId of traceIds) {
     if (budget === 0) break;
-    for (const root of await db.query("spans").withIndex("by_trace_root", (q) => q.eq("traceId", traceId).eq("isRoot", true)).take(budget)) {
+    const roots = db.query("spans").withIndex("by_trace_root", (q) => q.eq("resourceId", resourceId).eq("traceId", traceId).eq("isRoot", true));
+    for (const root of await roots.take(budget)) {
       await db.delete(root._id);
       budget--;
     }
@@ -317,34 +327,45 @@ async function deleteSomeSpans(db: Writer, traceIds: string[]): Promise<string[]
   const left: string[] = [];
   for (const traceId of traceIds) {
     if (budget > 0) {
-      for (const span of await db.query("spans").withIndex("by_trace_span", (q) => q.eq("traceId", traceId)).take(budget)) {
+      const spans = db.query("spans").withIndex("by_trace_span", (q) => q.eq("resourceId", resourceId).eq("traceId", traceId));
+      for (const span of await spans.take(budget)) {
         await db.delete(span._id);
         budget--;
       }
     }
-    if (budget > 0 || (await firstSpan(db, traceId)) === null) {
-      const stone = await tombstone(db, traceId);
+    if (budget > 0 || (await firstSpan(db, resourceId, traceId)) === null) {
+      const stone = await tombstone(db, resourceId, traceId);
       if (stone !== null) await db.delete(stone._id);
     } else left.push(traceId);
   }
   return left;
 }
 
+/** Deletes the owner's traces (at most MAX_DELETE_TRACES): gone for readers at once, spans removed in scheduled batches. */
 export async function deleteTraces(db: Writer, scheduler: Scheduler, args: ArgsOf<"deleteTraces">) {
+  checkOwner(args.resourceId);
   if (args.traceIds.length > MAX_DELETE_TRACES) {
     limitExceeded(`at most ${MAX_DELETE_TRACES} traceIds per deleteTraces call — split the list`, { items: args.traceIds.length, maxItems: MAX_DELETE_TRACES });
   }
   const traceIds = [...new Set(args.traceIds)];
+  for (const traceId of traceIds) checkName(traceId, "traceIds[]");
   for (const traceId of traceIds) {
-    checkName(traceId, "traceIds");
-    if ((await tombstone(db, traceId)) === null) await db.insert("traceTombstones", { traceId });
+    if ((await tombstone(db, args.resourceId, traceId)) === null) {
+      await db.insert("traceTombstones", { ...(args.resourceId === undefined ? {} : { resourceId: args.resourceId }), traceId });
+    }
   }
-  await continueDeleteTraces(db, scheduler, { traceIds });
+  await continueDeleteTraces(db, scheduler, { resourceId: args.resourceId, traceIds });
   return null;
 }
 
-export async function continueDeleteTraces(db: Writer, scheduler: Scheduler, args: { traceIds: string[] }) {
-  const left = await deleteSomeSpans(db, args.traceIds);
-  if (left.length > 0) await scheduler.runAfter(0, internal.traces.continueDeleteTraces, { traceIds: left });
+/** One scheduled batch of a trace deletion; reschedules itself while spans are left. */
+export async function continueDeleteTraces(db: Writer, scheduler: Scheduler, args: { resourceId?: string; traceIds: string[] }) {
+  const left = await deleteSomeSpans(db, args.resourceId, args.traceIds);
+  if (left.length > 0) {
+    await scheduler.runAfter(0, internal.traces.continueDeleteTraces, {
+      ...(args.resourceId === undefined ? {} : { resourceId: args.resourceId }),
+      traceIds: left,
+    });
+  }
   return null;
 }

@@ -12,8 +12,22 @@ import { v, type Infer, type ObjectType } from "convex/values";
 import type { DataModel, Doc, Id } from "../_generated/dataModel.js";
 import { addToCounter, counterKey, readCounter } from "./counters.js";
 import { conflict, invalidArgument, limitExceeded } from "./errors.js";
-import { checkName, checkTime, parseJsonObject, parseJsonText, splitUtf8, utf8Length } from "./jsonText.js";
-import { boundedPage, vPage } from "./pagination.js";
+import {
+  checkJsonText,
+  checkUniqueKeys,
+  isJsonObjectText,
+  memberText,
+  memberUpdate,
+  membersOf,
+  parseJsonObject,
+  setMembers,
+  splitUtf8,
+  stringValue,
+  utf8Length,
+  type JsonObject,
+} from "./jsonText.js";
+import { boundedPage, paginateChecked, vPage } from "./pagination.js";
+import { checkLimit, checkName, checkOwner, checkTime, vOptionalOwner } from "./shared.js";
 
 type Reader = GenericDatabaseReader<DataModel>;
 type Writer = GenericDatabaseWriter<DataModel>;
@@ -33,27 +47,27 @@ export const MAX_WATCH_RUNS = 100;
 /** Status of a snapshot that names none. */
 export const DEFAULT_STATUS = "pending";
 
+/**
+ * A run is keyed by its owner, its runId and its workflowName; every index starts
+ * with the owner (a run without one lives in the unowned namespace, `undefined`).
+ */
 export const workflowTables = {
   workflowRuns: defineTable({
+    resourceId: v.optional(v.string()),
     workflowName: v.string(),
     runId: v.string(),
-    resourceId: v.optional(v.string()),
     status: v.string(),
     chunkCount: v.number(),
     snapshotBytes: v.number(),
     createdAt: v.number(),
     updatedAt: v.number(),
   })
-    .index("by_run", ["runId", "workflowName"])
+    .index("by_run", ["resourceId", "runId", "workflowName"])
     // listWorkflowRuns: one index per combination of the equality filters, createdAt last.
-    .index("by_created", ["createdAt"])
-    .index("by_workflow", ["workflowName", "createdAt"])
-    .index("by_resource", ["resourceId", "createdAt"])
-    .index("by_status", ["status", "createdAt"])
-    .index("by_workflow_resource", ["workflowName", "resourceId", "createdAt"])
-    .index("by_workflow_status", ["workflowName", "status", "createdAt"])
-    .index("by_resource_status", ["resourceId", "status", "createdAt"])
-    .index("by_workflow_resource_status", ["workflowName", "resourceId", "status", "createdAt"]),
+    .index("by_created", ["resourceId", "createdAt"])
+    .index("by_workflow", ["resourceId", "workflowName", "createdAt"])
+    .index("by_status", ["resourceId", "status", "createdAt"])
+    .index("by_workflow_status", ["resourceId", "workflowName", "status", "createdAt"]),
   workflowSnapshotChunks: defineTable({
     run: v.id("workflowRuns"),
     seq: v.number(),
@@ -81,24 +95,25 @@ export type WorkflowRunInfo = Infer<typeof vWorkflowRunInfo>;
 export const vWorkflowRun = vWorkflowRunInfo.extend({ snapshot: v.string() });
 export type WorkflowRun = Infer<typeof vWorkflowRun>;
 
-const runFilterArgs = {
-  workflowName: v.optional(v.string()),
-  resourceId: v.optional(v.string()),
-  status: v.optional(v.string()),
-};
+/** The owner of the runs a call addresses; omitted: the unowned namespace. */
+const owner = { resourceId: vOptionalOwner };
+const runFilterArgs = { ...owner, workflowName: v.optional(v.string()), status: v.optional(v.string()) };
+/** One run: runId alone is enough unless the owner has runs of that id in several workflows. */
+const runLookup = { ...owner, runId: v.string(), workflowName: v.optional(v.string()) };
 
+/** Arguments of every workflows function, shared by the component and the client helper. */
 export const workflowArgs = {
   persistWorkflowSnapshot: {
+    ...owner,
     workflowName: v.string(),
     runId: v.string(),
-    resourceId: v.optional(v.string()),
     /** JSON text of an object; keys may start with `$` or `_`. */
     snapshot: v.string(),
     /** Creation time (ms) to record when the run is new; default now. */
     createdAt: v.optional(v.number()),
   },
-  loadWorkflowSnapshot: { workflowName: v.string(), runId: v.string() },
-  getWorkflowRunById: { runId: v.string(), workflowName: v.optional(v.string()) },
+  loadWorkflowSnapshot: { ...owner, workflowName: v.string(), runId: v.string() },
+  getWorkflowRunById: runLookup,
   listWorkflowRuns: {
     ...runFilterArgs,
     /** createdAt >= fromDate (ms), inclusive. */
@@ -108,29 +123,29 @@ export const workflowArgs = {
     paginationOpts: paginationOptsValidator,
   },
   countWorkflowRuns: runFilterArgs,
-  deleteWorkflowRunById: { runId: v.string(), workflowName: v.optional(v.string()) },
+  deleteWorkflowRunById: runLookup,
   updateWorkflowResults: {
+    ...owner,
     workflowName: v.string(),
     runId: v.string(),
     stepId: v.string(),
-    /** JSON text of the step's result; stored as `context[stepId]` of the snapshot. */
+    /** JSON text of the step's result; stored as `context[stepId]` of the snapshot, byte for byte. */
     result: v.string(),
-    /** JSON text of an object merged into the snapshot's `requestContext`. */
+    /** JSON text of an object whose members are merged into the snapshot's `requestContext`. */
     requestContext: v.optional(v.string()),
-    /** Owner to record when the run does not exist yet (it is then created). */
-    resourceId: v.optional(v.string()),
   },
   updateWorkflowState: {
+    ...owner,
     workflowName: v.string(),
     runId: v.string(),
-    /** JSON text of an object whose keys replace the snapshot's top-level keys. */
+    /** JSON text of an object whose members replace the snapshot's top-level members. */
     opts: v.string(),
   },
-  watchWorkflowRun: { runId: v.string(), workflowName: v.optional(v.string()) },
+  watchWorkflowRun: runLookup,
   watchWorkflowRuns: { ...runFilterArgs, limit: v.optional(v.number()) },
-  workflowRunOwner: { runId: v.string(), workflowName: v.optional(v.string()) },
 };
 
+/** Results of every workflows function. */
 export const workflowReturns = {
   persistWorkflowSnapshot: vWorkflowRunInfo,
   loadWorkflowSnapshot: v.union(v.string(), v.null()),
@@ -144,7 +159,6 @@ export const workflowReturns = {
   updateWorkflowState: v.union(v.string(), v.null()),
   watchWorkflowRun: v.union(vWorkflowRun, v.null()),
   watchWorkflowRuns: v.array(vWorkflowRunInfo),
-  workflowRunOwner: v.object({ exists: v.boolean(), resourceId: v.optional(v.string()) }),
 };
 
 type ArgsOf<K extends keyof typeof workflowArgs> = ObjectType<(typeof workflowArgs)[K]>;
@@ -164,27 +178,33 @@ function info(run: Doc<"workflowRuns">): WorkflowRunInfo {
   return out;
 }
 
-/** The status a snapshot names (its top-level `status`), or DEFAULT_STATUS. */
-export function statusOf(snapshot: Record<string, unknown>, field = "snapshot"): string {
-  const status = snapshot.status;
-  if (status === undefined || status === null) return DEFAULT_STATUS;
-  if (typeof status !== "string" || status.length === 0 || status.length > 64) {
+/** The status a snapshot names (its top-level `status` string), or DEFAULT_STATUS when it names none. */
+export function statusOf(snapshot: JsonObject, field = "snapshot"): string {
+  const text = memberText(snapshot, "status");
+  if (text === undefined || text.trim() === "null") return DEFAULT_STATUS;
+  const status = stringValue(text);
+  if (status === undefined || status.length === 0 || status.length > 64) {
     return invalidArgument(`${field}.status must be a non-empty string of at most 64 characters`, { field });
   }
   return status;
 }
 
-/** The run named by runId (and workflowName when given); CONFLICT when runId alone is ambiguous. */
-export async function findRun(db: Reader, runId: string, workflowName?: string): Promise<Doc<"workflowRuns"> | null> {
+/** The owner's run named by runId (and workflowName when given); CONFLICT when runId alone is ambiguous. */
+export async function findRun(
+  db: Reader,
+  resourceId: string | undefined,
+  runId: string,
+  workflowName?: string,
+): Promise<Doc<"workflowRuns"> | null> {
   if (workflowName !== undefined) {
     return db
       .query("workflowRuns")
-      .withIndex("by_run", (q) => q.eq("runId", runId).eq("workflowName", workflowName))
+      .withIndex("by_run", (q) => q.eq("resourceId", resourceId).eq("runId", runId).eq("workflowName", workflowName))
       .unique();
   }
   const found = await db
     .query("workflowRuns")
-    .withIndex("by_run", (q) => q.eq("runId", runId))
+    .withIndex("by_run", (q) => q.eq("resourceId", resourceId).eq("runId", runId))
     .take(2);
   if (found.length > 1) {
     conflict(`run "${runId}" exists in several workflows; pass workflowName`, { runId });
@@ -222,25 +242,23 @@ async function writeChunks(db: Writer, runRef: Id<"workflowRuns">, text: string,
   return pieces.length;
 }
 
-type Dimensions = { workflowName?: string; resourceId?: string; status?: string };
+type Dimensions = { resourceId?: string; workflowName?: string; status?: string };
 
-/** The counter key of the set of runs matching exactly these filters. */
+/** The counter key of the owner's runs matching exactly these filters (absent: any). */
 export function runCounterKey(f: Dimensions): string {
   return counterKey(
     "workflowRuns",
+    f.resourceId === undefined ? "-" : `r:${f.resourceId}`,
     f.workflowName === undefined ? "*" : `w:${f.workflowName}`,
-    f.resourceId === undefined ? "*" : `r:${f.resourceId}`,
     f.status === undefined ? "*" : `s:${f.status}`,
   );
 }
 
-/** Every counter a run is counted in: one per combination of its dimensions. */
+/** Every counter a run is counted in: its owner with each combination of its other dimensions. */
 export function runCounterKeys(run: Dimensions): string[] {
   const keys: string[] = [];
   for (const w of [undefined, run.workflowName]) {
-    for (const r of run.resourceId === undefined ? [undefined] : [undefined, run.resourceId]) {
-      for (const s of [undefined, run.status]) keys.push(runCounterKey({ workflowName: w, resourceId: r, status: s }));
-    }
+    for (const s of [undefined, run.status]) keys.push(runCounterKey({ resourceId: run.resourceId, workflowName: w, status: s }));
   }
   return keys;
 }
@@ -267,7 +285,7 @@ function checkSnapshotSize(bytes: number, field: string) {
  */
 async function storeSnapshot(
   db: Writer,
-  target: { workflowName: string; runId: string; resourceId?: string; createdAt?: number },
+  target: { resourceId?: string; workflowName: string; runId: string; createdAt?: number },
   existing: Doc<"workflowRuns"> | null,
   text: string,
   status: string,
@@ -295,69 +313,70 @@ async function storeSnapshot(
     await moveCounters(db, null, row);
     return (await db.get(ref))!;
   }
-  const resourceId = existing.resourceId ?? target.resourceId;
   const old = oldChunks ?? (await readChunks(db, existing));
   const chunkCount = await writeChunks(db, existing._id, text, old);
-  await db.patch(existing._id, { status, chunkCount, snapshotBytes, updatedAt: now, resourceId });
-  await moveCounters(db, existing, { workflowName: existing.workflowName, resourceId, status });
+  await db.patch(existing._id, { status, chunkCount, snapshotBytes, updatedAt: now });
+  await moveCounters(db, existing, { resourceId: existing.resourceId, workflowName: existing.workflowName, status });
   return (await db.get(existing._id))!;
 }
 
-function checkOwner(existing: Doc<"workflowRuns"> | null, resourceId: string | undefined) {
-  if (existing?.resourceId !== undefined && resourceId !== undefined && existing.resourceId !== resourceId) {
-    conflict(`run "${existing.runId}" of workflow "${existing.workflowName}" belongs to another resource`, {
-      runId: existing.runId,
-    });
-  }
-}
-
-function checkRunNames(args: { workflowName?: string; runId: string }) {
+function checkRun(args: { resourceId?: string; workflowName?: string; runId: string }) {
+  checkOwner(args.resourceId);
   if (args.workflowName !== undefined) checkName(args.workflowName, "workflowName");
   checkName(args.runId, "runId");
 }
 
+function checkFilters(args: Dimensions) {
+  checkOwner(args.resourceId);
+  if (args.workflowName !== undefined) checkName(args.workflowName, "workflowName");
+  if (args.status !== undefined) checkName(args.status, "status", 64);
+}
+
+/** A stored snapshot as an object whose members can be merged (unique keys at the merged levels). */
+function storedObject(text: string): JsonObject {
+  const snapshot = parseJsonObject(text, "stored snapshot");
+  checkUniqueKeys(snapshot, "the stored snapshot", true);
+  return snapshot;
+}
+
 // ---------------------------------------------------------------- operations
 
+/** Creates or replaces the owner's run's snapshot (JSON text of an object), stored byte for byte. */
 export async function persistWorkflowSnapshot(db: Writer, args: ArgsOf<"persistWorkflowSnapshot">): Promise<WorkflowRunInfo> {
-  checkRunNames(args);
-  if (args.resourceId !== undefined) checkName(args.resourceId, "resourceId");
+  checkRun(args);
   checkTime(args.createdAt, "createdAt");
   checkSnapshotSize(utf8Length(args.snapshot), "snapshot");
   const status = statusOf(parseJsonObject(args.snapshot, "snapshot"));
-  const existing = await findRun(db, args.runId, args.workflowName);
-  checkOwner(existing, args.resourceId);
+  const existing = await findRun(db, args.resourceId, args.runId, args.workflowName);
   return info(await storeSnapshot(db, args, existing, args.snapshot, status));
 }
 
+/** The owner's run's snapshot as the JSON text last stored, or null. */
 export async function loadWorkflowSnapshot(db: Reader, args: ArgsOf<"loadWorkflowSnapshot">): Promise<string | null> {
-  const run = await findRun(db, args.runId, args.workflowName);
+  checkRun(args);
+  const run = await findRun(db, args.resourceId, args.runId, args.workflowName);
   return run === null ? null : readSnapshot(db, run);
 }
 
+/** The owner's run with its snapshot, or null. */
 export async function getWorkflowRunById(db: Reader, args: ArgsOf<"getWorkflowRunById">): Promise<WorkflowRun | null> {
-  const run = await findRun(db, args.runId, args.workflowName);
+  checkRun(args);
+  const run = await findRun(db, args.resourceId, args.runId, args.workflowName);
   if (run === null) return null;
   return { ...info(run), snapshot: await readSnapshot(db, run) };
-}
-
-export async function workflowRunOwner(db: Reader, args: ArgsOf<"workflowRunOwner">) {
-  const run = await findRun(db, args.runId, args.workflowName);
-  if (run === null) return { exists: false };
-  return run.resourceId === undefined ? { exists: true } : { exists: true, resourceId: run.resourceId };
 }
 
 /** The query over the index that serves exactly this combination of filters, newest first. */
 function runsQuery(db: Reader, f: Dimensions & { fromDate?: number; toDate?: number }) {
   const parts: [string, string][] = [];
   if (f.workflowName !== undefined) parts.push(["workflowName", f.workflowName]);
-  if (f.resourceId !== undefined) parts.push(["resourceId", f.resourceId]);
   if (f.status !== undefined) parts.push(["status", f.status]);
-  const suffix = parts.map(([field]) => ({ workflowName: "workflow", resourceId: "resource", status: "status" })[field]);
+  const suffix = parts.map(([field]) => ({ workflowName: "workflow", status: "status" })[field]);
   const indexName = parts.length === 0 ? "by_created" : `by_${suffix.join("_")}`;
-  // The index names are built from the filters; the cast only spares spelling out eight branches.
+  // The index names are built from the filters; the cast only spares spelling out four branches.
   return (db.query("workflowRuns") as any)
     .withIndex(indexName, (q: any) => {
-      let range = q;
+      let range = q.eq("resourceId", f.resourceId);
       for (const [field, value] of parts) range = range.eq(field, value);
       if (f.fromDate !== undefined) range = range.gte("createdAt", f.fromDate);
       if (f.toDate !== undefined) range = range.lte("createdAt", f.toDate);
@@ -366,10 +385,13 @@ function runsQuery(db: Reader, f: Dimensions & { fromDate?: number; toDate?: num
     .order("desc");
 }
 
+/** A page of the owner's runs (without snapshots), newest first, filtered by workflowName / status and a createdAt range. */
 export async function listWorkflowRuns(db: Reader, args: ArgsOf<"listWorkflowRuns">) {
+  checkFilters(args);
   checkTime(args.fromDate, "fromDate");
   checkTime(args.toDate, "toDate");
-  const result = await runsQuery(db, args).paginate(boundedPage(args.paginationOpts as PaginationOptions));
+  const opts = boundedPage(args.paginationOpts as PaginationOptions);
+  const result = await paginateChecked<any>(runsQuery(db, args), opts);
   return {
     page: (result.page as Doc<"workflowRuns">[]).map(info),
     isDone: result.isDone as boolean,
@@ -377,21 +399,24 @@ export async function listWorkflowRuns(db: Reader, args: ArgsOf<"listWorkflowRun
   };
 }
 
+/** The owner's newest runs matching the filters (`limit` 1 to MAX_WATCH_RUNS, default 20). */
 export async function watchWorkflowRuns(db: Reader, args: ArgsOf<"watchWorkflowRuns">): Promise<WorkflowRunInfo[]> {
-  const limit = args.limit ?? 20;
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_WATCH_RUNS) {
-    invalidArgument(`limit must be an integer from 1 to ${MAX_WATCH_RUNS}`, { field: "limit" });
-  }
+  checkFilters(args);
+  const limit = checkLimit(args.limit, "limit", MAX_WATCH_RUNS, 20);
   const rows = (await runsQuery(db, args).take(limit)) as Doc<"workflowRuns">[];
   return rows.map(info);
 }
 
+/** The exact number of the owner's runs matching workflowName / status (one read). */
 export async function countWorkflowRuns(db: Reader, args: ArgsOf<"countWorkflowRuns">): Promise<number> {
+  checkFilters(args);
   return readCounter(db, runCounterKey(args));
 }
 
+/** Deletes the owner's run and its snapshot; a missing run is a no-op. */
 export async function deleteWorkflowRunById(db: Writer, args: ArgsOf<"deleteWorkflowRunById">): Promise<null> {
-  const run = await findRun(db, args.runId, args.workflowName);
+  checkRun(args);
+  const run = await findRun(db, args.resourceId, args.runId, args.workflowName);
   if (run === null) return null;
   for (const chunk of await readChunks(db, run)) await db.delete(chunk._id);
   await db.delete(run._id);
@@ -400,8 +425,8 @@ export async function deleteWorkflowRunById(db: Writer, args: ArgsOf<"deleteWork
 }
 
 /** A fresh snapshot, as Mastra's stores create one when a step result arrives for an unknown run. */
-function emptySnapshot(runId: string): Record<string, unknown> {
-  return {
+function emptySnapshot(runId: string): string {
+  return JSON.stringify({
     runId,
     status: DEFAULT_STATUS,
     value: {},
@@ -413,41 +438,64 @@ function emptySnapshot(runId: string): Record<string, unknown> {
     resumeLabels: {},
     requestContext: {},
     timestamp: Date.now(),
-  };
+  });
 }
 
+/**
+ * The text of `container` (a member value of `snapshot`, named `name`) with
+ * `updates` set in it: spliced into it when it is an object, a new object of
+ * the updates otherwise (a missing or non-object member is replaced).
+ */
+function mergeInto(snapshot: JsonObject, name: string, updates: ReturnType<typeof membersOf>): string {
+  const current = memberText(snapshot, name);
+  if (current !== undefined && isJsonObjectText(current)) {
+    const object = parseJsonObject(current, `the stored snapshot's ${name}`);
+    checkUniqueKeys(object, `the stored snapshot's ${name}`, true);
+    return setMembers(object, updates);
+  }
+  return setMembers(parseJsonObject("{}", name), updates);
+}
+
+/**
+ * Atomically sets `context[stepId]` of the owner's run to `result` (its text
+ * byte for byte) and merges `requestContext`'s members; creates the run when it
+ * does not exist. Every other byte of the snapshot stays as stored. Returns the
+ * context as JSON text.
+ */
 export async function updateWorkflowResults(db: Writer, args: ArgsOf<"updateWorkflowResults">): Promise<string> {
-  checkRunNames(args);
+  checkRun(args);
   checkName(args.stepId, "stepId");
-  if (args.resourceId !== undefined) checkName(args.resourceId, "resourceId");
-  const result = parseJsonText(args.result, "result");
-  const requestContext = args.requestContext === undefined ? {} : parseJsonObject(args.requestContext, "requestContext");
-  const existing = await findRun(db, args.runId, args.workflowName);
-  checkOwner(existing, args.resourceId);
+  checkJsonText(args.result, "result");
+  const requestContext = args.requestContext === undefined ? undefined : parseJsonObject(args.requestContext, "requestContext");
+  if (requestContext !== undefined) checkUniqueKeys(requestContext, "requestContext", false);
+  const existing = await findRun(db, args.resourceId, args.runId, args.workflowName);
   const stored = existing === null ? null : await readSnapshotChunks(db, existing);
-  const snapshot = stored === null ? emptySnapshot(args.runId) : parseJsonObject(stored.text, "stored snapshot");
-  const context = isObject(snapshot.context) ? snapshot.context : {};
-  context[args.stepId] = result;
-  snapshot.context = context;
-  snapshot.requestContext = { ...(isObject(snapshot.requestContext) ? snapshot.requestContext : {}), ...requestContext };
-  await storeSnapshot(db, args, existing, JSON.stringify(snapshot), statusOf(snapshot), stored?.chunks);
-  return JSON.stringify(context);
+  const snapshot = storedObject(stored === null ? emptySnapshot(args.runId) : stored.text);
+  const context = mergeInto(snapshot, "context", [memberUpdate(args.stepId, args.result)]);
+  const updates = [memberUpdate("context", context)];
+  if (requestContext !== undefined) {
+    updates.push(memberUpdate("requestContext", mergeInto(snapshot, "requestContext", membersOf(requestContext))));
+  }
+  const text = setMembers(snapshot, updates);
+  await storeSnapshot(db, args, existing, text, statusOf(snapshot), stored?.chunks);
+  return context;
 }
 
+/**
+ * Atomically replaces top-level members of the owner's run's snapshot with those
+ * of `opts` (their text byte for byte); every other byte stays as stored.
+ * Returns the snapshot, or null when the run does not exist.
+ */
 export async function updateWorkflowState(db: Writer, args: ArgsOf<"updateWorkflowState">): Promise<string | null> {
-  checkRunNames(args);
+  checkRun(args);
   const opts = parseJsonObject(args.opts, "opts");
-  statusOf(opts, "opts");
-  const existing = await findRun(db, args.runId, args.workflowName);
+  checkUniqueKeys(opts, "opts", false);
+  const newStatus = memberText(opts, "status") === undefined ? undefined : statusOf(opts, "opts");
+  const existing = await findRun(db, args.resourceId, args.runId, args.workflowName);
   if (existing === null) return null;
   const stored = await readSnapshotChunks(db, existing);
-  const snapshot = { ...parseJsonObject(stored.text, "stored snapshot"), ...opts };
-  const text = JSON.stringify(snapshot);
-  await storeSnapshot(db, args, existing, text, statusOf(snapshot), stored.chunks);
+  const snapshot = storedObject(stored.text);
+  const text = setMembers(snapshot, membersOf(opts));
+  await storeSnapshot(db, args, existing, text, newStatus ?? statusOf(snapshot), stored.chunks);
   return text;
 }
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-

@@ -7,8 +7,8 @@ float                   JSON number; NaN, +-inf and -0.0 as ``{"$float": base64(
 int (not bool)          ``{"$integer": base64(LE i64)}`` (Convex ``v.int64()``; out of range
                         is a ValueError). A float64 field wants a float: pass ``1.0``.
 bytes-like              ``{"$bytes": base64}``
-dict (str keys)         JSON object; keys must be ASCII, printable, at most 1,024 chars and
-                        not start with ``$`` (ValueError otherwise)
+dict (str keys)         JSON object; keys must be ASCII, printable, at most 1,024 chars,
+                        not start with ``$`` and not be ``__proto__`` (ValueError otherwise)
 list, tuple             JSON array
 numpy array / scalar    as the Python values ``.tolist()`` / ``.item()`` give (a float array
                         becomes a list of floats); numpy is never imported here
@@ -116,6 +116,9 @@ def _check_field_name(key: object) -> str:
         raise ValueError(f"object keys must be str, got {type(key).__name__} {key!r}")
     if key.startswith("$"):
         raise ValueError(f"field name {key!r} starts with a '$', which is reserved")
+    if key == "__proto__":
+        # JavaScript functions decode it into an object's prototype: it would be lost.
+        raise ValueError("field name '__proto__' cannot be kept in a Convex object: use JSON text")
     if len(key) > _MAX_FIELD_NAME_LENGTH:
         raise ValueError(f"field name {key[:40]!r}... exceeds {_MAX_FIELD_NAME_LENGTH} characters")
     if not key.isascii() or not key.isprintable():

@@ -28,9 +28,10 @@ async function seed() {
     for (let i = from; i < Math.min(TOTAL, from + 1_000); i++) {
       messages.push({ id: id(i), threadId: "history", role: "user", content: text(`#${i}`), createdAt: 10_000 + Math.floor(i / 3) });
     }
-    await alice.mutation(app.saveMessages, { messages });
+    await alice.mutation(app.saveMessages, { resourceId: "alice", messages });
   }
   await alice.mutation(app.saveMessages, {
+    resourceId: "alice",
     messages: [{ id: "far", threadId: "elsewhere", role: "user", content: text("far"), createdAt: 10_100 }],
   });
   return { t, alice, service: t.withIdentity(SERVICE) };
@@ -50,6 +51,7 @@ test("a cursor walk over 1,234 messages in pages of 100 returns each once, in or
       let pages = 0;
       for (;;) {
         const result: { page: Array<{ id: string }>; isDone: boolean; continueCursor: string } = await list({
+          resourceId: "alice",
           threadId: "history",
           order,
           paginationOpts: { numItems: 100, cursor },
@@ -64,18 +66,20 @@ test("a cursor walk over 1,234 messages in pages of 100 returns each once, in or
       expect(pages).toBeGreaterThanOrEqual(13);
     }
   }
-  expect(await alice.query(app.countMessages, { threadId: "history" })).toBe(TOTAL);
+  expect(await alice.query(app.countMessages, { resourceId: "alice", threadId: "history" })).toBe(TOTAL);
 });
 
 test("include returns each message with its neighbours, also at the first and last message", async () => {
   const { t, alice } = await setUp();
   const included = async (include: object[]) => {
     const viaApp = await alice.query(app.listMessages, {
+      resourceId: "alice",
       threadId: "history",
       paginationOpts: { numItems: 1, cursor: null },
       include,
     });
     const viaComponent = await t.query(component.messages.listMessages, {
+      resourceId: "alice",
       threadId: "history",
       paginationOpts: { numItems: 1, cursor: null },
       include,
@@ -106,6 +110,7 @@ test("include returns each message with its neighbours, also at the first and la
 
   const tooMany = await alice
     .query(app.listMessages, {
+      resourceId: "alice",
       threadId: "history",
       paginationOpts: { numItems: 1, cursor: null },
       include: [{ id: id(1), withPreviousMessages: 101 }],
@@ -116,9 +121,9 @@ test("include returns each message with its neighbours, also at the first and la
 
 test("watchMessages returns the latest N in chronological order", async () => {
   const { alice } = await setUp();
-  const latest = await alice.query(app.watchMessages, { threadId: "history", limit: 4 });
+  const latest = await alice.query(app.watchMessages, { resourceId: "alice", threadId: "history", limit: 4 });
   expect(latest.map((m: { id: string }) => m.id)).toEqual(all.slice(-4));
-  const watched = await alice.query(app.watchThread, { id: "history" });
+  const watched = await alice.query(app.watchThread, { resourceId: "alice", id: "history" });
   expect(watched).toMatchObject({ thread: { id: "history", resourceId: "alice" }, messageCount: TOTAL });
 });
 
@@ -130,9 +135,9 @@ test("re-saving a full batch of 1,000 existing messages through the app fits one
     role: "user",
     content: text(`#${i}`),
   }));
-  const saved = await alice.mutation(app.saveMessages, { messages });
+  const saved = await alice.mutation(app.saveMessages, { resourceId: "alice", messages });
   expect(saved).toHaveLength(1_000);
   // createdAt is kept when a re-save does not give it.
   expect(saved[999].createdAt).toBe(10_000 + Math.floor(999 / 3));
-  expect(await alice.query(app.countMessages, { threadId: "history" })).toBe(TOTAL);
+  expect(await alice.query(app.countMessages, { resourceId: "alice", threadId: "history" })).toBe(TOTAL);
 });

@@ -34,21 +34,24 @@ describe("a page costs its own size in reads", () => {
 
     for (const caller of [alice, service, t]) {
       const fn = caller === t ? component.messages.listMessages : app.listMessages;
-      const first = await caller.query(fn, { threadId: "big", paginationOpts: { numItems: PAGE, cursor: null } });
+      const first = await caller.query(fn, { resourceId: "alice", threadId: "big", paginationOpts: { numItems: PAGE, cursor: null } });
       expect(ids(first.page)).toEqual(expected(0, PAGE));
       expect(first.isDone).toBe(false);
       const second = await caller.query(fn, {
+        resourceId: "alice",
         threadId: "big",
         paginationOpts: { numItems: PAGE, cursor: first.continueCursor },
       });
       expect(ids(second.page)).toEqual(expected(PAGE, 2 * PAGE));
       const newest = await caller.query(fn, {
+        resourceId: "alice",
         threadId: "big",
         order: "desc",
         paginationOpts: { numItems: PAGE, cursor: null },
       });
       expect(ids(newest.page)).toEqual(expected(5_000 - PAGE, 5_000).reverse());
       const ranged = await caller.query(fn, {
+        resourceId: "alice",
         threadId: "big",
         startDate: 1_000_000 + 2_000,
         endDate: 1_000_000 + 2_009,
@@ -73,7 +76,7 @@ describe("a page costs its own size in reads", () => {
       expect(byUpdate.page).toHaveLength(PAGE);
       const watched = await call("watchThreadsByResource", "threads", { resourceId: "alice", limit: PAGE });
       expect(watched).toHaveLength(PAGE);
-      const latest = await call("watchMessages", "messages", { threadId: "big", limit: PAGE });
+      const latest = await call("watchMessages", "messages", { resourceId: "alice", threadId: "big", limit: PAGE });
       expect(ids(latest)).toEqual(expected(5_000 - PAGE, 5_000));
       const byResource = await call("listMessagesByResource", "messages", {
         resourceId: "alice",
@@ -98,12 +101,12 @@ test("counts cost O(1) reads and stay exact after inserts, re-saves and deletes"
     try {
       await expect(run(({ db }) => db.query("messages").take(6))).rejects.toThrow(/too many documents/);
       for (const caller of [alice, service]) {
-        expect(await caller.query(app.countMessages, { threadId: "big" })).toBe(expected.big);
-        expect(await caller.query(app.countMessages, { threadId: "side" })).toBe(expected.side);
+        expect(await caller.query(app.countMessages, { resourceId: "alice", threadId: "big" })).toBe(expected.big);
+        expect(await caller.query(app.countMessages, { resourceId: "alice", threadId: "side" })).toBe(expected.side);
         expect(await caller.query(app.countThreads, { resourceId: "alice" })).toBe(expected.aliceThreads);
       }
       expect(await service.query(app.countThreads, { resourceId: "crowd" })).toBe(expected.crowdThreads);
-      expect(await t.query(component.messages.countMessages, { threadId: "big" })).toBe(expected.big);
+      expect(await t.query(component.messages.countMessages, { resourceId: "alice", threadId: "big" })).toBe(expected.big);
       expect(await t.query(component.threads.countThreads, { resourceId: "crowd" })).toBe(expected.crowdThreads);
     } finally {
       budget.documentsRead = 32_000;
@@ -111,7 +114,7 @@ test("counts cost O(1) reads and stay exact after inserts, re-saves and deletes"
   };
   await counts({ big: 5_000, side: 10, aliceThreads: 2, crowdThreads: 10_000 });
 
-  const save = (messages: unknown[]) => alice.mutation(app.saveMessages, { messages });
+  const save = (messages: unknown[]) => alice.mutation(app.saveMessages, { resourceId: "alice", messages });
   await save([0, 1, 2].map((i) => ({ id: `new-${i}`, threadId: "big", role: "user", content: text(`n${i}`) })));
   await counts({ big: 5_003, side: 10, aliceThreads: 2, crowdThreads: 10_000 });
 
@@ -121,6 +124,7 @@ test("counts cost O(1) reads and stay exact after inserts, re-saves and deletes"
     { id: "new-1", threadId: "big", role: "user", content: text("edited too") },
   ]);
   await t.mutation(component.messages.saveMessages, {
+    resourceId: "alice",
     messages: [{ id: messageId("big", 7), threadId: "big", role: "assistant", content: text("edited twice") }],
   });
   await counts({ big: 5_003, side: 10, aliceThreads: 2, crowdThreads: 10_000 });
@@ -129,17 +133,17 @@ test("counts cost O(1) reads and stay exact after inserts, re-saves and deletes"
   await save([{ id: messageId("big", 8), threadId: "side", role: "user", content: text("moved") }]);
   await counts({ big: 5_002, side: 11, aliceThreads: 2, crowdThreads: 10_000 });
 
-  await alice.mutation(app.deleteMessages, { ids: [messageId("big", 9)] });
-  await t.mutation(component.messages.deleteMessages, { ids: ["new-0", "never-existed"] });
-  await alice.mutation(app.deleteMessages, { ids: [messageId("big", 9)] }); // already gone: no change
+  await alice.mutation(app.deleteMessages, { resourceId: "alice", ids: [messageId("big", 9)] });
+  await t.mutation(component.messages.deleteMessages, { resourceId: "alice", ids: ["new-0", "never-existed"] });
+  await alice.mutation(app.deleteMessages, { resourceId: "alice", ids: [messageId("big", 9)] }); // already gone: no change
   await counts({ big: 5_000, side: 11, aliceThreads: 2, crowdThreads: 10_000 });
 
   await service.mutation(app.saveThread, { id: "crowd-new", resourceId: "crowd" });
   await service.mutation(app.saveThread, { id: "crowd-new", resourceId: "crowd", title: "re-saved" });
-  await t.mutation(component.threads.deleteThread, { id: "crowd-t5" });
+  await t.mutation(component.threads.deleteThread, { resourceId: "crowd", id: "crowd-t5" });
   await counts({ big: 5_000, side: 11, aliceThreads: 2, crowdThreads: 10_000 });
-  await service.mutation(app.deleteThread, { id: "crowd-t6" });
-  await service.mutation(app.deleteThread, { id: "crowd-t6" }); // already gone: no change
+  await service.mutation(app.deleteThread, { resourceId: "crowd", id: "crowd-t6" });
+  await service.mutation(app.deleteThread, { resourceId: "crowd", id: "crowd-t6" }); // already gone: no change
   await counts({ big: 5_000, side: 11, aliceThreads: 2, crowdThreads: 9_999 });
 });
 
@@ -153,20 +157,20 @@ describe("deleteThread", () => {
     const { t, run, alice } = setUp(true);
     await seedThread(run, { threadId: "huge", resourceId: "alice", messages: 20_000 });
     await seedThread(run, { threadId: "kept", resourceId: "alice", messages: 1_500 });
-    expect(await alice.query(app.countMessages, { threadId: "huge" })).toBe(20_000);
+    expect(await alice.query(app.countMessages, { resourceId: "alice", threadId: "huge" })).toBe(20_000);
 
-    await alice.mutation(app.deleteThread, { id: "huge" });
+    await alice.mutation(app.deleteThread, { resourceId: "alice", id: "huge" });
 
     // Gone for readers at once, while batches are still pending.
-    expect(await alice.query(app.getThread, { id: "huge" })).toBeNull();
-    expect(await alice.query(app.countMessages, { threadId: "huge" })).toBe(0);
+    expect(await alice.query(app.getThread, { resourceId: "alice", id: "huge" })).toBeNull();
+    expect(await alice.query(app.countMessages, { resourceId: "alice", threadId: "huge" })).toBe(0);
     expect(await alice.query(app.countThreads, { resourceId: "alice" })).toBe(1);
-    const empty = await alice.query(app.listMessages, { threadId: "huge", paginationOpts: { numItems: 10, cursor: null } });
+    const empty = await alice.query(app.listMessages, { resourceId: "alice", threadId: "huge", paginationOpts: { numItems: 10, cursor: null } });
     expect(empty).toEqual({ page: [], isDone: true, continueCursor: "", included: [] });
-    expect(await alice.query(app.watchMessages, { threadId: "huge" })).toEqual([]);
-    expect(await alice.query(app.getMessagesByIds, { ids: [messageId("huge", 19_999)] })).toEqual([]);
+    expect(await alice.query(app.watchMessages, { resourceId: "alice", threadId: "huge" })).toEqual([]);
+    expect(await alice.query(app.getMessagesByIds, { resourceId: "alice", ids: [messageId("huge", 19_999)] })).toEqual([]);
     const leftBefore = await run(({ db }) =>
-      db.query("messages").withIndex("by_thread_created", (q) => q.eq("threadId", "huge")).take(1),
+      db.query("messages").withIndex("by_thread_created", (q) => q.eq("resourceId", "alice").eq("threadId", "huge")).take(1),
     );
     expect(leftBefore).toHaveLength(1);
     // The id cannot be reused until the old messages are gone.
@@ -177,7 +181,7 @@ describe("deleteThread", () => {
     await t.finishAllScheduledFunctions(vi.runAllTimers);
 
     const after = await run(async ({ db }) => ({
-      left: await db.query("messages").withIndex("by_thread_created", (q) => q.eq("threadId", "huge")).take(1),
+      left: await db.query("messages").withIndex("by_thread_created", (q) => q.eq("resourceId", "alice").eq("threadId", "huge")).take(1),
       markers: await db.query("threadDeletions").take(1),
       jobs: await db.system.query("_scheduled_functions").take(100),
     }));
@@ -187,12 +191,12 @@ describe("deleteThread", () => {
     expect(after.jobs.length).toBeGreaterThanOrEqual(19);
     expect(after.jobs.every((job) => job.state.kind === "success")).toBe(true);
 
-    expect(await alice.query(app.countMessages, { threadId: "kept" })).toBe(1_500);
-    const kept = await alice.query(app.listMessages, { threadId: "kept", paginationOpts: { numItems: 1_000, cursor: null } });
+    expect(await alice.query(app.countMessages, { resourceId: "alice", threadId: "kept" })).toBe(1_500);
+    const kept = await alice.query(app.listMessages, { resourceId: "alice", threadId: "kept", paginationOpts: { numItems: 1_000, cursor: null } });
     expect(kept.page).toHaveLength(1_000);
     // And now the id is free again.
     await alice.mutation(app.saveThread, { id: "huge", resourceId: "alice" });
-    expect(await alice.query(app.countMessages, { threadId: "huge" })).toBe(0);
+    expect(await alice.query(app.countMessages, { resourceId: "alice", threadId: "huge" })).toBe(0);
   });
 });
 

@@ -26,7 +26,7 @@ beforeAll(async () => {
   for (let i = 0; i < 30; i++) {
     await alice.mutation(m.persistWorkflowSnapshot, { workflowName: "w1", runId: `a${i}`, resourceId: "alice", snapshot: '{"status":"running"}', createdAt: 100 + i * 300 });
     await alice.mutation(m.saveScore, { scorerId: "sc1", entityId: "eA", entityType: "agent", runId: "runA", traceId: "trA", spanId: "root", score: i, source: "LIVE", resourceId: "alice", createdAt: 100 + i * 300 });
-    await alice.mutation(m.createSpans, { spans: [{ traceId: `trA${i}`, spanId: "root", name: "n1", spanType: "agent_run", resourceId: "alice", startedAt: 100 + i * 300 }] });
+    await alice.mutation(m.createSpans, { resourceId: "alice", spans: [{ traceId: `trA${i}`, spanId: "root", name: "n1", spanType: "agent_run", startedAt: 100 + i * 300 }] });
   }
 }, 120_000);
 
@@ -47,11 +47,13 @@ test("alice pages through her rows within page + 10 reads per call", async () =>
   expect((await alice.query(m.watchWorkflowRuns, { resourceId: "alice", limit: PAGE })).length).toBe(PAGE);
   expect(await alice.query(m.countWorkflowRuns, { resourceId: "alice", workflowName: "w1" })).toBe(30);
   expect((await allPages("listScoresByScorerId", { scorerId: "sc1", resourceId: "alice" })).length).toBe(30);
-  expect((await allPages("listScoresByRunId", { runId: "runA" })).length).toBe(30);
-  expect((await allPages("listScoresByEntityId", { entityId: "eA", entityType: "agent" })).length).toBe(30);
-  expect((await allPages("listScoresBySpan", { traceId: "trA", spanId: "root" })).length).toBe(30);
+  expect((await allPages("listScoresByRunId", { resourceId: "alice", runId: "runA" })).length).toBe(30);
+  expect((await allPages("listScoresByEntityId", { resourceId: "alice", entityId: "eA", entityType: "agent" })).length).toBe(30);
+  expect((await allPages("listScoresBySpan", { resourceId: "alice", traceId: "trA", spanId: "root" })).length).toBe(30);
   const traces = await allPages("listTraces", { resourceId: "alice", name: "n1" });
   expect(traces.map((s) => s.traceId)).toEqual(Array.from({ length: 30 }, (_, i) => `trA${29 - i}`));
   await expect(alice.query(m.listTraces, { resourceId: "alice", paginationOpts: { numItems: PAGE + 11, cursor: null } })).resolves.toBeTruthy(); // only 30 of hers
-  await expect(alice.query(m.listScoresByScorerId, { scorerId: "sc1", paginationOpts: { numItems: PAGE + 11, cursor: null } })).rejects.toThrow(/too many documents/);
+  // The budget is enforced: a page of PAGE + 11 of another owner's scores reads too many documents.
+  const service = t.withIdentity({ subject: "service", agent_memory_service: true });
+  await expect(service.query(m.listScoresByScorerId, { resourceId: "r1", scorerId: "sc1", paginationOpts: { numItems: PAGE + 11, cursor: null } })).rejects.toThrow(/too many documents/);
 });

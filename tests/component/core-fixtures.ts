@@ -42,7 +42,7 @@ export async function seedThread(
     const to = Math.min(opts.messages, from + batch);
     await run(async ({ db }) => {
       for (let i = from; i < to; i++) await db.insert("messages", makeMessage(opts.threadId, opts.resourceId, i));
-      await addToCounter(db, messageCountKey(opts.threadId), to - from);
+      await addToCounter(db, messageCountKey(opts.resourceId, opts.threadId), to - from);
     });
   }
 }

@@ -10,11 +10,12 @@ describe("scores", () => {
     const input = '{"$schema":"x","_meta":[1,{"$ref":"#"}]}';
     const saved = await t.mutation(api.scores.saveScore, { ...base, id: "sc1", input, output: '"ok"', metadata: "{}", reason: "fine", traceId: "tr", spanId: "sp", resourceId: "u" });
     expect(saved).toMatchObject({ id: "sc1", input, resourceId: "u" });
-    expect(await t.query(api.scores.getScoreById, { id: "sc1" })).toEqual(saved);
+    expect(await t.query(api.scores.getScoreById, { resourceId: "u", id: "sc1" })).toEqual(saved);
+    expect(await t.query(api.scores.getScoreById, { id: "sc1" })).toBeNull(); // the unowned namespace has none
     expect(await t.query(api.scores.getScoreById, { id: "nope" })).toBeNull();
     const generated = await t.mutation(api.scores.saveScore, base);
     expect(generated.id.length).toBeGreaterThan(0);
-    expect((await t.query(api.scores.listScoresBySpan, { traceId: "tr", spanId: "sp", paginationOpts: { numItems: 5, cursor: null } })).page.map((s: any) => s.id)).toEqual(["sc1"]);
+    expect((await t.query(api.scores.listScoresBySpan, { resourceId: "u", traceId: "tr", spanId: "sp", paginationOpts: { numItems: 5, cursor: null } })).page.map((s: any) => s.id)).toEqual(["sc1"]);
   });
 
   test("bad input gets a typed error and changes nothing", async () => {
@@ -29,6 +30,10 @@ describe("scores", () => {
       ["INVALID_ARGUMENT", t.mutation(api.scores.saveScore, { ...base, scorerId: "" })],
       ["LIMIT_EXCEEDED", t.mutation(api.scores.saveScore, { ...base, output: JSON.stringify("x".repeat(1_100_000)) })],
       ["INVALID_ARGUMENT", t.query(api.scores.listScoresByRunId, { runId: "run", paginationOpts: { numItems: -1, cursor: null } })],
+      ["INVALID_ARGUMENT", t.query(api.scores.listScoresByRunId, { runId: "run", paginationOpts: { numItems: Number.NaN, cursor: null } })],
+      ["INVALID_ARGUMENT", t.query(api.scores.listScoresByRunId, { runId: "run", paginationOpts: { numItems: 2.5, cursor: null } })],
+      ["INVALID_ARGUMENT", t.mutation(api.scores.saveScore, { ...base, resourceId: "" })],
+      ["INVALID_ARGUMENT", t.query(api.scores.getScoreById, { id: "x".repeat(513) })],
     ];
     for (const [code, call] of cases) expect(await codeOf(call)).toBe(code);
     expect(await rows()).toBe(1);
@@ -69,18 +74,22 @@ describe("on a table of 10,000+ scores", () => {
     }
   });
 
-  const lists: Array<[string, any, (r: Row) => boolean]> = [
-    ["listScoresByScorerId", { scorerId: "scorerT" }, (r) => r.scorerId === "scorerT"],
-    ["listScoresByScorerId", { scorerId: "scorerT", resourceId: "rt" }, (r) => r.scorerId === "scorerT" && r.resourceId === "rt"],
-    ["listScoresByScorerId", { scorerId: "scorer7", resourceId: "r7" }, (r) => r.scorerId === "scorer7" && r.resourceId === "r7"],
-    ["listScoresByScorerId", { scorerId: "scorer3" }, (r) => r.scorerId === "scorer3"],
-    ["listScoresByRunId", { runId: "runT" }, (r) => r.runId === "runT"],
-    ["listScoresByRunId", { runId: "run17" }, (r) => r.runId === "run17"],
-    ["listScoresByEntityId", { entityId: "agentT", entityType: "agent" }, (r) => r.entityId === "agentT" && r.entityType === "agent"],
-    ["listScoresByEntityId", { entityId: "agent3", entityType: "agent" }, (r) => r.entityId === "agent3" && r.entityType === "agent"],
-    ["listScoresBySpan", { traceId: "traceT", spanId: "spanT" }, (r) => r.traceId === "traceT" && r.spanId === "spanT"],
-    ["listScoresBySpan", { traceId: "trace5", spanId: "span2" }, (r) => r.traceId === "trace5" && r.spanId === "span2"],
-  ];
+  // Every list reads one owner's scores (no resourceId: the unowned ones).
+  const lists: Array<[string, any, (r: Row) => boolean]> = [];
+  for (const resourceId of [undefined, "rt", "r7"]) {
+    const owned = (r: Row) => r.resourceId === resourceId;
+    const o = resourceId === undefined ? {} : { resourceId };
+    lists.push(
+      ["listScoresByScorerId", { ...o, scorerId: "scorerT" }, (r) => owned(r) && r.scorerId === "scorerT"],
+      ["listScoresByScorerId", { ...o, scorerId: "scorer7" }, (r) => owned(r) && r.scorerId === "scorer7"],
+      ["listScoresByRunId", { ...o, runId: "runT" }, (r) => owned(r) && r.runId === "runT"],
+      ["listScoresByRunId", { ...o, runId: "run17" }, (r) => owned(r) && r.runId === "run17"],
+      ["listScoresByEntityId", { ...o, entityId: "agentT", entityType: "agent" }, (r) => owned(r) && r.entityId === "agentT" && r.entityType === "agent"],
+      ["listScoresByEntityId", { ...o, entityId: "agent3", entityType: "agent" }, (r) => owned(r) && r.entityId === "agent3" && r.entityType === "agent"],
+      ["listScoresBySpan", { ...o, traceId: "traceT", spanId: "spanT" }, (r) => owned(r) && r.traceId === "traceT" && r.spanId === "spanT"],
+      ["listScoresBySpan", { ...o, traceId: "trace5", spanId: "span2" }, (r) => owned(r) && r.traceId === "trace5" && r.spanId === "span2"],
+    );
+  }
 
   test("every list reads at most a page + 10 documents, newest first, all pages", async () => {
     for (const [name, args, match] of lists) {
@@ -95,10 +104,10 @@ describe("on a table of 10,000+ scores", () => {
       }
       expect(got, `${name} ${JSON.stringify(args)}`).toEqual(expected);
     }
-    expect(await t.query(api.scores.getScoreById, { id: "t3" })).toMatchObject({ id: "t3", score: 3 });
+    expect(await t.query(api.scores.getScoreById, { resourceId: "r7", id: "t3" })).toMatchObject({ id: "t3", score: 3 });
   });
 
   test("the read budget is enforced", async () => {
-    await expect(t.query(api.scores.listScoresByScorerId, { scorerId: "scorer1", paginationOpts: { numItems: PAGE + 11, cursor: null } })).rejects.toThrow(/too many documents/);
+    await expect(t.query(api.scores.listScoresByScorerId, { scorerId: "scorer0", paginationOpts: { numItems: PAGE + 11, cursor: null } })).rejects.toThrow(/too many documents/);
   });
 });

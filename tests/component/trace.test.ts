@@ -12,40 +12,46 @@ describe("traces", () => {
   test("create, update, getTrace; payloads with $ keys round-trip; status follows end and error", async () => {
     const t = componentTest(true);
     await t.mutation(api.traces.createSpans, {
+      resourceId: "u",
       spans: [
-        span("tr", "root", { name: "agent run", spanType: "agent_run", resourceId: "u", entityType: "agent", entityId: "a1", input: '{"$schema":"x"}' }),
-        span("tr", "child", { parentSpanId: "root", startedAt: 1001, resourceId: "u" }),
+        span("tr", "root", { name: "agent run", spanType: "agent_run", entityType: "agent", entityId: "a1", input: '{"$schema":"x"}' }),
+        span("tr", "child", { parentSpanId: "root", startedAt: 1001 }),
       ],
     });
-    let trace = (await t.query(api.traces.getTrace, { traceId: "tr" }))!;
+    let trace = (await t.query(api.traces.getTrace, { resourceId: "u", traceId: "tr" }))!;
+    expect(trace.spans.every((s: any) => s.resourceId === "u")).toBe(true);
+    expect(await t.query(api.traces.getTrace, { traceId: "tr" })).toBeNull(); // not in the unowned namespace
     expect(trace.truncated).toBe(false);
     expect(trace.spans.map((s: any) => [s.spanId, s.status])).toEqual([["root", "running"], ["child", "running"]]);
     expect(trace.spans[0].input).toBe('{"$schema":"x"}');
-    await t.mutation(api.traces.updateSpans, { updates: [{ traceId: "tr", spanId: "child", endedAt: 1005, error: '{"message":"boom"}' }, { traceId: "tr", spanId: "root", endedAt: 1010, output: '{"_x":1}' }] });
-    trace = (await t.query(api.traces.getTrace, { traceId: "tr" }))!;
+    await t.mutation(api.traces.updateSpans, { resourceId: "u", updates: [{ traceId: "tr", spanId: "child", endedAt: 1005, error: '{"message":"boom"}' }, { traceId: "tr", spanId: "root", endedAt: 1010, output: '{"_x":1}' }] });
+    trace = (await t.query(api.traces.getTrace, { resourceId: "u", traceId: "tr" }))!;
     expect(trace.spans.map((s: any) => [s.spanId, s.status])).toEqual([["root", "success"], ["child", "error"]]);
-    expect((await t.query(api.traces.getTrace, { traceId: "tr", limit: 1 }))!).toMatchObject({ truncated: true });
+    expect((await t.query(api.traces.getTrace, { resourceId: "u", traceId: "tr", limit: 1 }))!).toMatchObject({ truncated: true });
     expect(await t.query(api.traces.getTrace, { traceId: "none" })).toBeNull();
-    const roots = await t.query(api.traces.listTraces, { status: "success", paginationOpts: { numItems: 10, cursor: null } });
+    const roots = await t.query(api.traces.listTraces, { resourceId: "u", status: "success", paginationOpts: { numItems: 10, cursor: null } });
     expect(roots.page.map((s: any) => s.spanId)).toEqual(["root"]);
   });
 
   test("bad input gets a typed error and changes nothing", async () => {
     const t = componentTest(true);
-    await t.mutation(api.traces.createSpans, { spans: [span("tr", "a", { resourceId: "u" })] });
+    await t.mutation(api.traces.createSpans, { resourceId: "u", spans: [span("tr", "a")] });
     const snapshot = () => t.run(async (ctx) => (await ctx.db.query("spans").collect()).map(({ _creationTime, ...s }) => s));
     const before = await snapshot();
     const cases: Array<[string, Promise<unknown>]> = [
-      ["CONFLICT", t.mutation(api.traces.createSpans, { spans: [span("tr2", "x"), span("tr", "a", { resourceId: "u" })] })],
-      ["CONFLICT", t.mutation(api.traces.createSpans, { spans: [span("tr", "b", { resourceId: "other" })] })],
+      ["CONFLICT", t.mutation(api.traces.createSpans, { resourceId: "u", spans: [span("tr2", "x"), span("tr", "a")] })],
+      ["INVALID_ARGUMENT", t.mutation(api.traces.createSpans, { resourceId: "", spans: [span("tr2", "x")] })],
       ["INVALID_ARGUMENT", t.mutation(api.traces.createSpans, { spans: [span("tr3", "x"), span("tr3", "x")] })],
       ["INVALID_ARGUMENT", t.mutation(api.traces.createSpans, { spans: [span("tr3", "x"), span("tr3", "y", { attributes: "{nope" })] })],
       ["INVALID_ARGUMENT", t.mutation(api.traces.createSpans, { spans: [span("tr3", "x", { endedAt: 1 })] })],
       ["INVALID_ARGUMENT", t.mutation(api.traces.createSpans, { spans: [] })],
       ["LIMIT_EXCEEDED", t.mutation(api.traces.createSpans, { spans: Array.from({ length: 1001 }, (_, i) => span("big", `s${i}`)) })],
       ["LIMIT_EXCEEDED", t.mutation(api.traces.createSpans, { spans: [span("tr3", "x", { output: JSON.stringify("x".repeat(1_100_000)) })] })],
-      ["NOT_FOUND", t.mutation(api.traces.updateSpans, { updates: [{ traceId: "tr", spanId: "a", endedAt: 5000 }, { traceId: "tr", spanId: "missing", endedAt: 5000 }] })],
-      ["INVALID_ARGUMENT", t.mutation(api.traces.updateSpans, { updates: [{ traceId: "tr", spanId: "a", endedAt: 1 }] })],
+      ["NOT_FOUND", t.mutation(api.traces.updateSpans, { resourceId: "u", updates: [{ traceId: "tr", spanId: "a", endedAt: 5000 }, { traceId: "tr", spanId: "missing", endedAt: 5000 }] })],
+      ["NOT_FOUND", t.mutation(api.traces.updateSpans, { updates: [{ traceId: "tr", spanId: "a", endedAt: 5000 }] })],
+      ["INVALID_ARGUMENT", t.mutation(api.traces.updateSpans, { resourceId: "u", updates: [{ traceId: "tr", spanId: "a", endedAt: 1 }] })],
+      ["INVALID_ARGUMENT", t.query(api.traces.listTraces, { paginationOpts: { numItems: 0, cursor: null } })],
+      ["INVALID_ARGUMENT", t.query(api.traces.getTrace, { traceId: "tr", limit: 0.5 })],
       ["INVALID_ARGUMENT", t.query(api.traces.listTraces, { name: "x", status: "error", paginationOpts: { numItems: 5, cursor: null } })],
       ["INVALID_ARGUMENT", t.query(api.traces.listTraces, { entityType: "agent", paginationOpts: { numItems: 5, cursor: null } })],
       ["INVALID_ARGUMENT", t.query(api.traces.getTrace, { traceId: "tr", limit: 5000 })],
@@ -60,20 +66,24 @@ describe("traces", () => {
     const t = componentTest(true);
     for (let b = 0; b < 3; b++) {
       await t.mutation(api.traces.createSpans, {
-        spans: Array.from({ length: 600 }, (_, i) => span("huge", `s${b}_${i}`, b === 0 && i === 0 ? { resourceId: "u" } : { parentSpanId: "s0_0", resourceId: "u" })),
+        resourceId: "u",
+        spans: Array.from({ length: 600 }, (_, i) => span("huge", `s${b}_${i}`, b === 0 && i === 0 ? {} : { parentSpanId: "s0_0" })),
       });
     }
-    await t.mutation(api.traces.createSpans, { spans: [span("small", "r", { resourceId: "u" }), span("keep", "r", { resourceId: "u" })] });
-    await t.mutation(api.traces.deleteTraces, { traceIds: ["huge", "small"] });
-    expect(await t.query(api.traces.getTrace, { traceId: "huge" })).toBeNull();
-    expect(await t.query(api.traces.getTrace, { traceId: "small" })).toBeNull();
+    await t.mutation(api.traces.createSpans, { resourceId: "u", spans: [span("small", "r"), span("keep", "r")] });
+    // Another owner's (and the unowned) trace of the same id is untouched by u's deletion.
+    await t.mutation(api.traces.createSpans, { resourceId: "v", spans: [span("huge", "r")] });
+    await t.mutation(api.traces.deleteTraces, { resourceId: "u", traceIds: ["huge", "small"] });
+    expect(await t.query(api.traces.getTrace, { resourceId: "u", traceId: "huge" })).toBeNull();
+    expect(await t.query(api.traces.getTrace, { resourceId: "u", traceId: "small" })).toBeNull();
+    expect((await t.query(api.traces.getTrace, { resourceId: "v", traceId: "huge" }))!.spans.length).toBe(1);
     const roots = await t.query(api.traces.listTraces, { resourceId: "u", paginationOpts: { numItems: 10, cursor: null } });
     expect(roots.page.map((s: any) => s.traceId)).toEqual(["keep"]);
     const left = () => t.run(async (ctx) => (await ctx.db.query("spans").collect()).map((s: any) => s.traceId));
     expect((await left()).length).toBeGreaterThan(1); // the rest waits for the scheduled batches
-    expect(await codeOf(t.mutation(api.traces.createSpans, { spans: [span("huge", "late", { resourceId: "u" })] }))).toBe("CONFLICT");
+    expect(await codeOf(t.mutation(api.traces.createSpans, { resourceId: "u", spans: [span("huge", "late")] }))).toBe("CONFLICT");
     await t.finishAllScheduledFunctions(vi.runAllTimers);
-    expect(await left()).toEqual(["keep"]);
+    expect((await left()).sort()).toEqual(["huge", "keep"]);
     expect(await t.run(async (ctx) => (await ctx.db.query("traceTombstones").collect()).length)).toBe(0);
   });
 });
@@ -114,11 +124,11 @@ describe("on a table of 10,000+ spans", () => {
       const startedAt = 1_000_007 + i * 2_500;
       const resourceId = i % 2 ? "rt" : "r3";
       const spans = [
-        { traceId: `T${i}`, spanId: "root", name: "target", spanType: "agent_run", resourceId, entityType: "agent", entityId: "agentT", startedAt, ...(i % 3 === 0 ? { endedAt: startedAt + 1 } : {}) },
-        { traceId: `T${i}`, spanId: "child", parentSpanId: "root", name: "target", spanType: "tool_call", resourceId, startedAt: startedAt + 1 },
+        { traceId: `T${i}`, spanId: "root", name: "target", spanType: "agent_run", entityType: "agent", entityId: "agentT", startedAt, ...(i % 3 === 0 ? { endedAt: startedAt + 1 } : {}) },
+        { traceId: `T${i}`, spanId: "child", parentSpanId: "root", name: "target", spanType: "tool_call", startedAt: startedAt + 1 },
       ];
-      await t.mutation(api.traces.createSpans, { spans });
-      rows.push({ ...spans[0], status: i % 3 === 0 ? "success" : "running" } as Row, { ...spans[1], status: "running" } as Row);
+      await t.mutation(api.traces.createSpans, { resourceId, spans });
+      rows.push({ ...spans[0], resourceId, status: i % 3 === 0 ? "success" : "running" } as Row, { ...spans[1], resourceId, status: "running" } as Row);
     }
   });
 
@@ -136,6 +146,7 @@ describe("on a table of 10,000+ spans", () => {
           .filter(
             (r) =>
               r.parentSpanId === undefined &&
+              r.resourceId === filter.resourceId &&
               Object.entries(filter).every(([k, v]) => (r as any)[k] === v) &&
               ((range as any).fromDate === undefined || (r.startedAt >= (range as any).fromDate && r.startedAt <= (range as any).toDate)),
           )
@@ -156,9 +167,10 @@ describe("on a table of 10,000+ spans", () => {
   });
 
   test("getTrace reads only its trace; the read budget is enforced", async () => {
-    const trace = (await t.query(api.traces.getTrace, { traceId: "T5" }))!;
+    const trace = (await t.query(api.traces.getTrace, { resourceId: "rt", traceId: "T5" }))!;
     expect(trace.spans.map((s: any) => s.spanId)).toEqual(["root", "child"]);
-    expect((await t.query(api.traces.getTrace, { traceId: "trace7" }))!.spans.length).toBe(4);
+    expect((await t.query(api.traces.getTrace, { resourceId: "r7", traceId: "trace7" }))!.spans.length).toBe(4);
+    expect((await t.query(api.traces.getTrace, { traceId: "trace6" }))!.spans.length).toBe(4);
     await expect(t.query(api.traces.listTraces, { paginationOpts: { numItems: PAGE + 11, cursor: null } })).rejects.toThrow(/too many documents/);
   });
 });

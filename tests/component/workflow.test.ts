@@ -32,23 +32,23 @@ describe("snapshots", () => {
     const chunks = await t.run(async (ctx) => ctx.db.query("workflowSnapshotChunks").collect());
     expect(chunks.length).toBe(Math.ceil(run.snapshotBytes / SNAPSHOT_CHUNK_BYTES));
     for (const c of chunks) expect(new TextEncoder().encode(c.text).length).toBeLessThanOrEqual(SNAPSHOT_CHUNK_BYTES);
-    expect(await t.query(api.workflows.loadWorkflowSnapshot, { workflowName: "wf", runId: "r1" })).toBe(big);
-    expect((await t.query(api.workflows.getWorkflowRunById, { runId: "r1" }))!.snapshot).toBe(big);
+    expect(await t.query(api.workflows.loadWorkflowSnapshot, { resourceId: "u1", workflowName: "wf", runId: "r1" })).toBe(big);
+    expect((await t.query(api.workflows.getWorkflowRunById, { resourceId: "u1", runId: "r1" }))!.snapshot).toBe(big);
 
     // A step merge into the 5 MiB run reads and rewrites it in one transaction, within limits.
-    const context = JSON.parse(await t.mutation(api.workflows.updateWorkflowResults, { workflowName: "wf", runId: "r1", stepId: "s2", result: '{"$v":1}' }));
+    const context = JSON.parse(await t.mutation(api.workflows.updateWorkflowResults, { resourceId: "u1", workflowName: "wf", runId: "r1", stepId: "s2", result: '{"$v":1}' }));
     expect(context.step).toBe(filler);
     expect(context.s2).toEqual({ $v: 1 });
 
     const small = JSON.stringify({ status: "success", $done: true });
-    await t.mutation(api.workflows.persistWorkflowSnapshot, { workflowName: "wf", runId: "r1", snapshot: small });
-    expect(await t.query(api.workflows.loadWorkflowSnapshot, { workflowName: "wf", runId: "r1" })).toBe(small);
+    await t.mutation(api.workflows.persistWorkflowSnapshot, { resourceId: "u1", workflowName: "wf", runId: "r1", snapshot: small });
+    expect(await t.query(api.workflows.loadWorkflowSnapshot, { resourceId: "u1", workflowName: "wf", runId: "r1" })).toBe(small);
     expect(await snapshotChunks(t)).toBe(1);
-    expect(await t.query(api.workflows.getWorkflowRunById, { runId: "r1" })).toMatchObject({ status: "success", resourceId: "u1", snapshot: small });
+    expect(await t.query(api.workflows.getWorkflowRunById, { resourceId: "u1", runId: "r1" })).toMatchObject({ status: "success", resourceId: "u1", snapshot: small });
 
-    await t.mutation(api.workflows.deleteWorkflowRunById, { runId: "r1" });
+    await t.mutation(api.workflows.deleteWorkflowRunById, { resourceId: "u1", runId: "r1" });
     expect(await snapshotChunks(t)).toBe(0);
-    expect(await t.query(api.workflows.loadWorkflowSnapshot, { workflowName: "wf", runId: "r1" })).toBeNull();
+    expect(await t.query(api.workflows.loadWorkflowSnapshot, { resourceId: "u1", workflowName: "wf", runId: "r1" })).toBeNull();
   });
 
   test("a snapshot at the 7 MiB cap is stored, merged and replaced within transaction limits", async () => {
@@ -67,7 +67,12 @@ describe("snapshots", () => {
     expect(await t.query(api.workflows.loadWorkflowSnapshot, { workflowName: "wf", runId: "r" })).toBe(snapshot);
     await t.mutation(api.workflows.updateWorkflowResults, { workflowName: "wf", runId: "r", stepId: "$step", result: '{"$out":{"_k":1}}' });
     const merged = JSON.parse((await t.query(api.workflows.loadWorkflowSnapshot, { workflowName: "wf", runId: "r" }))!);
-    expect(merged).toEqual({ ...JSON.parse(snapshot), context: { $step: { $out: { _k: 1 } } }, requestContext: {} });
+    expect(merged).toEqual({ ...JSON.parse(snapshot), context: { $step: { $out: { _k: 1 } } } });
+    // The merge splices text: every byte outside the changed member stays as stored.
+    expect(JSON.stringify(merged)).not.toBe(snapshot);
+    expect((await t.query(api.workflows.loadWorkflowSnapshot, { workflowName: "wf", runId: "r" }))!).toBe(
+      snapshot.replace('"context":{}', '"context":{"$step":{"$out":{"_k":1}}}'),
+    );
     const state = JSON.parse((await t.mutation(api.workflows.updateWorkflowState, { workflowName: "wf", runId: "r", opts: '{"status":"suspended","$x":[1]}' }))!);
     expect(state.$x).toEqual([1]);
     expect(state.$integer).toBe("AQ==");
@@ -99,7 +104,8 @@ describe("snapshots", () => {
     const t = componentTest(true);
     expect(await t.mutation(api.workflows.updateWorkflowState, { workflowName: "wf", runId: "nope", opts: '{"status":"failed"}' })).toBeNull();
     await t.mutation(api.workflows.updateWorkflowResults, { workflowName: "wf", runId: "new", stepId: "a", result: "1", resourceId: "u" });
-    expect(await t.query(api.workflows.getWorkflowRunById, { runId: "new" })).toMatchObject({ status: "pending", resourceId: "u" });
+    expect(await t.query(api.workflows.getWorkflowRunById, { runId: "new" })).toBeNull(); // the unowned namespace has no such run
+    expect(await t.query(api.workflows.getWorkflowRunById, { resourceId: "u", runId: "new" })).toMatchObject({ status: "pending", resourceId: "u" });
     expect(await t.query(api.workflows.countWorkflowRuns, { resourceId: "u", status: "pending" })).toBe(1);
   });
 
@@ -119,25 +125,29 @@ describe("bad input gets a typed error and changes nothing", () => {
     const good = '{"status":"running"}';
     await t.mutation(api.workflows.persistWorkflowSnapshot, { workflowName: "wf", runId: "r", resourceId: "u", snapshot: good });
     const state = async () => ({
-      snapshot: await t.query(api.workflows.loadWorkflowSnapshot, { workflowName: "wf", runId: "r" }),
+      snapshot: await t.query(api.workflows.loadWorkflowSnapshot, { resourceId: "u", workflowName: "wf", runId: "r" }),
       runs: await t.run(async (ctx) => (await ctx.db.query("workflowRuns").collect()).map(({ _creationTime, ...r }) => r)),
       chunks: await snapshotChunks(t),
       counters: await t.run(async (ctx) => (await ctx.db.query("counters").collect()).map((c) => [c.key, c.count])),
     });
     const before = await state();
     const cases: Array<[string, Promise<unknown>]> = [
-      ["INVALID_ARGUMENT", t.mutation(api.workflows.persistWorkflowSnapshot, { workflowName: "wf", runId: "r", snapshot: "{not json" })],
+      ["INVALID_ARGUMENT", t.mutation(api.workflows.persistWorkflowSnapshot, { resourceId: "u", workflowName: "wf", runId: "r", snapshot: "{not json" })],
       ["INVALID_ARGUMENT", t.mutation(api.workflows.persistWorkflowSnapshot, { workflowName: "wf", runId: "r2", snapshot: "[1,2]" })],
-      ["INVALID_ARGUMENT", t.mutation(api.workflows.persistWorkflowSnapshot, { workflowName: "wf", runId: "r", snapshot: '{"status":7}' })],
+      ["INVALID_ARGUMENT", t.mutation(api.workflows.persistWorkflowSnapshot, { resourceId: "u", workflowName: "wf", runId: "r", snapshot: '{"status":7}' })],
       ["INVALID_ARGUMENT", t.mutation(api.workflows.persistWorkflowSnapshot, { workflowName: "", runId: "r3", snapshot: good })],
-      ["CONFLICT", t.mutation(api.workflows.persistWorkflowSnapshot, { workflowName: "wf", runId: "r", resourceId: "other", snapshot: good })],
-      ["LIMIT_EXCEEDED", t.mutation(api.workflows.persistWorkflowSnapshot, { workflowName: "wf", runId: "r", snapshot: JSON.stringify({ x: "y".repeat(MAX_SNAPSHOT_BYTES) }) })],
-      ["INVALID_ARGUMENT", t.mutation(api.workflows.updateWorkflowResults, { workflowName: "wf", runId: "r", stepId: "s", result: "{oops" })],
-      ["INVALID_ARGUMENT", t.mutation(api.workflows.updateWorkflowResults, { workflowName: "wf", runId: "r", stepId: "s", result: "1", requestContext: "[]" })],
-      ["CONFLICT", t.mutation(api.workflows.updateWorkflowResults, { workflowName: "wf", runId: "r", stepId: "s", result: "1", resourceId: "other" })],
-      ["INVALID_ARGUMENT", t.mutation(api.workflows.updateWorkflowState, { workflowName: "wf", runId: "r", opts: '{"status":false}' })],
-      ["INVALID_ARGUMENT", t.mutation(api.workflows.updateWorkflowState, { workflowName: "wf", runId: "r", opts: "null" })],
+      ["LIMIT_EXCEEDED", t.mutation(api.workflows.persistWorkflowSnapshot, { resourceId: "u", workflowName: "wf", runId: "r", snapshot: JSON.stringify({ x: "y".repeat(MAX_SNAPSHOT_BYTES) }) })],
+      ["INVALID_ARGUMENT", t.mutation(api.workflows.updateWorkflowResults, { resourceId: "u", workflowName: "wf", runId: "r", stepId: "s", result: "{oops" })],
+      ["INVALID_ARGUMENT", t.mutation(api.workflows.updateWorkflowResults, { resourceId: "u", workflowName: "wf", runId: "r", stepId: "s", result: "1", requestContext: "[]" })],
+      ["INVALID_ARGUMENT", t.mutation(api.workflows.updateWorkflowState, { resourceId: "u", workflowName: "wf", runId: "r", opts: '{"status":false}' })],
+      ["INVALID_ARGUMENT", t.mutation(api.workflows.updateWorkflowState, { resourceId: "u", workflowName: "wf", runId: "r", opts: "null" })],
       ["INVALID_ARGUMENT", t.query(api.workflows.listWorkflowRuns, { paginationOpts: { numItems: 0, cursor: null } })],
+      ["INVALID_ARGUMENT", t.query(api.workflows.listWorkflowRuns, { paginationOpts: { numItems: 1.5, cursor: null } })],
+      ["INVALID_ARGUMENT", t.query(api.workflows.listWorkflowRuns, { paginationOpts: { numItems: Number.POSITIVE_INFINITY, cursor: null } })],
+      ["INVALID_ARGUMENT", t.query(api.workflows.listWorkflowRuns, { paginationOpts: { numItems: 1001, cursor: null } })],
+      ["INVALID_ARGUMENT", t.mutation(api.workflows.updateWorkflowState, { resourceId: "u", workflowName: "wf", runId: "r", opts: '{"a":1,"a":2}' })],
+      ["INVALID_ARGUMENT", t.mutation(api.workflows.updateWorkflowResults, { resourceId: "u", workflowName: "wf", runId: "r", stepId: "s", result: "1", requestContext: '{"k":1,"k":1}' })],
+      ["INVALID_ARGUMENT", t.mutation(api.workflows.persistWorkflowSnapshot, { resourceId: "", workflowName: "wf", runId: "r", snapshot: good })],
       ["INVALID_ARGUMENT", t.query(api.workflows.listWorkflowRuns, { fromDate: NaN, paginationOpts: { numItems: 5, cursor: null } })],
       ["INVALID_ARGUMENT", t.query(api.workflows.watchWorkflowRuns, { limit: 1000 })],
     ];
@@ -192,7 +202,7 @@ describe("on a table of 10,000+ runs", () => {
           .filter(
             (r) =>
               (filter.workflowName === undefined || r.workflowName === filter.workflowName) &&
-              (filter.resourceId === undefined || r.resourceId === filter.resourceId) &&
+              r.resourceId === filter.resourceId &&
               (filter.status === undefined || r.status === filter.status) &&
               ((range as any).fromDate === undefined || (r.createdAt >= (range as any).fromDate && r.createdAt <= (range as any).toDate)),
           )
@@ -227,7 +237,7 @@ describe("on a table of 10,000+ runs", () => {
       const expected = rows.filter(
         (r) =>
           (filter.workflowName === undefined || r.workflowName === filter.workflowName) &&
-          (filter.resourceId === undefined || r.resourceId === filter.resourceId) &&
+          r.resourceId === filter.resourceId &&
           (filter.status === undefined || r.status === filter.status),
       ).length;
       const { result, reads } = await readsOf(t, (ctx) => W.countWorkflowRuns(ctx.db, filter));
@@ -239,15 +249,22 @@ describe("on a table of 10,000+ runs", () => {
 
   test("counts stay exact when a status changes on overwrite, and on delete", async () => {
     const count = (f: object) => t.query(api.workflows.countWorkflowRuns, f);
-    const before = { total: await count({}), success: await count({ status: "success" }), tSuccess: await count({ workflowName: "target", resourceId: "rt", status: "success" }) };
-    await t.mutation(api.workflows.persistWorkflowSnapshot, { workflowName: "target", runId: "t0", snapshot: '{"status":"success"}' }); // was failed
-    expect(await count({})).toBe(before.total);
-    expect(await count({ status: "success" })).toBe(before.success + 1);
-    expect(await count({ workflowName: "target", resourceId: "rt", status: "success" })).toBe(before.tSuccess + 1);
-    expect(await count({ workflowName: "target", resourceId: "rt", status: "failed" })).toBe(19);
-    await t.mutation(api.workflows.deleteWorkflowRunById, { runId: "t0", workflowName: "target" });
-    expect(await count({})).toBe(before.total - 1);
-    expect(await count({ workflowName: "target" })).toBe(39);
-    expect(await count({ status: "success" })).toBe(before.success);
+    const rt = { resourceId: "rt" };
+    const before = {
+      unowned: await count({}),
+      total: await count(rt),
+      success: await count({ ...rt, status: "success" }),
+      tSuccess: await count({ workflowName: "target", ...rt, status: "success" }),
+    };
+    await t.mutation(api.workflows.persistWorkflowSnapshot, { ...rt, workflowName: "target", runId: "t0", snapshot: '{"status":"success"}' }); // was failed
+    expect(await count(rt)).toBe(before.total);
+    expect(await count({ ...rt, status: "success" })).toBe(before.success + 1);
+    expect(await count({ workflowName: "target", ...rt, status: "success" })).toBe(before.tSuccess + 1);
+    expect(await count({ workflowName: "target", ...rt, status: "failed" })).toBe(19);
+    await t.mutation(api.workflows.deleteWorkflowRunById, { ...rt, runId: "t0", workflowName: "target" });
+    expect(await count(rt)).toBe(before.total - 1);
+    expect(await count({ ...rt, workflowName: "target" })).toBe(39);
+    expect(await count({ ...rt, status: "success" })).toBe(before.success);
+    expect(await count({})).toBe(before.unowned);
   });
 });

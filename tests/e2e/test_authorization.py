@@ -21,64 +21,98 @@ async def refused(error: type[cam.APIError], call: Callable[[], Any]) -> cam.API
 async def test_a_user_cannot_touch_another_users_threads_messages_resources(
     clients: Clients,
 ) -> None:
-    a, b, user_b = clients.a, clients.b, clients.user_b
+    a, b, me, user_b = clients.a, clients.b, clients.user_a, clients.user_b
     thread = uid("thread-b")
     await aw(b.threads.save_thread(id=thread, resource_id=user_b, title="B's"))
     messages = [text_message(thread, f"secret {i}") for i in range(3)]
-    await aw(b.messages.save_messages(messages=messages))
-    await aw(b.resources.save_resource(id=user_b, working_memory="B's memory"))
+    await aw(b.messages.save_messages(resource_id=user_b, messages=messages))
+    await aw(b.resources.save_resource(resource_id=user_b, working_memory="B's memory"))
     ids = [m["id"] for m in messages]
 
+    # Naming B as the owner is refused before anything is read.
     forbidden: list[Callable[[], Any]] = [
-        lambda: a.threads.get_thread(id=thread),
+        lambda: a.threads.get_thread(resource_id=user_b, id=thread),
         lambda: a.threads.list_threads(resource_id=user_b),
         lambda: a.threads.count_threads(resource_id=user_b),
-        lambda: a.threads.update_thread(id=thread, title="mine now"),
-        lambda: a.threads.save_thread(id=thread, resource_id=clients.user_a),
+        lambda: a.threads.update_thread(resource_id=user_b, id=thread, title="mine now"),
         lambda: a.threads.save_thread(id=uid("t"), resource_id=user_b),
-        lambda: a.threads.delete_thread(id=thread),
-        lambda: a.messages.get_messages_by_ids(ids=ids[:1]),
-        lambda: a.messages.list_messages(thread_id=thread),
+        lambda: a.threads.delete_thread(resource_id=user_b, id=thread),
+        lambda: a.messages.get_messages_by_ids(resource_id=user_b, ids=ids[:1]),
+        lambda: a.messages.list_messages(resource_id=user_b, thread_id=thread),
         lambda: a.messages.list_messages_by_resource(resource_id=user_b),
-        lambda: a.messages.count_messages(thread_id=thread),
-        lambda: a.messages.update_messages(messages=[{"id": ids[0], "role": "system"}]),
-        lambda: a.messages.delete_messages(ids=ids),
-        lambda: a.messages.save_messages(messages=[text_message(thread, "injected")]),
-        lambda: a.resources.get_resource(id=user_b),
-        lambda: a.resources.save_resource(id=user_b, working_memory="overwritten"),
-        lambda: a.resources.update_resource(id=user_b, metadata={"x": 1.0}),
+        lambda: a.messages.count_messages(resource_id=user_b, thread_id=thread),
+        lambda: a.messages.update_messages(
+            resource_id=user_b, messages=[{"id": ids[0], "role": "system"}]
+        ),
+        lambda: a.messages.delete_messages(resource_id=user_b, ids=ids),
+        lambda: a.messages.save_messages(
+            resource_id=user_b, messages=[text_message(thread, "injected")]
+        ),
+        lambda: a.resources.get_resource(resource_id=user_b),
+        lambda: a.resources.save_resource(resource_id=user_b, working_memory="overwritten"),
+        lambda: a.resources.update_resource(resource_id=user_b, metadata={"x": 1.0}),
     ]
     for call in forbidden:
         error = await refused(cam.ForbiddenError, call)
         assert error.code == "FORBIDDEN" and error.data["code"] == "FORBIDDEN"
+        assert user_b not in str(error.data)
+
+    # B's ids under A's own owner are simply not A's: as missing as ids nobody has.
+    assert await aw(a.threads.get_thread(resource_id=me, id=thread)) is None
+    assert await aw(a.messages.get_messages_by_ids(resource_id=me, ids=ids)) == []
+    assert await aw(a.messages.count_messages(resource_id=me, thread_id=thread)) == 0
+    mine_missing = await refused(
+        cam.NotFoundError, lambda: a.threads.update_thread(resource_id=me, id=thread, title="x")
+    )
+    nobodys = uid("thread-nobody")
+    missing = await refused(
+        cam.NotFoundError, lambda: a.threads.update_thread(resource_id=me, id=nobodys, title="x")
+    )
+    assert mine_missing.data == {
+        **missing.data,
+        "message": missing.data["message"].replace(nobodys, thread),
+        "threadId": thread,
+    }
+    # ... and A may use the same ids for rows of its own, which B never sees.
+    await aw(a.threads.save_thread(id=thread, resource_id=me, title="A's"))
+    await aw(
+        a.messages.save_messages(resource_id=me, messages=[text_message(thread, "A", id=ids[0])])
+    )
 
     # Nothing changed for B.
-    got = await aw(b.threads.get_thread(id=thread))
+    got = await aw(b.threads.get_thread(resource_id=user_b, id=thread))
     assert got is not None and got.title == "B's"
-    assert await aw(b.messages.count_messages(thread_id=thread)) == 3
-    assert [m.role for m in await aw(b.messages.get_messages_by_ids(ids=ids))] == ["user"] * 3
-    resource = await aw(b.resources.get_resource(id=user_b))
+    assert await aw(b.messages.count_messages(resource_id=user_b, thread_id=thread)) == 3
+    got_messages = await aw(b.messages.get_messages_by_ids(resource_id=user_b, ids=ids))
+    assert [m.content.content for m in got_messages] == [f"secret {i}" for i in range(3)]
+    resource = await aw(b.resources.get_resource(resource_id=user_b))
     assert resource is not None and resource.working_memory == "B's memory"
 
     # A service acts on both users' data.
     service = clients.service
-    mine = uid("thread-a")
-    await aw(a.threads.save_thread(id=mine, resource_id=clients.user_a))
-    for thread_id in (thread, mine):
+    for owner in (user_b, me):
         assert (
-            await aw(service.threads.update_thread(id=thread_id, title="by service"))
+            await aw(
+                service.threads.update_thread(resource_id=owner, id=thread, title="by service")
+            )
         ).title == "by service"
-        await aw(service.messages.save_messages(messages=[text_message(thread_id, "from service")]))
-    assert await aw(service.messages.count_messages(thread_id=thread)) == 4
-    assert await aw(a.messages.count_messages(thread_id=mine)) == 1
-    assert len(await collect(service.messages.list_messages_all(thread_id=thread))) == 4
-    assert (await aw(service.resources.get_resource(id=user_b))) is not None
-    await aw(service.threads.delete_thread(id=thread))
-    assert await aw(b.threads.get_thread(id=thread)) is None
+        await aw(
+            service.messages.save_messages(
+                resource_id=owner, messages=[text_message(thread, "from service")]
+            )
+        )
+    assert await aw(service.messages.count_messages(resource_id=user_b, thread_id=thread)) == 4
+    assert await aw(a.messages.count_messages(resource_id=me, thread_id=thread)) == 2
+    listed = await collect(service.messages.list_messages_all(resource_id=user_b, thread_id=thread))
+    assert len(listed) == 4
+    assert (await aw(service.resources.get_resource(resource_id=user_b))) is not None
+    await aw(service.threads.delete_thread(resource_id=user_b, id=thread))
+    assert await aw(b.threads.get_thread(resource_id=user_b, id=thread)) is None
+    assert await aw(a.threads.get_thread(resource_id=me, id=thread)) is not None
 
 
 async def test_other_domains_are_owned_too(clients: Clients) -> None:
-    a, b, user_b = clients.a, clients.b, clients.user_b
+    a, b, me, user_b = clients.a, clients.b, clients.user_a, clients.user_b
     workflow, run, trace = uid("wf"), uid("run"), uid("trace")
     await aw(
         b.workflows.persist_workflow_snapshot(
@@ -98,42 +132,57 @@ async def test_other_domains_are_owned_too(clients: Clients) -> None:
     )
     await aw(
         b.traces.create_spans(
+            resource_id=user_b,
             spans=[
                 {
                     "traceId": trace,
                     "spanId": "root",
                     "name": "n",
                     "spanType": "agent",
-                    "resourceId": user_b,
                     "startedAt": 1.0,
                 }
-            ]
+            ],
         )
     )
-    calls: list[Callable[[], Any]] = [
-        lambda: a.workflows.get_workflow_run_by_id(run_id=run),
-        lambda: a.workflows.load_workflow_snapshot(workflow_name=workflow, run_id=run),
-        lambda: a.workflows.count_workflow_runs(resource_id=user_b),
-        lambda: a.workflows.count_workflow_runs(workflow_name=workflow),  # spans owners
-        lambda: a.workflows.update_workflow_state(
-            workflow_name=workflow, run_id=run, opts={"status": "x"}
-        ),
-        lambda: a.workflows.delete_workflow_run_by_id(run_id=run),
-        lambda: a.scores.get_score_by_id(id=score.id),
-        lambda: a.traces.get_trace(trace_id=trace),
-        lambda: a.traces.delete_traces(trace_ids=[trace]),
-    ]
+    # Naming B, or no owner at all (the unowned namespace), is refused.
+    calls: list[Callable[[], Any]] = []
+    for owner in (user_b, None):
+        o: dict[str, Any] = {} if owner is None else {"resource_id": owner}
+        calls += [
+            lambda o=o: a.workflows.get_workflow_run_by_id(run_id=run, **o),
+            lambda o=o: a.workflows.load_workflow_snapshot(workflow_name=workflow, run_id=run, **o),
+            lambda o=o: a.workflows.count_workflow_runs(**o),
+            lambda o=o: a.workflows.update_workflow_state(
+                workflow_name=workflow, run_id=run, opts={"status": "x"}, **o
+            ),
+            lambda o=o: a.workflows.delete_workflow_run_by_id(run_id=run, **o),
+            lambda o=o: a.scores.get_score_by_id(id=score.id, **o),
+            lambda o=o: a.traces.get_trace(trace_id=trace, **o),
+            lambda o=o: a.traces.delete_traces(trace_ids=[trace], **o),
+        ]
     for call in calls:
         await refused(cam.ForbiddenError, call)
-    still = await aw(b.workflows.get_workflow_run_by_id(run_id=run))
+    # B's ids under A's own owner find nothing.
+    assert await aw(a.workflows.get_workflow_run_by_id(resource_id=me, run_id=run)) is None
+    assert await aw(a.scores.get_score_by_id(resource_id=me, id=score.id)) is None
+    assert await aw(a.traces.get_trace(resource_id=me, trace_id=trace)) is None
+    assert (
+        await aw(
+            a.workflows.update_workflow_state(
+                resource_id=me, workflow_name=workflow, run_id=run, opts={"status": "x"}
+            )
+        )
+        is None
+    )
+    still = await aw(b.workflows.get_workflow_run_by_id(resource_id=user_b, run_id=run))
     assert still is not None and still.status == "running"
-    assert await aw(b.traces.get_trace(trace_id=trace)) is not None
+    assert await aw(b.traces.get_trace(resource_id=user_b, trace_id=trace)) is not None
 
 
 async def test_no_token_and_a_forged_token_are_unauthenticated(clients: Clients) -> None:
     for client in (clients.anonymous, clients.bad_signature):
         for call in (
-            lambda c=client: c.threads.get_thread(id=uid("t")),
+            lambda c=client: c.threads.get_thread(resource_id=clients.user_a, id=uid("t")),
             lambda c=client: c.threads.save_thread(id=uid("t"), resource_id=clients.user_a),
             lambda c=client: c.vectors.list_indexes(),
         ):

@@ -42,14 +42,19 @@ BAD_CALLS: list[tuple[str, Any]] = [
     ("resource_id is not a string", lambda c: c.threads.save_thread(id="t", resource_id=5)),
     (
         "unknown role",
-        lambda c: c.messages.save_messages(messages=[{**text_message("t", "x"), "role": "robot"}]),
+        lambda c: c.messages.save_messages(
+            resource_id="r", messages=[{**text_message("t", "x"), "role": "robot"}]
+        ),
     ),
     (
         "missing content",
-        lambda c: c.messages.save_messages(messages=[{"id": "m", "threadId": "t", "role": "user"}]),
+        lambda c: c.messages.save_messages(
+            resource_id="r", messages=[{"id": "m", "threadId": "t", "role": "user"}]
+        ),
     ),
     ("vector of text", lambda c: c.vectors.query(index_name="i", query_vector=["a", "b"], top_k=1)),
     ("bad literal", lambda c: c.threads.list_threads(resource_id="r", order="sideways")),
+    ("page size of text", lambda c: c.threads.list_threads(resource_id="r", page_size="ten")),
 ]
 
 
@@ -79,7 +84,9 @@ async def test_bad_input_is_refused_before_sending(
     assert error.code == "INVALID_ARGUMENT" and error.errors and error.status_code is None
     assert isinstance(error.__cause__, pydantic.ValidationError)
     # The same client works once the input is right.
-    assert await aw(client.threads.get_thread(id=uid("nope"))) is None
+    assert (
+        await aw(client.threads.get_thread(resource_id=deployment.user_a, id=uid("nope"))) is None
+    )
     assert len(transport.requests) == 1
     await aw(client.http_client.close() if flavour == "sync" else client.http_client.aclose())
 
@@ -89,34 +96,43 @@ async def test_server_refusals_are_typed_and_write_nothing(clients: Clients) -> 
     thread = uid("thread")
     await aw(a.threads.save_thread(id=thread, resource_id=me, title="kept"))
     good = text_message(thread, "original", id=uid("m"))
-    await aw(a.messages.save_messages(messages=[good]))
+    await aw(a.messages.save_messages(resource_id=me, messages=[good]))
 
     missing = uid("missing")
-    error = await _refused(cam.NotFoundError, a.threads.update_thread, id=missing, title="x")
+    error = await _refused(
+        cam.NotFoundError, a.threads.update_thread, resource_id=me, id=missing, title="x"
+    )
     assert error.data["threadId"] == missing
     await _refused(
         cam.NotFoundError,
         a.messages.update_messages,
+        resource_id=me,
         messages=[{"id": good["id"], "role": "system"}, {"id": missing, "role": "system"}],
     )
-    (unchanged,) = await aw(a.messages.get_messages_by_ids(ids=[good["id"]]))
+    (unchanged,) = await aw(a.messages.get_messages_by_ids(resource_id=me, ids=[good["id"]]))
     assert unchanged.role == "user"  # the first update of the refused batch was not applied
     await _refused(
-        cam.NotFoundError, a.messages.save_messages, messages=[text_message(missing, "orphan")]
+        cam.NotFoundError,
+        a.messages.save_messages,
+        resource_id=me,
+        messages=[text_message(missing, "orphan")],
     )
 
     # Too many in one call: LIMIT_EXCEEDED, nothing saved.
     batch = [text_message(thread, f"bulk {i}") for i in range(1_001)]
-    limit = await _refused(cam.LimitExceededError, a.messages.save_messages, messages=batch)
+    limit = await _refused(
+        cam.LimitExceededError, a.messages.save_messages, resource_id=me, messages=batch
+    )
     assert "1000" in limit.message.replace(",", "")
     # A duplicated id in one batch: INVALID_ARGUMENT, nothing saved.
     await _refused(
         cam.InvalidArgumentError,
         a.messages.save_messages,
+        resource_id=me,
         messages=[text_message(thread, "x", id="dup-" + thread)] * 2,
     )
-    assert await aw(a.messages.count_messages(thread_id=thread)) == 1
-    thread_now = await aw(a.threads.get_thread(id=thread))
+    assert await aw(a.messages.count_messages(resource_id=me, thread_id=thread)) == 1
+    thread_now = await aw(a.threads.get_thread(resource_id=me, id=thread))
     assert thread_now is not None and thread_now.title == "kept"
 
     # Scores: an id that is taken.
@@ -145,7 +161,7 @@ async def test_server_refusals_are_typed_and_write_nothing(clients: Clients) -> 
         source="LIVE",
         resource_id=me,
     )
-    kept = await aw(a.scores.get_score_by_id(id=score_id))
+    kept = await aw(a.scores.get_score_by_id(resource_id=me, id=score_id))
     assert kept is not None and kept.score == 0.5
 
 

@@ -80,11 +80,23 @@ async def test_a_retried_save_messages_does_not_duplicate(
     thread = uid("thread")
     await aw(client.threads.save_thread(id=thread, resource_id=deployment.user_a))
     messages = [text_message(thread, f"m{i}") for i in range(5)]
-    saved = await aw(client.messages.save_messages(messages=messages))
+    saved = await aw(
+        client.messages.save_messages(resource_id=deployment.user_a, messages=messages)
+    )
     assert [m.id for m in saved] == [m["id"] for m in messages]
     assert transport.sent.count("memory:saveMessages") == 2  # applied twice, reply lost once
-    assert await aw(client.messages.count_messages(thread_id=thread)) == 5
-    assert len(await collect(client.messages.list_messages_all(thread_id=thread))) == 5
+    assert (
+        await aw(client.messages.count_messages(resource_id=deployment.user_a, thread_id=thread))
+        == 5
+    )
+    assert (
+        len(
+            await collect(
+                client.messages.list_messages_all(resource_id=deployment.user_a, thread_id=thread)
+            )
+        )
+        == 5
+    )
     # A plain (non-idempotent) mutation is not retried: the lost reply is an error.
     score_client, score_transport = _lossy(
         deployment, flavour, deployment.token_a, "memory:saveScore"
@@ -143,13 +155,22 @@ async def test_50_concurrent_async_saves_keep_the_count_exact(deployment: Deploy
             [text_message(thread, f"c{n}-{i}") for i in range(3)] for n in range(50)
         ]
         results = await asyncio.gather(
-            *(client.messages.save_messages(messages=b) for b in batches)
+            *(
+                client.messages.save_messages(resource_id=deployment.user_a, messages=b)
+                for b in batches
+            )
         )
         assert [len(r) for r in results] == [3] * 50
-        assert await client.messages.count_messages(thread_id=thread) == 150
+        assert (
+            await client.messages.count_messages(resource_id=deployment.user_a, thread_id=thread)
+            == 150
+        )
         listed = [
-            m.id async for m in client.messages.list_messages_all(thread_id=thread, page_size=64)
+            m.id
+            async for m in client.messages.list_messages_all(
+                resource_id=deployment.user_a, thread_id=thread, page_size=64
+            )
         ]
         assert sorted(listed) == sorted(m["id"] for b in batches for m in b)
-        thread_row = await client.threads.get_thread(id=thread)
+        thread_row = await client.threads.get_thread(resource_id=deployment.user_a, id=thread)
         assert thread_row is not None

@@ -24,9 +24,11 @@ async def test_threads_save_get_update_list_count_delete(clients: Clients) -> No
         assert (saved.id, saved.resource_id, saved.title) == (thread_id, me, f"t{n}")
     assert await aw(a.threads.count_threads(resource_id=me)) == before + 3
 
-    got = await aw(a.threads.get_thread(id=ids[0]))
+    got = await aw(a.threads.get_thread(resource_id=me, id=ids[0]))
     assert got is not None and got.metadata == {"n": 0.0} and got.created_at == 1_700_000_000_000.0
-    updated = await aw(a.threads.update_thread(id=ids[0], title="renamed", metadata={"k": "v"}))
+    updated = await aw(
+        a.threads.update_thread(resource_id=me, id=ids[0], title="renamed", metadata={"k": "v"})
+    )
     assert updated.title == "renamed" and updated.metadata == {"n": 0.0, "k": "v"}  # merged
     assert updated.created_at == got.created_at and updated.updated_at >= got.updated_at
 
@@ -42,10 +44,12 @@ async def test_threads_save_get_update_list_count_delete(clients: Clients) -> No
     newest = await collect(a.threads.list_threads_all(resource_id=me, order_by="updatedAt"))
     assert next(t.id for t in newest if t.id in ids) == ids[1]  # resaved last
 
-    assert await aw(a.threads.delete_thread(id=ids[2])) is None
-    assert await aw(a.threads.get_thread(id=ids[2])) is None
+    assert await aw(a.threads.delete_thread(resource_id=me, id=ids[2])) is None
+    assert await aw(a.threads.get_thread(resource_id=me, id=ids[2])) is None
     assert await aw(a.threads.count_threads(resource_id=me)) == before + 2
-    assert await aw(a.threads.delete_thread(id=ids[2])) is None  # a no-op the second time
+    assert (
+        await aw(a.threads.delete_thread(resource_id=me, id=ids[2])) is None
+    )  # a no-op the second time
 
 
 async def test_messages_round_trip_pages_neighbours_counts(clients: Clients) -> None:
@@ -62,33 +66,40 @@ async def test_messages_round_trip_pages_neighbours_counts(clients: Clients) -> 
         )
         for i in range(12)
     ]
-    saved = await aw(a.messages.save_messages(messages=messages[:7]))
+    saved = await aw(a.messages.save_messages(resource_id=me, messages=messages[:7]))
     assert [m.id for m in saved] == [m["id"] for m in messages[:7]]
     assert saved[0].resource_id == me and saved[0].type == "v2" and saved[1].role == "assistant"
     # typed models are accepted too
     typed = [cam_message(m) for m in messages[7:]]
-    await aw(a.messages.save_messages(messages=typed))
-    assert await aw(a.messages.count_messages(thread_id=thread_id)) == 12
+    await aw(a.messages.save_messages(resource_id=me, messages=typed))
+    assert await aw(a.messages.count_messages(resource_id=me, thread_id=thread_id)) == 12
 
-    first = await aw(a.messages.list_messages(thread_id=thread_id, page_size=5))
+    first = await aw(a.messages.list_messages(resource_id=me, thread_id=thread_id, page_size=5))
     assert [m.content.content for m in first.page] == [f"m{i}" for i in range(5)]
     assert not first.is_done and first.included == []
     second = await aw(
-        a.messages.list_messages(thread_id=thread_id, page_size=5, cursor=first.continue_cursor)
+        a.messages.list_messages(
+            resource_id=me, thread_id=thread_id, page_size=5, cursor=first.continue_cursor
+        )
     )
     assert [m.content.content for m in second.page] == [f"m{i}" for i in range(5, 10)]
 
-    forward = await collect(a.messages.list_messages_all(thread_id=thread_id, page_size=5))
+    forward = await collect(
+        a.messages.list_messages_all(resource_id=me, thread_id=thread_id, page_size=5)
+    )
     backward = await collect(
-        a.messages.list_messages_all(thread_id=thread_id, order="desc", page_size=4)
+        a.messages.list_messages_all(resource_id=me, thread_id=thread_id, order="desc", page_size=4)
     )
     assert [m.id for m in forward] == [m["id"] for m in messages]
     assert [m.id for m in backward] == [m["id"] for m in reversed(messages)]
-    pages = await collect_pages(a.messages.list_messages_all(thread_id=thread_id, page_size=5))
+    pages = await collect_pages(
+        a.messages.list_messages_all(resource_id=me, thread_id=thread_id, page_size=5)
+    )
     assert [len(p.items) for p in pages] == [5, 5, 2] and pages[-1].is_done
 
     window = await aw(
         a.messages.list_messages(
+            resource_id=me,
             thread_id=thread_id,
             page_size=1,
             start_date=1_700_000_003_000.0,
@@ -108,37 +119,40 @@ async def test_messages_round_trip_pages_neighbours_counts(clients: Clients) -> 
     assert len(page.page) == 3
 
     wanted = [messages[3]["id"], "missing-" + thread_id, messages[1]["id"]]
-    got = await aw(a.messages.get_messages_by_ids(ids=wanted))
+    got = await aw(a.messages.get_messages_by_ids(resource_id=me, ids=wanted))
     assert [m.id for m in got] == [messages[3]["id"], messages[1]["id"]]
 
     changed = await aw(
         a.messages.update_messages(
+            resource_id=me,
             messages=[
                 {
                     "id": messages[0]["id"],
                     "role": "system",
                     "content": {"format": 2.0, "parts": [], "content": "edited"},
                 }
-            ]
+            ],
         )
     )
     assert changed[0].role == "system" and changed[0].content.content == "edited"
     assert changed[0].created_at == 1_700_000_000_000.0
 
     # Saving again by id replaces, never duplicates.
-    await aw(a.messages.save_messages(messages=[{**messages[5], "role": "tool"}]))
-    assert await aw(a.messages.count_messages(thread_id=thread_id)) == 12
-    (again,) = await aw(a.messages.get_messages_by_ids(ids=[messages[5]["id"]]))
+    await aw(a.messages.save_messages(resource_id=me, messages=[{**messages[5], "role": "tool"}]))
+    assert await aw(a.messages.count_messages(resource_id=me, thread_id=thread_id)) == 12
+    (again,) = await aw(a.messages.get_messages_by_ids(resource_id=me, ids=[messages[5]["id"]]))
     assert again.role == "tool"
 
     deleted = await aw(
-        a.messages.delete_messages(ids=[messages[0]["id"], messages[1]["id"], "nope-" + thread_id])
+        a.messages.delete_messages(
+            resource_id=me, ids=[messages[0]["id"], messages[1]["id"], "nope-" + thread_id]
+        )
     )
     assert deleted == 2
-    assert await aw(a.messages.count_messages(thread_id=thread_id)) == 10
+    assert await aw(a.messages.count_messages(resource_id=me, thread_id=thread_id)) == 10
 
-    await aw(a.threads.delete_thread(id=thread_id))
-    assert await aw(a.messages.count_messages(thread_id=thread_id)) == 0
+    await aw(a.threads.delete_thread(resource_id=me, id=thread_id))
+    assert await aw(a.messages.count_messages(resource_id=me, thread_id=thread_id)) == 0
 
 
 def cam_message(message: dict[str, object]) -> cam._generated.models.SaveMessagesMessage:
@@ -146,23 +160,23 @@ def cam_message(message: dict[str, object]) -> cam._generated.models.SaveMessage
 
 
 async def test_resources_working_memory(clients: Clients) -> None:
-    # A user's resource is its own id; a service may keep resources of any id.
+    # A user's resource is its own id (its resource_id); a service may keep resources of any id.
     a, me = clients.a, clients.user_a
     saved = await aw(
         a.resources.save_resource(
-            id=me, working_memory="# Notes\n- likes tea", metadata={"tz": "UTC"}
+            resource_id=me, working_memory="# Notes\n- likes tea", metadata={"tz": "UTC"}
         )
     )
     assert saved.id == me and saved.working_memory == "# Notes\n- likes tea"
-    updated = await aw(a.resources.update_resource(id=me, metadata={"lang": "en"}))
+    updated = await aw(a.resources.update_resource(resource_id=me, metadata={"lang": "en"}))
     assert updated.working_memory == "# Notes\n- likes tea"
     assert updated.metadata == {"tz": "UTC", "lang": "en"}
-    got = await aw(a.resources.get_resource(id=me))
+    got = await aw(a.resources.get_resource(resource_id=me))
     assert got is not None and got.metadata == {"tz": "UTC", "lang": "en"}
     assert got.created_at == saved.created_at
 
     service = clients.service
     other = uid("tenant")
-    assert await aw(service.resources.get_resource(id=other)) is None
-    created = await aw(service.resources.update_resource(id=other, working_memory="fresh"))
+    assert await aw(service.resources.get_resource(resource_id=other)) is None
+    created = await aw(service.resources.update_resource(resource_id=other, working_memory="fresh"))
     assert created.working_memory == "fresh" and created.metadata is None

@@ -28,7 +28,11 @@ async def test_workflow_snapshots_with_dollar_keys(clients: Clients) -> None:
     assert (stored.run_id, stored.status, stored.resource_id) == (runs[0], "running", me)
     assert stored.snapshot_bytes == len(json.dumps(snapshot, separators=(",", ":")).encode())
     assert (
-        await aw(a.workflows.load_workflow_snapshot(workflow_name=workflow, run_id=runs[0]))
+        await aw(
+            a.workflows.load_workflow_snapshot(
+                resource_id=me, workflow_name=workflow, run_id=runs[0]
+            )
+        )
         == snapshot
     )
     for n, run in enumerate(runs[1:], start=1):
@@ -42,14 +46,22 @@ async def test_workflow_snapshots_with_dollar_keys(clients: Clients) -> None:
             )
         )
 
-    got = await aw(a.workflows.get_workflow_run_by_id(run_id=runs[0]))
+    got = await aw(a.workflows.get_workflow_run_by_id(resource_id=me, run_id=runs[0]))
     assert got is not None and got.snapshot == snapshot and got.workflow_name == workflow
     assert (
-        await aw(a.workflows.get_workflow_run_by_id(run_id=uid("nope"), workflow_name=workflow))
+        await aw(
+            a.workflows.get_workflow_run_by_id(
+                resource_id=me, run_id=uid("nope"), workflow_name=workflow
+            )
+        )
         is None
     )
     assert (
-        await aw(a.workflows.load_workflow_snapshot(workflow_name=workflow, run_id=uid("n")))
+        await aw(
+            a.workflows.load_workflow_snapshot(
+                resource_id=me, workflow_name=workflow, run_id=uid("n")
+            )
+        )
         is None
     )
 
@@ -93,6 +105,7 @@ async def test_workflow_snapshots_with_dollar_keys(clients: Clients) -> None:
     }
     merged = await aw(
         a.workflows.update_workflow_state(
+            resource_id=me,
             workflow_name=workflow,
             run_id=runs[0],
             opts={"status": "failed", "error": {"$why": "x"}},
@@ -107,7 +120,7 @@ async def test_workflow_snapshots_with_dollar_keys(clients: Clients) -> None:
     assert (
         await aw(
             a.workflows.update_workflow_state(
-                workflow_name=workflow, run_id=uid("none"), opts={"a": 1.0}
+                resource_id=me, workflow_name=workflow, run_id=uid("none"), opts={"a": 1.0}
             )
         )
         is None
@@ -120,13 +133,22 @@ async def test_workflow_snapshots_with_dollar_keys(clients: Clients) -> None:
     )
 
     assert (
-        await aw(a.workflows.delete_workflow_run_by_id(run_id=runs[0], workflow_name=workflow))
+        await aw(
+            a.workflows.delete_workflow_run_by_id(
+                resource_id=me, run_id=runs[0], workflow_name=workflow
+            )
+        )
         is None
     )
-    assert await aw(a.workflows.get_workflow_run_by_id(run_id=runs[0])) is None
+    assert await aw(a.workflows.get_workflow_run_by_id(resource_id=me, run_id=runs[0])) is None
     assert await aw(a.workflows.count_workflow_runs(workflow_name=workflow, resource_id=me)) == 2
     # A service may count across owners.
-    assert await aw(clients.service.workflows.count_workflow_runs(workflow_name=workflow)) == 2
+    assert (
+        await aw(
+            clients.service.workflows.count_workflow_runs(workflow_name=workflow, resource_id=me)
+        )
+        == 2
+    )
 
 
 async def test_scores_by_scorer_run_entity_span(clients: Clients) -> None:
@@ -169,9 +191,9 @@ async def test_scores_by_scorer_run_entity_span(clients: Clients) -> None:
             resource_id=me,
         )
     )
-    got = await aw(a.scores.get_score_by_id(id=custom.id))
+    got = await aw(a.scores.get_score_by_id(resource_id=me, id=custom.id))
     assert got is not None and got.source == "TEST" and got.input is None
-    assert await aw(a.scores.get_score_by_id(id=uid("missing"))) is None
+    assert await aw(a.scores.get_score_by_id(resource_id=me, id=uid("missing"))) is None
 
     by_scorer = await collect(
         a.scores.list_scores_by_scorer_id_all(scorer_id=scorer, resource_id=me, page_size=2)
@@ -181,19 +203,35 @@ async def test_scores_by_scorer_run_entity_span(clients: Clients) -> None:
         a.scores.list_scores_by_scorer_id(scorer_id=scorer, resource_id=me, page_size=2)
     )
     assert len(page.page) == 2 and not page.is_done
-    by_run = await collect(a.scores.list_scores_by_run_id_all(run_id=run))
+    by_run = await collect(a.scores.list_scores_by_run_id_all(resource_id=me, run_id=run))
     assert [s.score for s in by_run] == [1.0, 0.5, 0.0]
-    assert len((await aw(a.scores.list_scores_by_run_id(run_id=run, page_size=1))).page) == 1
+    assert (
+        len(
+            (await aw(a.scores.list_scores_by_run_id(resource_id=me, run_id=run, page_size=1))).page
+        )
+        == 1
+    )
     by_entity = await collect(
-        a.scores.list_scores_by_entity_id_all(entity_id=entity, entity_type="agent")
+        a.scores.list_scores_by_entity_id_all(resource_id=me, entity_id=entity, entity_type="agent")
     )
     assert len(by_entity) == 3
     assert (
-        await aw(a.scores.list_scores_by_entity_id(entity_id=entity, entity_type="tool"))
+        await aw(
+            a.scores.list_scores_by_entity_id(resource_id=me, entity_id=entity, entity_type="tool")
+        )
     ).page == []
-    by_span = await collect(a.scores.list_scores_by_span_all(trace_id=trace, span_id=span))
+    by_span = await collect(
+        a.scores.list_scores_by_span_all(resource_id=me, trace_id=trace, span_id=span)
+    )
     assert [s.id for s in by_span] == [saved[1].id, saved[0].id]
-    assert len((await aw(a.scores.list_scores_by_span(trace_id=trace, span_id=span))).page) == 2
+    assert (
+        len(
+            (
+                await aw(a.scores.list_scores_by_span(resource_id=me, trace_id=trace, span_id=span))
+            ).page
+        )
+        == 2
+    )
 
 
 async def test_traces_create_update_get_list_delete(clients: Clients) -> None:
@@ -202,13 +240,13 @@ async def test_traces_create_update_get_list_delete(clients: Clients) -> None:
     t0 = 1_700_000_000_000.0
     created = await aw(
         a.traces.create_spans(
+            resource_id=me,
             spans=[
                 {
                     "traceId": trace,
                     "spanId": "root",
                     "name": name,
                     "spanType": "agent",
-                    "resourceId": me,
                     "entityType": "agent",
                     "entityId": "helper",
                     "attributes": {"$model": "gpt"},
@@ -221,15 +259,15 @@ async def test_traces_create_update_get_list_delete(clients: Clients) -> None:
                     "parentSpanId": "root",
                     "name": "llm",
                     "spanType": "model",
-                    "resourceId": me,
                     "startedAt": t0 + 5,
                 },
-            ]
+            ],
         )
     )
     assert created.created == 2
     updated = await aw(
         a.traces.update_spans(
+            resource_id=me,
             updates=[
                 {
                     "traceId": trace,
@@ -243,12 +281,12 @@ async def test_traces_create_update_get_list_delete(clients: Clients) -> None:
                     "endedAt": t0 + 60,
                     "metadata": {"tokens": 12.0},
                 },
-            ]
+            ],
         )
     )
     assert updated.updated == 2
 
-    got = await aw(a.traces.get_trace(trace_id=trace))
+    got = await aw(a.traces.get_trace(resource_id=me, trace_id=trace))
     assert got is not None and got.truncated is False
     assert [s.span_id for s in got.spans] == ["root", "llm"]
     root, llm = got.spans
@@ -257,9 +295,9 @@ async def test_traces_create_update_get_list_delete(clients: Clients) -> None:
         root.metadata == {"tokens": 12.0} and root.status == "success" and root.ended_at == t0 + 60
     )
     assert llm.output == {"text": "hello"} and llm.parent_span_id == "root"
-    limited = await aw(a.traces.get_trace(trace_id=trace, limit=1.0))
+    limited = await aw(a.traces.get_trace(resource_id=me, trace_id=trace, limit=1.0))
     assert limited is not None and len(limited.spans) == 1 and limited.truncated is True
-    assert await aw(a.traces.get_trace(trace_id=uid("none"))) is None
+    assert await aw(a.traces.get_trace(resource_id=me, trace_id=uid("none"))) is None
 
     roots = await collect(a.traces.list_traces_all(resource_id=me, name=name))
     assert [(r.trace_id, r.span_id) for r in roots] == [(trace, "root")]
@@ -277,6 +315,6 @@ async def test_traces_create_update_get_list_delete(clients: Clients) -> None:
         await aw(a.traces.list_traces(resource_id=me, status="error", from_date=t0, to_date=t0))
     ).page == []
 
-    assert await aw(a.traces.delete_traces(trace_ids=[trace])) is None
-    assert await aw(a.traces.get_trace(trace_id=trace)) is None
+    assert await aw(a.traces.delete_traces(resource_id=me, trace_ids=[trace])) is None
+    assert await aw(a.traces.get_trace(resource_id=me, trace_id=trace)) is None
     assert await collect(a.traces.list_traces_all(resource_id=me, name=name)) == []

@@ -56,10 +56,9 @@ function watch(c: ConvexClient, name: string, args: Record<string, Value>) {
 }
 
 const texts = (e: Seen) => (Array.isArray(e.value) ? e.value.map((msg) => (msg as { content: { parts: { text: string }[] } }).content.parts[0].text) : null);
-const message = (id: string, threadId: string, resourceId: string, text: string) => ({
+const message = (id: string, threadId: string, text: string) => ({
   id,
   threadId,
-  resourceId,
   role: "user",
   type: "text",
   content: { format: 2, parts: [{ type: "text", text }] },
@@ -81,11 +80,11 @@ describe("example app (agent memory) over the sync protocol", () => {
   test("query, mutation and subscription with the official JS client", async () => {
     const alice = client(backend.url, token("alice"));
     await alice.mutation(m("memory:saveThread"), { id: "js-t1", resourceId: "alice", title: "hello" });
-    const thread = (await alice.query(q("memory:getThread"), { id: "js-t1" })) as { title: string; resourceId: string };
+    const thread = (await alice.query(q("memory:getThread"), { resourceId: "alice", id: "js-t1" })) as { title: string; resourceId: string };
     expect(thread).toMatchObject({ title: "hello", resourceId: "alice" });
-    const live = watch(alice, "memory:watchThread", { id: "js-t1" });
+    const live = watch(alice, "memory:watchThread", { resourceId: "alice", id: "js-t1" });
     await live.next((e) => (e.value as { messageCount?: number } | undefined)?.messageCount === 0);
-    await alice.mutation(m("memory:saveMessages"), { messages: [message("js-m0", "js-t1", "alice", "first")] });
+    await alice.mutation(m("memory:saveMessages"), { resourceId: "alice", messages: [message("js-m0", "js-t1", "first")] });
     await live.next((e) => (e.value as { messageCount?: number } | undefined)?.messageCount === 1);
     live.unsubscribe();
   });
@@ -97,22 +96,22 @@ describe("example app (agent memory) over the sync protocol", () => {
 
     const watcher = client(backend.url, token("bob"));
     const writer = client(backend.url, token("bob"));
-    const messages = watch(watcher, "memory:watchMessages", { threadId: "js-t2", limit: 10 });
+    const messages = watch(watcher, "memory:watchMessages", { resourceId: "bob", threadId: "js-t2", limit: 10 });
     await messages.next((e) => Array.isArray(e.value) && e.value.length === 0);
 
-    await writer.mutation(m("memory:saveMessages"), { messages: [message("js-m1", "js-t2", "bob", "one")] });
+    await writer.mutation(m("memory:saveMessages"), { resourceId: "bob", messages: [message("js-m1", "js-t2", "one")] });
     await messages.next((e) => texts(e)?.join() === "one");
     // An HTTP client's write reaches the subscriber too.
-    await setup.mutation(m("memory:saveMessages"), { messages: [message("js-m2", "js-t2", "bob", "two")] });
+    await setup.mutation(m("memory:saveMessages"), { resourceId: "bob", messages: [message("js-m2", "js-t2", "two")] });
     await messages.next((e) => texts(e)?.join() === "one,two");
     expect(messages.seen.map(texts)).toEqual([[], ["one"], ["one", "two"]]);
 
     messages.unsubscribe();
     // A barrier on the same connection, written after the message: once it is
     // seen, a Transition for the removed subscription would have come before it.
-    const barrier = watch(watcher, "memory:watchThread", { id: "js-t2" });
+    const barrier = watch(watcher, "memory:watchThread", { resourceId: "bob", id: "js-t2" });
     await barrier.next((e) => (e.value as { messageCount?: number } | undefined)?.messageCount === 2);
-    await writer.mutation(m("memory:saveMessages"), { messages: [message("js-m3", "js-t2", "bob", "three")] });
+    await writer.mutation(m("memory:saveMessages"), { resourceId: "bob", messages: [message("js-m3", "js-t2", "three")] });
     await barrier.next((e) => (e.value as { messageCount?: number } | undefined)?.messageCount === 3);
     expect(messages.seen).toHaveLength(3);
     barrier.unsubscribe();
@@ -123,12 +122,12 @@ describe("example app (agent memory) over the sync protocol", () => {
     owner.setAuth(token("carol"));
     await owner.mutation(m("memory:saveThread"), { id: "js-carol", resourceId: "carol" });
 
-    const anonymous = watch(client(backend.url), "memory:watchMessages", { threadId: "js-carol" });
+    const anonymous = watch(client(backend.url), "memory:watchMessages", { resourceId: "carol", threadId: "js-carol" });
     const anonymousError = (await anonymous.next((e) => e.error !== undefined)).error;
     expect(anonymousError).toBeInstanceOf(ConvexError);
     expect((anonymousError as ConvexError<{ code: string }>).data.code).toBe("UNAUTHENTICATED");
 
-    const dave = watch(client(backend.url, token("dave")), "memory:watchMessages", { threadId: "js-carol" });
+    const dave = watch(client(backend.url, token("dave")), "memory:watchMessages", { resourceId: "carol", threadId: "js-carol" });
     const forbidden = (await dave.next((e) => e.error !== undefined)).error;
     expect(forbidden).toBeInstanceOf(ConvexError);
     expect((forbidden as ConvexError<{ code: string }>).data.code).toBe("FORBIDDEN");

@@ -64,11 +64,10 @@ def backend() -> Iterator[LocalBackend]:
         yield started
 
 
-def message(id: str, thread_id: str, resource_id: str, text: str) -> dict[str, Any]:
+def message(id: str, thread_id: str, text: str) -> dict[str, Any]:
     return {
         "id": id,
         "threadId": thread_id,
-        "resourceId": resource_id,
         "role": "user",
         "type": "text",
         "content": {"format": 2, "parts": [{"type": "text", "text": text}]},
@@ -85,14 +84,20 @@ def test_watch_messages_yields_another_clients_message(backend: LocalBackend) ->
         Client(url=backend.url, token=backend.token("alice")) as writer,
     ):
         alice.threads.save_thread(id="live-t1", resource_id="alice", title="live")
-        with alice.messages.watch_messages(thread_id="live-t1", limit=10) as sub:
+        with alice.messages.watch_messages(
+            resource_id="alice", thread_id="live-t1", limit=10
+        ) as sub:
             assert isinstance(sub, Subscription)
             assert sub.next(timeout=WAIT) == []
-            writer.messages.save_messages(messages=[message("live-m1", "live-t1", "alice", "hi")])
+            writer.messages.save_messages(
+                resource_id="alice", messages=[message("live-m1", "live-t1", "hi")]
+            )
             seen = sub.next(timeout=WAIT)
             assert [type(m) for m in seen] == [Message]
             assert texts(seen) == ["hi"] and seen[0].thread_id == "live-t1"
-            writer.messages.save_messages(messages=[message("live-m2", "live-t1", "alice", "yo")])
+            writer.messages.save_messages(
+                resource_id="alice", messages=[message("live-m2", "live-t1", "yo")]
+            )
             assert texts(next(sub)) == ["hi", "yo"]  # plain iteration
             # Nothing changed: no value, a TimeoutError after the timeout (no hang).
             with pytest.raises(TimeoutError):
@@ -103,14 +108,16 @@ def test_watch_messages_yields_another_clients_message(backend: LocalBackend) ->
 def test_closing_stops_updates(backend: LocalBackend) -> None:
     with Client(url=backend.url, token=backend.token("bob")) as bob:
         bob.threads.save_thread(id="live-t2", resource_id="bob")
-        sub = bob.messages.watch_messages(thread_id="live-t2")
-        other = bob.threads.watch_thread(id="live-t2")  # same WebSocket
+        sub = bob.messages.watch_messages(resource_id="bob", thread_id="live-t2")
+        other = bob.threads.watch_thread(resource_id="bob", id="live-t2")  # same WebSocket
         assert sub.next(timeout=WAIT) == []
         assert other.next(timeout=WAIT) is not None
         sub.close()
         sub.close()  # idempotent
         assert sub.closed
-        bob.messages.save_messages(messages=[message("live-m3", "live-t2", "bob", "after")])
+        bob.messages.save_messages(
+            resource_id="bob", messages=[message("live-m3", "live-t2", "after")]
+        )
         # The other subscription on the same connection sees the write; the closed one ends.
         watched = other.next(timeout=WAIT)
         assert watched is not None and watched.message_count == 1
@@ -122,16 +129,16 @@ def test_unauthorized_subscriptions_raise(backend: LocalBackend) -> None:
     with Client(url=backend.url, token=backend.token("carol")) as carol:
         carol.threads.save_thread(id="live-carol", resource_id="carol")
     with Client(url=backend.url) as anonymous, pytest.raises(UnauthenticatedError):
-        anonymous.messages.watch_messages(thread_id="live-carol")
+        anonymous.messages.watch_messages(resource_id="carol", thread_id="live-carol")
     with (
         Client(url=backend.url, token=backend.token("dave")) as dave,
         pytest.raises(ForbiddenError),
     ):
-        dave.messages.watch_messages(thread_id="live-carol")
+        dave.messages.watch_messages(resource_id="carol", thread_id="live-carol")
     # A service identity may watch any resource.
     with (
         Client(url=backend.url, token=backend.token("svc", service=True)) as service,
-        service.messages.watch_messages(thread_id="live-carol") as sub,
+        service.messages.watch_messages(resource_id="carol", thread_id="live-carol") as sub,
     ):
         assert sub.next(timeout=WAIT) == []
 
@@ -140,9 +147,11 @@ def test_every_live_query_is_typed(backend: LocalBackend) -> None:
     with Client(url=backend.url, token=backend.token("erin")) as erin:
         erin.threads.save_thread(id="live-t3", resource_id="erin", title="one")
         with (
-            erin.threads.watch_thread(id="live-t3") as thread,
+            erin.threads.watch_thread(resource_id="erin", id="live-t3") as thread,
             erin.threads.watch_threads_by_resource(resource_id="erin", limit=5) as threads,
-            erin.workflows.watch_workflow_run(run_id="run-1", workflow_name="wf") as run,
+            erin.workflows.watch_workflow_run(
+                resource_id="erin", run_id="run-1", workflow_name="wf"
+            ) as run,
             erin.workflows.watch_workflow_runs(resource_id="erin") as runs,
         ):
             first = thread.next(timeout=WAIT)
@@ -152,7 +161,7 @@ def test_every_live_query_is_typed(backend: LocalBackend) -> None:
             assert run.next(timeout=WAIT) is None
             assert runs.next(timeout=WAIT) == []
 
-            erin.threads.update_thread(id="live-t3", title="two")
+            erin.threads.update_thread(resource_id="erin", id="live-t3", title="two")
             assert thread.next(timeout=WAIT).thread.title == "two"  # type: ignore[union-attr]
             assert threads.next(timeout=WAIT)[0].title == "two"
             erin.workflows.persist_workflow_snapshot(
@@ -168,7 +177,7 @@ def test_every_live_query_is_typed(backend: LocalBackend) -> None:
 def test_client_close_closes_its_subscriptions(backend: LocalBackend) -> None:
     client = Client(url=backend.url, token=backend.token("frank"))
     client.threads.save_thread(id="live-t4", resource_id="frank")
-    sub = client.messages.watch_messages(thread_id="live-t4")
+    sub = client.messages.watch_messages(resource_id="frank", thread_id="live-t4")
     assert sub.next(timeout=WAIT) == []
     client.close()
     assert sub.closed and list(sub) == []
@@ -183,7 +192,7 @@ def test_token_provider_is_carried(backend: LocalBackend) -> None:
 
     with Client(url=backend.url, token_provider=provider) as gina:
         gina.threads.save_thread(id="live-t5", resource_id="gina")
-        with gina.threads.watch_thread(id="live-t5") as sub:
+        with gina.threads.watch_thread(resource_id="gina", id="live-t5") as sub:
             got = sub.next(timeout=WAIT)
             assert got is not None and got.thread.resource_id == "gina"
     assert asked
@@ -195,7 +204,7 @@ def test_unreachable_url_raises_instead_of_hanging() -> None:
         Client(url="http://127.0.0.1:9", max_retries=0) as client,
         pytest.raises(APIConnectionError),
     ):
-        client.messages.watch_messages(thread_id="t")
+        client.messages.watch_messages(resource_id="u", thread_id="t")
     assert time.monotonic() - started < 10
 
 
@@ -204,7 +213,7 @@ def test_a_backend_that_dies_raises_instead_of_hanging() -> None:
     try:
         client = Client(url=own.url, token=own.token("hal"), max_retries=0)
         client.threads.save_thread(id="live-t6", resource_id="hal")
-        sub = client.messages.watch_messages(thread_id="live-t6")
+        sub = client.messages.watch_messages(resource_id="hal", thread_id="live-t6")
         sub.liveness_interval = 0.3
         assert sub.next(timeout=WAIT) == []
     finally:
@@ -222,11 +231,11 @@ async def test_async_subscription(backend: LocalBackend) -> None:
         AsyncClient(url=backend.url, token=backend.token("ivy")) as writer,
     ):
         await ivy.threads.save_thread(id="live-t7", resource_id="ivy")
-        async with ivy.messages.watch_messages(thread_id="live-t7") as sub:
+        async with ivy.messages.watch_messages(resource_id="ivy", thread_id="live-t7") as sub:
             assert isinstance(sub, AsyncSubscription)
             assert await sub.next(timeout=WAIT) == []
             await writer.messages.save_messages(
-                messages=[message("live-m7", "live-t7", "ivy", "async")]
+                resource_id="ivy", messages=[message("live-m7", "live-t7", "async")]
             )
             async for value in sub:
                 assert texts(value) == ["async"]
@@ -235,20 +244,22 @@ async def test_async_subscription(backend: LocalBackend) -> None:
                 await sub.next(timeout=0.3)
         assert sub.closed
         # `await` starts it too; an unauthorized one raises when started.
-        other = await ivy.threads.watch_thread(id="live-t7")
+        other = await ivy.threads.watch_thread(resource_id="ivy", id="live-t7")
         got = await other.current()
         assert got is not None and got.message_count == 1
         await other.aclose()
         with pytest.raises(ForbiddenError):
             await writer.with_options(token=backend.token("jack")).messages.watch_messages(
-                thread_id="live-t7"
+                resource_id="ivy", thread_id="live-t7"
             )
 
 
 async def test_async_unreachable_url_raises() -> None:
     async with AsyncClient(url="http://127.0.0.1:9", max_retries=0) as client:
         with pytest.raises(APIConnectionError):
-            await asyncio.wait_for(client.messages.watch_messages(thread_id="t").start(), 10)
+            await asyncio.wait_for(
+                client.messages.watch_messages(resource_id="u", thread_id="t").start(), 10
+            )
 
 
 def test_official_python_client_against_the_example_app(backend: LocalBackend) -> None:
@@ -265,11 +276,15 @@ def test_official_python_client_against_the_example_app(backend: LocalBackend) -
         watcher.set_auth(token)
         writer.set_auth(token)
         writer.mutation("memory:saveThread", {"id": "py-official", "resourceId": "kim"})
-        assert writer.query("memory:getThread", {"id": "py-official"})["resourceId"] == "kim"
-        sub = watcher.subscribe("memory:watchMessages", {"threadId": "py-official"})
+        assert writer.query(
+            "memory:getThread", {"resourceId": "kim", "id": "py-official"}
+        )["resourceId"] == "kim"
+        sub = watcher.subscribe(
+            "memory:watchMessages", {"resourceId": "kim", "threadId": "py-official"}
+        )
         assert next(sub) == []
-        writer.mutation("memory:saveMessages", {"messages": [{
-            "id": "py-m1", "threadId": "py-official", "resourceId": "kim", "role": "user",
+        writer.mutation("memory:saveMessages", {"resourceId": "kim", "messages": [{
+            "id": "py-m1", "threadId": "py-official", "role": "user",
             "type": "text", "content": {"format": 2.0, "parts": [{"type": "text", "text": "x"}]},
         }]})
         value = next(sub)

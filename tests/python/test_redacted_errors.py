@@ -69,7 +69,7 @@ def test_convex_s_own_refusal_is_a_function_error_in_both(client: tuple[str, str
         assert error.error_message is not None and REDACTED.match(error.error_message)
     else:
         assert "Object has too many fields (1025 > maximum number 1024)" in error.message
-    kept = sdk.threads.get_thread(id=thread)
+    kept = sdk.threads.get_thread(resource_id=user, id=thread)
     assert kept is not None and kept.metadata == fields  # the refused call wrote nothing
 
 

@@ -97,8 +97,8 @@ def test_int_out_of_int64_range_is_refused() -> None:
 
 @pytest.mark.parametrize(
     "key",
-    ["$id", "a" * 1025, "caf\u00e9", "tab\there"],
-    ids=["dollar", "long", "non-ascii", "control"],
+    ["$id", "a" * 1025, "caf\u00e9", "tab\there", "__proto__"],
+    ids=["dollar", "long", "non-ascii", "control", "proto"],
 )
 def test_field_names_convex_refuses(key: str) -> None:
     with pytest.raises(ValueError, match="field name"):
