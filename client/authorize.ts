@@ -45,10 +45,21 @@ export interface DefaultPolicyOptions {
   resourceIdClaim?: string;
   /** A claim that, when true (or "true"), marks a service identity that may act on any resource. Default: "agent_memory_service". */
   serviceClaim?: string;
+  /**
+   * A claim that limits a service identity to the listed resource ids (an
+   * array of strings): it may act on those only, never on rows that belong to
+   * no resource, and may read but not change vector indexes (shared by every
+   * resource). Default: "agent_memory_resources".
+   */
+  resourcesClaim?: string;
+  /** A claim that, when true (or "true"), limits a service identity to reads. Default: "agent_memory_read_only". */
+  readOnlyClaim?: string;
 }
 
 /** The identity claim that marks a service under the default policy. */
 export const DEFAULT_SERVICE_CLAIM = "agent_memory_service";
+export const DEFAULT_RESOURCES_CLAIM = "agent_memory_resources";
+export const DEFAULT_READ_ONLY_CLAIM = "agent_memory_read_only";
 
 /** Whether the identity carries the service claim. */
 export function isServiceIdentity(identity: UserIdentity, serviceClaim = DEFAULT_SERVICE_CLAIM): boolean {
@@ -59,19 +70,28 @@ export function isServiceIdentity(identity: UserIdentity, serviceClaim = DEFAULT
 /**
  * The default policy:
  * - an identity is required (UNAUTHENTICATED otherwise);
- * - a service identity may do anything;
+ * - a service identity may do anything, unless its token is scoped: with the
+ *   resources claim, only on the listed resource ids (vector indexes: read
+ *   only); with the read-only claim, reads only;
  * - a user acts only on its own resource id, and never on rows that belong to no resource;
  * - vector indexes are shared: users may read (query, describe, list, get); only services write.
  */
 export function defaultPolicy(options: DefaultPolicyOptions = {}): Authorize {
   const resourceIdClaim = options.resourceIdClaim ?? "subject";
   const serviceClaim = options.serviceClaim ?? DEFAULT_SERVICE_CLAIM;
+  const scope = {
+    resourcesClaim: options.resourcesClaim ?? DEFAULT_RESOURCES_CLAIM,
+    readOnlyClaim: options.readOnlyClaim ?? DEFAULT_READ_ONLY_CLAIM,
+  };
   return async (ctx, operation) => {
     const identity = await ctx.auth.getUserIdentity();
     if (identity === null) {
       fail("UNAUTHENTICATED", `${operation.name} needs an authenticated caller`);
     }
-    if (isServiceIdentity(identity, serviceClaim)) return;
+    if (isServiceIdentity(identity, serviceClaim)) {
+      enforceServiceScope(identity, operation, scope);
+      return;
+    }
     if (operation.domain === "vectors") {
       if (operation.access === "read") return;
       fail("FORBIDDEN", `${operation.name}: only a service identity may change vector indexes`, {
@@ -91,3 +111,42 @@ export function defaultPolicy(options: DefaultPolicyOptions = {}): Authorize {
     }
   };
 }
+
+/**
+ * The limits a scoped service token carries (see {@link DefaultPolicyOptions}):
+ * throws FORBIDDEN when the operation is outside them. An unscoped service
+ * identity passes.
+ */
+export function enforceServiceScope(
+  identity: UserIdentity,
+  operation: Operation,
+  claims: { resourcesClaim: string; readOnlyClaim: string } = {
+    resourcesClaim: DEFAULT_RESOURCES_CLAIM,
+    readOnlyClaim: DEFAULT_READ_ONLY_CLAIM,
+  },
+): void {
+  const fields = identity as Record<string, unknown>;
+  const readOnly = fields[claims.readOnlyClaim];
+  if ((readOnly === true || readOnly === "true") && operation.access === "write") {
+    fail("FORBIDDEN", `${operation.name}: this service token is read-only`);
+  }
+  const listed = fields[claims.resourcesClaim];
+  if (listed === undefined || listed === null) return;
+  if (!Array.isArray(listed) || !listed.every((id) => typeof id === "string")) {
+    fail("FORBIDDEN", `${operation.name}: the "${claims.resourcesClaim}" claim must list resource ids`);
+  }
+  if (operation.domain === "vectors") {
+    if (operation.access === "read") return;
+    fail("FORBIDDEN", `${operation.name}: a service token scoped to resources may not change vector indexes`, {
+      indexName: operation.indexName ?? null,
+    });
+  }
+  if (operation.touchesUnowned) {
+    fail("FORBIDDEN", `${operation.name}: rows that belong to no resource are outside this service token's resources`);
+  }
+  for (const resourceId of operation.resourceIds) {
+    // As for users, the refusal names no resource.
+    if (!listed.includes(resourceId)) fail("FORBIDDEN", `${operation.name}: the service token may act only on its listed resources`);
+  }
+}
+

@@ -11,6 +11,7 @@ import { exposeVectors } from "./vectors.js";
 import { exposeWorkflows } from "./workflows.js";
 
 export * from "./authorize.js";
+export * from "./authConfig.js";
 export type { AgentMemoryComponent, ExposeOptions } from "./types.js";
 
 /**

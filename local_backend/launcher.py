@@ -1,10 +1,16 @@
-"""Starts the local backend from Python, with a signing key, and mints tokens for it.
+"""Starts the local backend from Python, configured as a deployment is, and mints tokens for it.
+
+The served app's own ``auth.config.ts`` decides which tokens are valid. The example app's
+reads ``AGENT_MEMORY_JWKS``: the launcher makes a key with ``convex-agent-memory keys new``
+and gives the backend that environment variable, exactly the recipe for a deployment
+(``npx convex env set AGENT_MEMORY_JWKS ...``). Tokens are then signed with that key, as a
+Python service does with :class:`convex_agent_memory.ServiceCredentials`.
 
 Used by the end-to-end tests, the benchmarks and the demo::
 
     with LocalBackend.start() as backend:
         client = Client(url=backend.url, token=backend.token("user-a"))
-        service = Client(url=backend.url, token=backend.token("svc", service=True))
+        service = Client(url=backend.url, token_provider=backend.credentials("svc"))
 
 or, to run a command against a fresh backend (``CONVEX_URL``, ``CONVEX_AUTH_TOKEN`` for a
 user and ``AGENT_MEMORY_SERVICE_TOKEN`` for a service are set for it)::
@@ -31,21 +37,44 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+import httpx
 import jwt
-from cryptography.hazmat.primitives.asymmetric import rsa
+from convex_agent_memory import ServiceCredentials
+from convex_agent_memory._auth import (
+    DEFAULT_SERVICE_APPLICATION_ID,
+    DEFAULT_SERVICE_ISSUER,
+    SERVICE_CLAIM,
+)
+from convex_agent_memory._keys import JWKS_ENV, ServiceKey, jwks_data_uri
 
 ROOT = Path(__file__).resolve().parents[1]
 READY_PREFIX = "LOCAL_BACKEND_URL="
-ISSUER = "https://auth.local-backend.test"
-AUDIENCE = "convex-agent-memory"
-SERVICE_CLAIM = "agent_memory_service"
+ISSUER = DEFAULT_SERVICE_ISSUER
+AUDIENCE = DEFAULT_SERVICE_APPLICATION_ID
+
+
+def make_key(*, alg: str = "ES256", kid: str | None = None) -> ServiceKey:
+    """A key pair made by the ``convex-agent-memory keys new`` command (run as a user runs it)."""
+    command = [sys.executable, "-m", "convex_agent_memory._keys", "keys", "new", "--json"]
+    command += ["--alg", alg] + (["--kid", kid] if kid is not None else [])
+    out = json.loads(subprocess.run(command, check=True, capture_output=True, text=True).stdout)
+    private_key = out["private_key"]
+    keys = json.loads(_decode_data_uri(out["jwks"]))["keys"]
+    return ServiceKey(private_key=private_key, kid=out["kid"], alg=out["alg"], public_jwk=keys[0])
+
+
+def _decode_data_uri(uri: str) -> str:
+    import base64
+
+    return base64.b64decode(uri.split(",", 1)[1]).decode()
 
 
 @dataclass
 class LocalBackend:
     url: str
     process: subprocess.Popen[str]
-    private_key: rsa.RSAPrivateKey
+    key: ServiceKey
+    env: dict[str, str]
     workdir: Path
     log_path: Path
     issuer: str = ISSUER
@@ -58,24 +87,27 @@ class LocalBackend:
         *,
         app_dir: Path | None = None,
         extra_args: list[str] | None = None,
+        env: dict[str, str] | None = None,
+        key: ServiceKey | None = None,
         redact_errors: bool = False,
         timeout: float = 90.0,
     ) -> LocalBackend:
         """Starts a backend on a free port and waits for its ready line.
 
+        The deployment environment is ``AGENT_MEMORY_JWKS`` (the public half of ``key``, a
+        new key from ``keys new`` by default) plus ``env``; the app's auth.config.ts reads it.
         ``redact_errors``: answer as a production deployment answers clients (function errors
         say only ``[Request ID: …] Server Error``; ``errorData`` is kept).
         """
         workdir = Path(tempfile.mkdtemp(prefix="local-backend-"))
-        private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(private_key.public_key()))
-        jwks_file = workdir / "jwks.json"
-        jwks_file.write_text(json.dumps({"keys": [{**jwk, "kid": "local", "alg": "RS256"}]}))
+        key = key if key is not None else make_key()
+        deployment_env = {JWKS_ENV: jwks_data_uri([key.public_jwk]), **(env or {})}
+        env_file = workdir / "deployment.env"
+        env_file.write_text("".join(f"{name}={value}\n" for name, value in deployment_env.items()))
         log_path = workdir / "backend.log"
         args = [
             "node", "--import", "tsx", "local_backend/main.ts",
-            "--port", "0", "--exit-on-stdin-close",
-            "--jwks", str(jwks_file), "--issuer", ISSUER, "--application-id", AUDIENCE,
+            "--port", "0", "--exit-on-stdin-close", "--env-file", str(env_file),
         ]  # fmt: skip
         if app_dir is not None:
             args += ["--app", str(app_dir)]
@@ -88,8 +120,18 @@ class LocalBackend:
         )
         url = _await_ready_line(process, log_path, timeout)
         return cls(
-            url=url, process=process, private_key=private_key, workdir=workdir, log_path=log_path
-        )
+            url=url, process=process, key=key, env=deployment_env, workdir=workdir,
+            log_path=log_path,
+        )  # fmt: skip
+
+    def credentials(
+        self, subject: str, *, service: bool = True, ttl: float = 300.0, **options: Any
+    ) -> ServiceCredentials:
+        """Credentials signing with the backend's key (``service=False``: a user's tokens)."""
+        return ServiceCredentials(
+            private_key=self.key.private_key, kid=self.key.kid, subject=subject,
+            service=service, ttl=ttl, **options,
+        )  # fmt: skip
 
     def token(
         self,
@@ -99,7 +141,10 @@ class LocalBackend:
         expires_in: float = 3600.0,
         **claims: Any,
     ) -> str:
-        """A JWT the backend accepts: a user's (``subject`` is its resource id) or a service's."""
+        """A JWT the backend accepts: a user's (``subject`` is its resource id) or a service's.
+
+        ``claims`` may override any claim (``exp``, ``iss``, ...), to make tokens to refuse.
+        """
         now = int(time.time())
         payload: dict[str, Any] = {
             "iss": self.issuer,
@@ -107,11 +152,27 @@ class LocalBackend:
             "sub": subject,
             "iat": now,
             "exp": now + int(expires_in),
+            **({SERVICE_CLAIM: True} if service else {}),
             **claims,
         }
-        if service:
-            payload[SERVICE_CLAIM] = True
-        return jwt.encode(payload, self.private_key, algorithm="RS256", headers={"kid": "local"})
+        token: str = jwt.encode(
+            payload, self.key.private_key, algorithm=self.key.alg, headers={"kid": self.key.kid}
+        )
+        return token
+
+    def set_env(self, **changes: str | None) -> None:
+        """Sets (or, with None, unsets) deployment environment variables, as ``npx convex env
+        set`` does: the app's auth config is evaluated again with them; a change that makes
+        it invalid raises and changes nothing."""
+        body = {"changes": [{"name": n, "value": v} for n, v in changes.items()]}
+        reply = httpx.post(f"{self.url}/_local_backend/environment", json=body, timeout=30)
+        if reply.status_code != 200:
+            raise RuntimeError(f"environment update refused: {reply.text}")
+        for name, value in changes.items():
+            if value is None:
+                self.env.pop(name, None)
+            else:
+                self.env[name] = value
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")

@@ -2,9 +2,13 @@
  * CLI of the local backend:
  *
  *   npx tsx local_backend/main.ts [--port N|0] [--host 127.0.0.1]
- *       [--jwks FILE | --public-key FILE] [--issuer ISS] [--application-id AUD]
+ *       [--env NAME=VALUE ...] [--env-file FILE] [--oidc-jwks DOMAIN=FILE ...]
  *       [--app DIR] [--component NAME=DIR ... | --no-components]
  *       [--no-transaction-limits] [--redact-errors] [--exit-on-stdin-close]
+ *
+ * Bearer tokens are verified against the app's own auth.config.ts, evaluated
+ * with the deployment environment given by --env / --env-file (as
+ * `npx convex env set` sets it on a deployment).
  *
  * When it listens it prints exactly one line on stdout:
  *
@@ -15,6 +19,7 @@
  * closes if --exit-on-stdin-close is given (so a parent that dies never
  * leaks it). Exits 2 on bad flags, 1 when the app does not load.
  */
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { format as formatText, parseArgs } from "node:util";
 import { startLocalBackend, type LocalBackendOptions } from "./server.js";
@@ -24,10 +29,9 @@ export const READY_PREFIX = "LOCAL_BACKEND_URL=";
 const USAGE = `usage: npx tsx local_backend/main.ts [options]
   --port N                 port to listen on (0 or absent: a free port)
   --host HOST              interface (default 127.0.0.1)
-  --jwks FILE              JWKS (or single JWK) to verify bearer tokens with (RS256 / ES256)
-  --public-key FILE        PEM public key to verify bearer tokens with (RS256 / ES256)
-  --issuer ISS             required "iss" of tokens (like auth.config.ts's issuer)
-  --application-id AUD     required "aud" of tokens (like auth.config.ts's applicationID)
+  --env NAME=VALUE         a deployment environment variable (repeatable); auth.config.ts reads them
+  --env-file FILE          deployment environment variables from a file (NAME=VALUE lines, # comments)
+  --oidc-jwks DOMAIN=FILE  keys (a JWKS file) of an OIDC provider of auth.config.ts, instead of discovery
   --app DIR                Convex functions directory of the app (default: example/convex)
   --component NAME=DIR     register a component (repeatable; default: agentMemory=component)
   --no-components          register no component
@@ -54,10 +58,9 @@ function parseCli(argv: string[]): { options: LocalBackendOptions; exitOnStdinCl
       options: {
         port: { type: "string" },
         host: { type: "string" },
-        jwks: { type: "string" },
-        "public-key": { type: "string" },
-        issuer: { type: "string" },
-        "application-id": { type: "string" },
+        env: { type: "string", multiple: true },
+        "env-file": { type: "string", multiple: true },
+        "oidc-jwks": { type: "string", multiple: true },
         app: { type: "string" },
         component: { type: "string", multiple: true },
         "no-components": { type: "boolean" },
@@ -77,7 +80,6 @@ function parseCli(argv: string[]): { options: LocalBackendOptions; exitOnStdinCl
   }
   const port = v.port === undefined ? 0 : Number(v.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`--port must be an integer in 0..65535, got ${v.port}`);
-  if (v.jwks !== undefined && v["public-key"] !== undefined) fail("give --jwks or --public-key, not both");
   if (v.component !== undefined && v["no-components"]) fail("give --component or --no-components, not both");
   const components = v["no-components"]
     ? []
@@ -86,17 +88,47 @@ function parseCli(argv: string[]): { options: LocalBackendOptions; exitOnStdinCl
         if (eq <= 0 || eq === spec.length - 1) fail(`--component takes NAME=DIR, got ${spec}`);
         return { name: spec.slice(0, eq), dir: path.resolve(spec.slice(eq + 1)) };
       });
-  const auth =
-    v.jwks !== undefined || v["public-key"] !== undefined || v.issuer !== undefined || v["application-id"] !== undefined
-      ? { jwksFile: v.jwks, publicKeyFile: v["public-key"], issuer: v.issuer, applicationId: v["application-id"] }
-      : undefined;
+  const pair = (flag: string, spec: string): [string, string] => {
+    const eq = spec.indexOf("=");
+    if (eq <= 0) fail(`${flag} takes NAME=VALUE, got ${spec}`);
+    return [spec.slice(0, eq), spec.slice(eq + 1)];
+  };
+  const env: Record<string, string> = {};
+  for (const file of v["env-file"] ?? []) {
+    let text: string;
+    try {
+      text = readFileSync(file, "utf8");
+    } catch (error) {
+      fail(`--env-file ${file}: ${(error as Error).message}`);
+    }
+    for (const line of text.split(/\r?\n/)) {
+      if (line.trim() === "" || line.trimStart().startsWith("#")) continue;
+      const [name, value] = pair("--env-file", line.trim());
+      env[name] = value.replace(/^(['"])(.*)\1$/s, "$2");
+    }
+  }
+  for (const spec of v.env ?? []) {
+    const [name, value] = pair("--env", spec);
+    env[name] = value;
+  }
+  const oidcJwks = Object.fromEntries(
+    (v["oidc-jwks"] ?? []).map((spec) => {
+      const [domain, file] = pair("--oidc-jwks", spec);
+      try {
+        return [domain, JSON.parse(readFileSync(file, "utf8"))];
+      } catch (error) {
+        fail(`--oidc-jwks ${spec}: ${(error as Error).message}`);
+      }
+    }),
+  );
   return {
     options: {
       port,
       host: v.host ?? "127.0.0.1",
       appDir: v.app === undefined ? undefined : path.resolve(v.app),
       components,
-      auth,
+      env,
+      oidcJwks,
       transactionLimits: !v["no-transaction-limits"],
       redactErrors: v["redact-errors"] ?? false,
     },

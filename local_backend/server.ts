@@ -4,12 +4,17 @@
  * front of one {@link AppRuntime}, on one port.
  *
  * Also served: GET /_local_backend/functions (what was loaded; not a Convex
- * endpoint), GET / and /instance_name.
+ * endpoint), POST /_local_backend/environment (the deployment environment, as
+ * `npx convex env set` changes it; not a Convex endpoint), GET / and /instance_name.
+ *
+ * Tokens are verified against the app's own auth.config.ts, evaluated with the
+ * deployment environment (authConfig.ts), by one verifier (auth.ts) for HTTP and sync.
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { UserIdentity } from "convex/server";
-import { AuthError, identityFromHeader, loadAuthConfig, verifyToken, type AuthOptions } from "./auth.js";
+import { AuthError, type Jwks } from "./auth.js";
+import { AuthConfigError, DeploymentAuth, type EnvChange } from "./authConfig.js";
 import { RequestError } from "./calls.js";
 import { MAX_REQUEST_BYTES, describeTarget, handleFunctionCall, isFunctionEndpoint } from "./http_api.js";
 import { AppRuntime, type RuntimeOptions } from "./runtime.js";
@@ -21,8 +26,14 @@ export interface LocalBackendOptions extends RuntimeOptions {
   port?: number;
   /** Interface to listen on. Default 127.0.0.1. */
   host?: string;
-  /** How bearer tokens are verified (as the app's customJwt provider). No key: every token is refused. */
-  auth?: AuthOptions;
+  /**
+   * The deployment's environment variables (what `npx convex env set` sets).
+   * The app's auth.config.ts is evaluated with them; without an auth config
+   * every token is refused.
+   */
+  env?: Record<string, string>;
+  /** Keys of the auth config's OIDC (`domain`) providers, by domain, instead of discovery over HTTP. */
+  oidcJwks?: Record<string, Jwks>;
   /** Largest request body accepted, in bytes. Default 16 MiB + 2,000 bytes, as a deployment. */
   maxBodyBytes?: number;
   /** Keep-alive Ping interval of the WebSocket sync protocol (ms). Default 15000. */
@@ -38,6 +49,8 @@ export interface LocalBackend {
   httpServer: http.Server;
   /** The WebSocket sync protocol endpoint (`connectionCount()` for diagnostics). */
   sync: SyncProtocolHandle;
+  /** The deployment's environment and auth providers (`updateEnvironment` re-evaluates auth.config.ts). */
+  auth: DeploymentAuth;
   /** Stops listening, closes the sync connections, drops open connections. */
   close(): Promise<void>;
 }
@@ -56,15 +69,38 @@ function sendError(res: http.ServerResponse, status: number, code: string, messa
 
 /** Starts the local backend; resolves once it listens. */
 export async function startLocalBackend(options: LocalBackendOptions = {}): Promise<LocalBackend> {
-  const auth = options.auth ? loadAuthConfig(options.auth) : null;
   const runtime = await AppRuntime.create(options);
+  const auth = await DeploymentAuth.load(runtime.appDir, { env: options.env, verifier: { oidcJwks: options.oidcJwks } });
   const maxBodyBytes = options.maxBodyBytes ?? MAX_REQUEST_BYTES;
+  const identify = async (header: string | undefined) => (await auth.verifier.fromHeader(header))?.identity ?? null;
+
+  // Not a Convex endpoint: what `npx convex env set` does (through the admin API) on a deployment.
+  async function updateEnvironment(req: http.IncomingMessage, res: http.ServerResponse) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    let changes: unknown;
+    try {
+      changes = (JSON.parse(Buffer.concat(chunks).toString("utf8")) as { changes?: unknown }).changes;
+    } catch (error) {
+      throw new RequestError(400, "BadJsonBody", (error as Error).message);
+    }
+    if (!Array.isArray(changes) || !changes.every((c) => typeof c?.name === "string" && (typeof c.value === "string" || c.value === null))) {
+      throw new RequestError(400, "BadJsonBody", "Expected {changes: [{name, value}]} (value null unsets a variable)");
+    }
+    try {
+      await auth.updateEnvironment(changes as EnvChange[]);
+    } catch (error) {
+      if (error instanceof AuthConfigError) throw new RequestError(400, error.code, error.message);
+      throw error;
+    }
+    send(res, 200, JSON.stringify({}));
+  }
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse) {
     const pathname = new URL(req.url ?? "/", "http://local").pathname;
     if (isFunctionEndpoint(pathname)) {
       if (req.method !== "POST") throw new RequestError(405, "MethodNotAllowed", `${describeTarget(req.method, pathname)}: use POST`);
-      return send(res, 200, await handleFunctionCall(req, pathname, runtime, (header) => identityFromHeader(header, auth), maxBodyBytes));
+      return send(res, 200, await handleFunctionCall(req, pathname, runtime, identify, maxBodyBytes));
     }
     if (req.method === "GET" && pathname === "/_local_backend/functions") {
       const listing = {
@@ -72,6 +108,9 @@ export async function startLocalBackend(options: LocalBackendOptions = {}): Prom
         components: runtime.components,
       };
       return send(res, 200, JSON.stringify(listing));
+    }
+    if (req.method === "POST" && pathname === "/_local_backend/environment") {
+      return await updateEnvironment(req, res);
     }
     if (req.method === "GET" && (pathname === "/" || pathname === "/instance_name")) {
       return send(res, 200, pathname === "/" ? "This Convex deployment is running (convex-agent-memory local backend).\n" : "local-backend", "text/plain");
@@ -97,7 +136,8 @@ export async function startLocalBackend(options: LocalBackendOptions = {}): Prom
     });
   });
 
-  const verify = async (token: string) => verifyToken(token, auth) as unknown as UserIdentity;
+  // The verifier of the moment: an environment update replaces it for both HTTP and sync.
+  const verify = async (token: string) => (await auth.verifier.verify(token)).identity as unknown as UserIdentity;
   const sync = attachSyncProtocol(httpServer, syncEngineFor(runtime, verify), {
     pingIntervalMs: options.syncPingIntervalMs,
   });
@@ -119,6 +159,7 @@ export async function startLocalBackend(options: LocalBackendOptions = {}): Prom
     runtime,
     httpServer,
     sync,
+    auth,
     close: async () => {
       const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
       await sync.close();

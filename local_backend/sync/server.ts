@@ -24,6 +24,7 @@ import type { UserIdentity } from "convex/server";
 import type { Value } from "convex/values";
 import { WebSocket, WebSocketServer, type RawData } from "ws";
 import { RequestError, parseFunctionPath, type CallResult } from "../calls.js";
+import { TOKEN_EXPIRED_MESSAGE, identityExpired, tokenExpiresAtMs } from "./auth.js";
 import type { SyncEngine, SyncProtocolHandle, SyncProtocolOptions } from "./engine.js";
 import { type ClientMessage, type ServerMessage, type StateModification, decodeTs, encodeTs, encodeValue } from "./wire.js";
 
@@ -113,6 +114,10 @@ class Session {
   private identityVersion = 0;
   private identity: UserIdentity | null = null;
   private identityKey = "null";
+  /** When the identity's token expires (ms since the epoch); null without one. */
+  private identityExpiresAtMs: number | null = null;
+  /** `clientTs` of Connect minus the server's clock (ms), sent in every Transition as the backend does. */
+  private clientClockSkew: number | null = null;
   private queries = new Map<number, QueryEntry>();
   private pendingRemovals: number[] = [];
   private sent: Version = { querySet: 0, identity: 0, ts: 0n };
@@ -133,6 +138,10 @@ class Session {
 
   send(message: ServerMessage): void {
     if (this.closed || this.ws.readyState !== WebSocket.OPEN) return;
+    if (message.type === "Transition") {
+      // crates/local_backend/src/subs/mod.rs: `inject_server_ts` when the message goes out (ns).
+      message.serverTs = Date.now() * 1_000_000;
+    }
     this.ws.send(JSON.stringify(message));
   }
 
@@ -206,6 +215,8 @@ class Session {
     if (this.closed) return;
     switch (message.type) {
       case "Connect": {
+        // crates/sync/src/worker.rs: client_clock_skew = clientTs - server now (ms).
+        if (typeof message.clientTs === "number") this.clientClockSkew = Math.round(message.clientTs - Date.now());
         if (typeof message.maxObservedTimestamp === "string") {
           try {
             this.clock.observe(decodeTs(message.maxObservedTimestamp));
@@ -252,20 +263,24 @@ class Session {
           return;
         }
         let identity: UserIdentity | null;
+        let expiresAtMs: number | null = null;
         if (message.tokenType === "None") {
           identity = null;
         } else if (message.tokenType === "User" && typeof message.value === "string") {
           try {
             identity = await this.engine.verifyToken(message.value);
           } catch (e) {
-            this.authError(`Could not verify token: ${e instanceof Error ? e.message : String(e)}`, message.baseVersion);
+            // The verifier's message, as `authentication_update_error` carries it.
+            this.authError(e instanceof Error ? e.message : String(e), true);
             return;
           }
+          expiresAtMs = tokenExpiresAtMs(message.value);
         } else {
-          this.authError(`Authentication of type ${message.tokenType} is not supported by the local backend`, message.baseVersion);
+          this.authError(`Authentication of type ${message.tokenType} is not supported by the local backend`, true);
           return;
         }
         this.identity = identity;
+        this.identityExpiresAtMs = expiresAtMs;
         this.identityKey = JSON.stringify(identity);
         this.identityVersion = message.baseVersion + 1;
         this.markDirty();
@@ -276,17 +291,29 @@ class Session {
     }
   }
 
-  /** As the real backend does: AuthError, then the socket is closed (the client reconnects). */
-  private authError(error: string, baseVersion: number): void {
-    this.send({ type: "AuthError", error, baseVersion, authUpdateAttempted: true });
+  /**
+   * As the real backend does: AuthError, then the socket is closed (the client
+   * reconnects). `baseVersion` is the identity version of the last Transition;
+   * `authUpdateAttempted` tells a refused Authenticate (true) from an identity
+   * that expired (false), which makes the official clients fetch a new token.
+   */
+  private authError(error: string, authUpdateAttempted: boolean): void {
+    this.send({ type: "AuthError", error, baseVersion: this.sent.identity, authUpdateAttempted });
     this.close(1000, "AuthError");
+  }
+
+  /** Re-checks the identity before a query re-run or a request; false (session ended) once it expired. */
+  private identityStillValid(): boolean {
+    if (!identityExpired(this.identityExpiresAtMs)) return true;
+    this.authError(TOKEN_EXPIRED_MESSAGE, false);
+    return false;
   }
 
   private async runRequest(
     message: Extract<ClientMessage, { type: "Mutation" | "Action" }>,
     identity: UserIdentity | null,
   ): Promise<void> {
-    if (this.closed) return;
+    if (this.closed || !this.identityStillValid()) return;
     let result: CallResult;
     try {
       result =
@@ -369,6 +396,7 @@ class Session {
   }
 
   private async syncOnce(): Promise<void> {
+    if (!this.identityStillValid()) return;
     const target: Version = { querySet: this.querySetVersion, identity: this.identityVersion, ts: this.clock.now() };
     const identity = this.identity;
     const identityKey = this.identityKey;
@@ -426,6 +454,8 @@ class Session {
       startVersion: { querySet: this.sent.querySet, identity: this.sent.identity, ts: encodeTs(this.sent.ts) },
       endVersion: { querySet: target.querySet, identity: target.identity, ts: encodeTs(target.ts) },
       modifications,
+      clientClockSkew: this.clientClockSkew,
+      serverTs: null,
     });
     this.sent = target;
   }

@@ -68,6 +68,10 @@ export type ServerMessage =
       startVersion: EncodedStateVersion;
       endVersion: EncodedStateVersion;
       modifications: StateModification[];
+      /** Connect's `clientTs` minus the server's clock (ms); null when the client sent none. */
+      clientClockSkew: number | null;
+      /** The server's clock when the message is sent (ns); set by `Session.send`. */
+      serverTs: number | null;
     }
   | {
       type: "MutationResponse";

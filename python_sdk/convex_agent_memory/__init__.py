@@ -1,6 +1,6 @@
 """Typed Python SDK for convex-agent-memory."""
 
-from ._auth import AsyncTokenProvider, TokenProvider
+from ._auth import AsyncTokenProvider, ServiceCredentials, TokenProvider
 from ._bulk import (
     MAX_BATCH_BYTES,
     MAX_BATCH_ITEMS,
@@ -59,6 +59,7 @@ __all__ = [
     "NotFoundError",
     "Omit",
     "PageResult",
+    "ServiceCredentials",
     "Subscription",
     "SyncPaginator",
     "TokenProvider",

@@ -26,6 +26,13 @@ are awaited without holding the GIL (``__anext__`` of the official subscription,
 private event loop thread for the sync API) and, while waiting, the deployment is probed
 over HTTP every ``liveness_interval`` seconds: when it stops answering, iteration raises
 ``APIConnectionError`` instead of hanging.
+
+Tokens that expire: the deployment ends a WebSocket session whose token has expired. With a
+``token_provider`` (e.g. :class:`~convex_agent_memory.ServiceCredentials`), a subscription
+asks the provider for a new token before the one in use expires (a fifth of its lifetime
+ahead, at most a minute), checks it with one HTTP read of the same query, and hands it to
+the WebSocket: the subscription goes on, unbroken. A provider whose new token is refused
+ends the subscription with ``UnauthenticatedError``; so does a fixed ``token`` that expires.
 """
 
 from __future__ import annotations
@@ -43,7 +50,14 @@ from typing import TYPE_CHECKING, Any, Final, Generic, Self, TypeVar
 import httpx
 from pydantic import TypeAdapter
 
-from ._exceptions import AgentMemoryError, APIConnectionError, APIError, error_from_reply
+from ._auth import refresh_due_at
+from ._exceptions import (
+    AgentMemoryError,
+    APIConnectionError,
+    APIError,
+    UnauthenticatedError,
+    error_from_reply,
+)
 
 if TYPE_CHECKING:
     import convex
@@ -64,6 +78,8 @@ T = TypeVar("T")
 #: Seconds between reachability probes while a subscription waits for a change.
 DEFAULT_LIVENESS_INTERVAL: Final = 15.0
 _PROBE_TIMEOUT: Final = 5.0
+#: After a provider gave back the token in use, wait this long before asking it again.
+_REFRESH_RETRY: Final = 1.0
 #: The validation context of server values (JSON-text fields are parsed then).
 _FROM_SERVER: Final[dict[str, Any]] = {"convex_from_server": True}
 _MISSING: Any = object()
@@ -99,6 +115,11 @@ class LiveConnection:
             weakref.WeakSet()
         )
         self.closed = False
+
+    @property
+    def token(self) -> str | None:
+        """The token the WebSocket carries."""
+        return self._token
 
     def set_auth(self, token: str | None) -> None:
         """Sends ``token`` over the WebSocket when it differs from the one in use."""
@@ -152,6 +173,15 @@ def _live_connection(client: SyncAPIClient | AsyncAPIClient) -> LiveConnection:
     return connection
 
 
+def _exp_of(token: str | None, default: float) -> float:
+    """The ``exp`` of a JWT (``default`` when it has none)."""
+    from ._auth import _claims
+
+    claims = _claims(token) if token is not None else None
+    exp = claims.get("exp") if claims is not None else None
+    return float(exp) if isinstance(exp, int | float) and not isinstance(exp, bool) else default
+
+
 def _translate(error: BaseException, path: str) -> BaseException:
     """An error of the official client as the SDK's exception."""
     if isinstance(error, APIError | TimeoutError):
@@ -190,6 +220,8 @@ class _SubscriptionBase(Generic[T]):
         self._undelivered: Any = _MISSING  # a value received but not yet handed out
         self._latest: Any = _MISSING  # the last value handed out
         self._closed = False
+        self._refresh_not_before = 0.0  # time.time() before which no refresh is tried
+        self._failure: BaseException | None = None  # set by the token refresher
 
     @property
     def closed(self) -> bool:
@@ -211,6 +243,29 @@ class _SubscriptionBase(Generic[T]):
         self._undelivered = _MISSING
         self._latest = value
         return value
+
+    def _refresh_due(self) -> float | None:
+        """When (``time.time()``) the WebSocket's token must be replaced; None: never."""
+        if self._connection is None or self._closed:
+            return None
+        due = refresh_due_at(self._connection.token)
+        return None if due is None else max(due, self._refresh_not_before)
+
+    def _seconds_to_refresh(self) -> float:
+        due = self._refresh_due()
+        return float("inf") if due is None else max(due - time.time(), 0.0)
+
+    def _expired_without_provider(self) -> UnauthenticatedError:
+        return UnauthenticatedError(
+            f"live query {self.path}: the client's token expired and the client has no "
+            "token_provider to get another; the subscription is closed",
+            code="UNAUTHENTICATED",
+            path=self.path,
+            kind="query",
+        )
+
+    def close(self) -> None:  # pragma: no cover - overridden
+        raise NotImplementedError
 
     def _close_inner(self) -> None:
         self._closed = True
@@ -259,12 +314,21 @@ class Subscription(_SubscriptionBase[T]):
         self._inner = connection.subscribe(path, self.args)
         self._connection = connection
         connection.track(self)
+        # Keeps the WebSocket's token fresh while the subscription lives, iterated or not.
+        self._stop = threading.Event()
+        self._failed: concurrent.futures.Future[None] = concurrent.futures.Future()
+        self._refresher: threading.Thread | None = None
+        if self._refresh_due() is not None:
+            self._refresher = threading.Thread(
+                target=self._refresh_loop, name="convex-agent-memory-token", daemon=True
+            )
+            self._refresher.start()
 
     def __iter__(self) -> Self:
         return self
 
     def __next__(self) -> T:
-        if self._closed and self._undelivered is _MISSING:
+        if self._failure is None and self._closed and self._undelivered is _MISSING:
             raise StopIteration
         return self.next()
 
@@ -273,6 +337,8 @@ class Subscription(_SubscriptionBase[T]):
         seconds when given (then ``TimeoutError``)."""
         deadline = None if timeout is None else time.monotonic() + timeout
         while self._undelivered is _MISSING:
+            if self._failure is not None:
+                raise self._failure
             self._receive(deadline)
         return self._deliver()
 
@@ -300,6 +366,8 @@ class Subscription(_SubscriptionBase[T]):
             raw = future.result()
         except BaseException as error:
             self.close()
+            if self._failure is not None:
+                raise self._failure from None
             raise _translate(error, self.path) from error
         return self._offer(self._validate(raw))
 
@@ -312,18 +380,67 @@ class Subscription(_SubscriptionBase[T]):
 
     def _receive(self, deadline: float | None) -> None:
         future = self._start()
+        next_probe = time.monotonic() + self.liveness_interval
         while True:
-            wait = self.liveness_interval
+            now = time.monotonic()
+            wait = next_probe - now
             if deadline is not None:
-                wait = min(wait, deadline - time.monotonic())
-                if wait <= 0:
+                if deadline - now <= 0:
                     raise TimeoutError(f"no new value of {self.path} in time")
-            done, _ = concurrent.futures.wait([future], timeout=wait)
+                wait = min(wait, deadline - now)
+            done, _ = concurrent.futures.wait(
+                [future, self._failed],
+                timeout=max(wait, 0.0),
+                return_when=concurrent.futures.FIRST_COMPLETED,
+            )
+            if self._failure is not None:
+                raise self._failure
             if done:
                 self._take(future)
                 return
-            if deadline is None or time.monotonic() < deadline:
+            if time.monotonic() >= next_probe:
                 self._probe()
+                next_probe = time.monotonic() + self.liveness_interval
+
+    def _refresh_loop(self) -> None:
+        """The refresher thread: replaces the token when due, until closed or refused."""
+        while not self._stop.is_set():
+            wait = self._seconds_to_refresh()
+            if wait == float("inf"):
+                return
+            if self._stop.wait(timeout=wait):
+                return
+            try:
+                self._refresh_token()
+            except BaseException as error:
+                # The failure first: a consumer woken by the close must find it.
+                self._failure = error
+                self.close()
+                self._failed.set_result(None)
+                return
+
+    def _refresh_token(self) -> None:
+        """Replaces the WebSocket's token when it is due (see the module's docstring)."""
+        due = self._refresh_due()
+        if due is None or time.time() < due or self._connection is None:
+            return
+        connection = self._connection
+        if not self._client._auth.can_refresh:
+            # A fixed token: nothing to do until it has actually expired.
+            expires = _exp_of(connection.token, due)
+            if time.time() < expires:
+                self._refresh_not_before = expires
+                return
+            raise self._expired_without_provider()
+        old = connection.token
+        # The provider's next token (asked by the token source, which sees it due),
+        # checked by one ordinary read before the WebSocket gets it.
+        self._client._call("query", self.path, self.args)
+        token = self._client._auth.get()
+        if token == old:
+            self._refresh_not_before = time.time() + _REFRESH_RETRY
+            return
+        connection.set_auth(token)
 
     def _probe(self) -> None:
         try:
@@ -336,6 +453,7 @@ class Subscription(_SubscriptionBase[T]):
         """Unsubscribes (idempotent). Iteration then stops."""
         future, self._future = self._future, None
         self._close_inner()
+        self._stop.set()
         if future is not None:
             future.cancel()
 
@@ -377,6 +495,8 @@ class AsyncSubscription(_SubscriptionBase[T]):
         self._client = client
         self._task: asyncio.Future[Any] | None = None
         self._started = False
+        self._refresher: asyncio.Task[None] | None = None
+        self._failed: asyncio.Future[None] | None = None
 
     async def start(self) -> Self:
         """Reads the current value over HTTP (failing fast) and subscribes. Idempotent."""
@@ -391,6 +511,10 @@ class AsyncSubscription(_SubscriptionBase[T]):
         self._inner = connection.subscribe(self.path, self.args)
         self._connection = connection
         connection.track(self)
+        # Keeps the WebSocket's token fresh while the subscription lives, iterated or not.
+        self._failed = asyncio.get_running_loop().create_future()
+        if self._refresh_due() is not None:
+            self._refresher = asyncio.ensure_future(self._refresh_loop())
         return self
 
     def __await__(self) -> Any:
@@ -400,7 +524,7 @@ class AsyncSubscription(_SubscriptionBase[T]):
         return self
 
     async def __anext__(self) -> T:
-        if self._closed and self._undelivered is _MISSING:
+        if self._failure is None and self._closed and self._undelivered is _MISSING:
             raise StopAsyncIteration
         return await self.next()
 
@@ -409,6 +533,8 @@ class AsyncSubscription(_SubscriptionBase[T]):
         await self.start()
         deadline = None if timeout is None else time.monotonic() + timeout
         while self._undelivered is _MISSING:
+            if self._failure is not None:
+                raise self._failure
             await self._receive(deadline)
         return self._deliver()
 
@@ -435,6 +561,8 @@ class AsyncSubscription(_SubscriptionBase[T]):
             raw = task.result()
         except BaseException as error:
             self.close()
+            if self._failure is not None:
+                raise self._failure from None
             raise _translate(error, self.path) from error
         return self._offer(self._validate(raw))
 
@@ -446,18 +574,65 @@ class AsyncSubscription(_SubscriptionBase[T]):
 
     async def _receive(self, deadline: float | None) -> None:
         task = self._start_task()
+        assert self._failed is not None
+        next_probe = time.monotonic() + self.liveness_interval
         while True:
-            wait = self.liveness_interval
+            now = time.monotonic()
+            wait = next_probe - now
             if deadline is not None:
-                wait = min(wait, deadline - time.monotonic())
-                if wait <= 0:
+                if deadline - now <= 0:
                     raise TimeoutError(f"no new value of {self.path} in time")
-            done, _ = await asyncio.wait([task], timeout=wait)
-            if done:
+                wait = min(wait, deadline - now)
+            done, _ = await asyncio.wait(
+                [task, self._failed], timeout=max(wait, 0.0), return_when=asyncio.FIRST_COMPLETED
+            )
+            if self._failure is not None:
+                raise self._failure
+            if task in done:
                 self._take(task)
                 return
-            if deadline is None or time.monotonic() < deadline:
+            if time.monotonic() >= next_probe:
                 await self._probe()
+                next_probe = time.monotonic() + self.liveness_interval
+
+    async def _refresh_loop(self) -> None:
+        """The refresher task: replaces the token when due, until closed or refused."""
+        while not self._closed:
+            wait = self._seconds_to_refresh()
+            if wait == float("inf"):
+                return
+            await asyncio.sleep(wait)
+            if self._closed:
+                return
+            try:
+                await self._refresh_token()
+            except Exception as error:
+                # The failure first: a consumer woken by the close must find it.
+                self._failure = error
+                self.close()
+                if self._failed is not None and not self._failed.done():
+                    self._failed.set_result(None)
+                return
+
+    async def _refresh_token(self) -> None:
+        """Replaces the WebSocket's token when it is due (see the module's docstring)."""
+        due = self._refresh_due()
+        if due is None or time.time() < due or self._connection is None:
+            return
+        connection = self._connection
+        if not self._client._auth.can_refresh:
+            expires = _exp_of(connection.token, due)
+            if time.time() < expires:
+                self._refresh_not_before = expires
+                return
+            raise self._expired_without_provider()
+        old = connection.token
+        await self._client._call("query", self.path, self.args)
+        token = await self._client._auth.get()
+        if token == old:
+            self._refresh_not_before = time.time() + _REFRESH_RETRY
+            return
+        connection.set_auth(token)
 
     async def _probe(self) -> None:
         try:
@@ -472,6 +647,14 @@ class AsyncSubscription(_SubscriptionBase[T]):
         self._close_inner()
         if task is not None:
             task.cancel()
+        refresher, self._refresher = self._refresher, None
+        if refresher is not None and not refresher.done():
+            try:
+                current = asyncio.current_task()
+            except RuntimeError:  # no running loop (closed from another thread)
+                current = None
+            if refresher is not current:
+                refresher.cancel()
 
     async def aclose(self) -> None:
         self.close()

@@ -4,7 +4,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { afterEach, expect, test } from "vitest";
-import { FIXTURE_APP, REPO, post } from "./helpers.js";
+import { FIXTURE_APP, REPO, TEST_KEYS, post } from "./helpers.js";
 
 const TSX = path.join(REPO, "node_modules", ".bin", "tsx");
 const MAIN = path.join(REPO, "local_backend", "main.ts");
@@ -16,7 +16,9 @@ afterEach(() => {
 });
 
 function start(args: string[]): Promise<{ child: ChildProcessWithoutNullStreams; url: string; stdoutLines: string[] }> {
-  const child = spawn(TSX, [MAIN, ...args], { cwd: REPO, stdio: ["pipe", "pipe", "pipe"] });
+  // The apps' auth.config.ts read AGENT_MEMORY_JWKS: a deployment refuses them without it.
+  const env = ["--env", `AGENT_MEMORY_JWKS=${TEST_KEYS.env.AGENT_MEMORY_JWKS}`];
+  const child = spawn(TSX, [MAIN, ...args, ...env], { cwd: REPO, stdio: ["pipe", "pipe", "pipe"] });
   children.push(child);
   let stderr = "";
   child.stderr.on("data", (chunk) => (stderr += chunk));

@@ -1,10 +1,11 @@
-import { generateKeyPairSync, sign, type KeyObject } from "node:crypto";
+import { generateKeyPairSync, sign, type JsonWebKey, type KeyObject } from "node:crypto";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const FIXTURE_APP = path.join(REPO, "tests/fixtures/basic_app/convex");
-export const ISSUER = "https://auth.local.test";
+/** The issuer and audience of service tokens (client/authConfig.ts defaults), which the fixture apps accept. */
+export const ISSUER = "https://convex-agent-memory.invalid";
 export const AUDIENCE = "convex-agent-memory";
 
 export interface RawReply {
@@ -64,6 +65,39 @@ export function claims(sub: string, extra: Record<string, unknown> = {}): Record
   const now = Math.floor(Date.now() / 1000);
   return { iss: ISSUER, aud: AUDIENCE, sub, iat: now, exp: now + 600, ...extra };
 }
+
+/** A JWKS as the data URI `convex-agent-memory keys new` prints. */
+export function jwksDataUri(keys: JsonWebKey[]): string {
+  return `data:text/plain;charset=utf-8;base64,${Buffer.from(JSON.stringify({ keys })).toString("base64")}`;
+}
+
+export interface ServiceKeys {
+  privateKey: KeyObject;
+  publicJwk: JsonWebKey;
+  alg: "RS256" | "ES256";
+  kid: string;
+  /** The deployment environment that the fixture apps' auth.config.ts reads. */
+  env: Record<string, string>;
+  /** A token signed with this key (kid and alg set). */
+  sign(payload: Record<string, unknown>, header?: Record<string, unknown>): string;
+}
+
+/** A signing key and the env (AGENT_MEMORY_JWKS) under which the fixture apps accept its tokens. */
+export function serviceKeys(alg: "RS256" | "ES256" = "ES256", kid = "k1"): ServiceKeys {
+  const { privateKey, publicKey } = alg === "RS256" ? rsaKeys() : ecKeys();
+  const publicJwk = { ...publicKey.export({ format: "jwk" }), kid, alg, use: "sig" };
+  return {
+    privateKey,
+    publicJwk,
+    alg,
+    kid,
+    env: { AGENT_MEMORY_JWKS: jwksDataUri([publicJwk]) },
+    sign: (payload, header = {}) => signJwt(payload, privateKey, { alg, kid, header }),
+  };
+}
+
+/** Keys shared by tests that only need some accepted token: `startLocalBackend({env: TEST_KEYS.env})`. */
+export const TEST_KEYS = serviceKeys("ES256", "test-key");
 
 export type SyncMessage = Record<string, unknown> & { type: string };
 

@@ -1,13 +1,13 @@
 // @vitest-environment node
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startLocalBackend, type LocalBackend } from "../../local_backend/server.js";
-import { FIXTURE_APP, post } from "./helpers.js";
+import { FIXTURE_APP, TEST_KEYS, post } from "./helpers.js";
 
 let backend: LocalBackend;
 let url: string;
 
 beforeAll(async () => {
-  backend = await startLocalBackend({ appDir: FIXTURE_APP, components: [] });
+  backend = await startLocalBackend({ appDir: FIXTURE_APP, components: [], env: TEST_KEYS.env });
   url = backend.url;
 });
 afterAll(async () => {

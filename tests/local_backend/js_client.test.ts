@@ -5,16 +5,15 @@ import { makeFunctionReference } from "convex/server";
 import { ConvexError } from "convex/values";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { startLocalBackend, type LocalBackend } from "../../local_backend/server.js";
-import { AUDIENCE, FIXTURE_APP, ISSUER, claims, rsaKeys, signJwt } from "./helpers.js";
+import { FIXTURE_APP, ISSUER, TEST_KEYS, claims, rsaKeys, signJwt } from "./helpers.js";
 
-const keys = rsaKeys();
 let backend: LocalBackend;
 
 beforeAll(async () => {
   backend = await startLocalBackend({
     appDir: FIXTURE_APP,
     components: [],
-    auth: { jwks: { keys: [keys.publicKey.export({ format: "jwk" })] }, issuer: ISSUER, applicationId: AUDIENCE },
+    env: TEST_KEYS.env,
   });
 });
 afterAll(async () => {
@@ -39,7 +38,7 @@ test("query and mutation without a token", async () => {
 
 test("query and mutation with a token", async () => {
   const client = new ConvexHttpClient(backend.url, { logger: false });
-  client.setAuth(signJwt(claims("js-user"), keys.privateKey));
+  client.setAuth(TEST_KEYS.sign(claims("js-user")));
   await client.mutation(add, { text: "signed" });
   expect(await client.query(list, {})).toContainEqual({ text: "signed", author: "js-user" });
   expect(await client.query(whoami, {})).toMatchObject({ subject: "js-user", tokenIdentifier: `${ISSUER}|js-user` });
@@ -64,6 +63,6 @@ test("int64, bytes and special floats round-trip through the client", async () =
 
 test("a refused token is an error on the client", async () => {
   const client = new ConvexHttpClient(backend.url, { logger: false });
-  client.setAuth(signJwt(claims("x"), rsaKeys().privateKey));
+  client.setAuth(signJwt(claims("x"), rsaKeys().privateKey, { kid: TEST_KEYS.kid }));
   await expect(client.query(list, {})).rejects.toThrow(/InvalidAuthHeader/);
 });

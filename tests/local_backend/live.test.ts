@@ -11,11 +11,10 @@ import { ConvexError, type Value } from "convex/values";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { WebSocket } from "ws";
 import { startLocalBackend, type LocalBackend } from "../../local_backend/server.js";
-import { AUDIENCE, FIXTURE_APP, ISSUER, claims, rsaKeys, signJwt } from "./helpers.js";
+import { FIXTURE_APP, TEST_KEYS, claims, rsaKeys, signJwt } from "./helpers.js";
 
-const keys = rsaKeys();
-const auth = { jwks: { keys: [keys.publicKey.export({ format: "jwk" })] }, issuer: ISSUER, applicationId: AUDIENCE };
-const token = (sub: string, extra: Record<string, unknown> = {}) => signJwt(claims(sub, extra), keys.privateKey);
+const env = TEST_KEYS.env;
+const token = (sub: string, extra: Record<string, unknown> = {}) => TEST_KEYS.sign(claims(sub, extra));
 const q = makeFunctionReference<"query">;
 const m = makeFunctionReference<"mutation">;
 const a = makeFunctionReference<"action">;
@@ -71,7 +70,7 @@ afterAll(async () => {
 describe("example app (agent memory) over the sync protocol", () => {
   let backend: LocalBackend;
   beforeAll(async () => {
-    backend = await startLocalBackend({ auth });
+    backend = await startLocalBackend({ env });
   });
   afterAll(async () => {
     await backend?.close();
@@ -139,7 +138,7 @@ describe("example app (agent memory) over the sync protocol", () => {
     const changes: boolean[] = [];
     const outcome = new Promise<boolean>((resolve) => {
       c.setAuth(
-        async () => signJwt(claims("mallory"), rsaKeys().privateKey),
+        async () => signJwt(claims("mallory"), rsaKeys().privateKey, { kid: TEST_KEYS.kid }),
         (ok) => {
           changes.push(ok);
           resolve(ok);
@@ -159,7 +158,7 @@ describe("example app (agent memory) over the sync protocol", () => {
 describe("basic fixture app: every committed write is pushed", () => {
   let backend: LocalBackend;
   beforeAll(async () => {
-    backend = await startLocalBackend({ appDir: FIXTURE_APP, components: [], auth });
+    backend = await startLocalBackend({ appDir: FIXTURE_APP, components: [], env });
   });
   afterAll(async () => {
     await backend?.close();

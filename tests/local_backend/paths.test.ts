@@ -13,7 +13,7 @@ import { afterAll, describe, expect, test } from "vitest";
 import { modulePathProblem } from "../../codegen/convex_py_codegen/node/convexModules.js";
 import { parseFunctionPath, parseModulePath } from "../../local_backend/calls.js";
 import { startLocalBackend } from "../../local_backend/server.js";
-import { FIXTURE_APP, REPO } from "./helpers.js";
+import { FIXTURE_APP, REPO, TEST_KEYS } from "./helpers.js";
 
 describe("function paths in a call", () => {
   test.each([
@@ -71,19 +71,19 @@ describe("module paths when an app is loaded", () => {
 
   test("a hyphen fails loading as it fails a push", async () => {
     const app = appWith("my-notes.ts");
-    await expect(startLocalBackend({ appDir: app, components: [] })).rejects.toThrow(
+    await expect(startLocalBackend({ appDir: app, components: [], env: TEST_KEYS.env })).rejects.toThrow(
       "BadConvexModuleIdentifier: my-notes.js is not a valid path to a Convex module. Path component my-notes.js can only contain alphanumeric characters, underscores, or periods.",
     );
   });
 
   test("a module name of 64 bytes with its .js loads; 65 does not", async () => {
-    const ok = await startLocalBackend({ appDir: appWith(`${"m".repeat(61)}.ts`), components: [] });
+    const ok = await startLocalBackend({ appDir: appWith(`${"m".repeat(61)}.ts`), components: [], env: TEST_KEYS.env });
     try {
       expect(ok.runtime.modules).toContain("m".repeat(61));
     } finally {
       await ok.close();
     }
-    await expect(startLocalBackend({ appDir: appWith(`${"m".repeat(62)}.ts`), components: [] })).rejects.toThrow(
+    await expect(startLocalBackend({ appDir: appWith(`${"m".repeat(62)}.ts`), components: [], env: TEST_KEYS.env })).rejects.toThrow(
       /BadConvexModuleIdentifier: m{62}\.js is not a valid path to a Convex module\. Path component is too long \(65 > maximum 64\)/,
     );
   });

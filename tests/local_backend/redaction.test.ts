@@ -8,13 +8,13 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startLocalBackend, type LocalBackend } from "../../local_backend/server.js";
-import { FIXTURE_APP, post, syncSocket } from "./helpers.js";
+import { FIXTURE_APP, post, syncSocket, TEST_KEYS } from "./helpers.js";
 
 let backend: LocalBackend;
 let url: string;
 
 beforeAll(async () => {
-  backend = await startLocalBackend({ appDir: FIXTURE_APP, components: [], redactErrors: true });
+  backend = await startLocalBackend({ appDir: FIXTURE_APP, components: [], env: TEST_KEYS.env, redactErrors: true });
   url = backend.url;
 });
 afterAll(async () => {
