@@ -1,15 +1,19 @@
 """Bulk vector upsert rate with the SDK's byte-aware chunking, at 384 and 1536 dimensions.
 
-    .venv/bin/python bench/bulk_upsert.py [--n384 20000] [--n1536 5000] [--ids-max 20000]
+    .venv/bin/python bench/bulk_upsert.py [--n384 20000] [--n1536 5000] [--rounds 3]
+                                          [--skip-backend]
 
 For each size, random unit vectors (numpy float32, seeded) with a small metadata object are
-upserted with ``upsert_vectors_in_batches`` (at most 1,000 items and 8 MiB of request body
-per call), and timed three ways:
+upserted with ``upsert_vectors_in_batches`` (at most 1,000 items, 8 MiB of request body and
+12 MiB of stored bytes per call), in both wire forms: packed float32 bytes (the default,
+``vector_format="float32"``) and JSON float64 numbers (``"float64"``, the form every vector
+took before), and timed three ways:
 
-1. encode: ``split_into_batches`` alone (numpy -> float64 -> JSON bytes), no network;
-   once with orjson (the ``[fast]`` extra, in ``[dev]``) and once with the stdlib encoder;
+1. encode: ``split_into_batches`` alone, no network; the JSON form also with the stdlib
+   encoder instead of orjson (the ``[fast]`` extra, in ``[dev]``);
 2. SDK + no-op server: the whole helper against a Node server that reads each body and
-   answers a fixed success (what the client side can sustain);
+   answers a fixed success (what the client side can sustain), both forms interleaved
+   round by round, median of ``--rounds``;
 3. end to end: the helper against the local backend (example app + component under
    convex-test; every vector validated, written, indexed, counted), with the time of each
    HTTP call recorded (sending, the server's work, the reply), the rest being the client's;
@@ -34,10 +38,16 @@ from typing import Any
 import convex_agent_memory._encoding as encoding
 import numpy as np
 from _common import describe_machine, local_backend, noop_server, print_table
-from convex_agent_memory import Client, split_into_batches, upsert_vectors_in_batches
-from convex_agent_memory._bulk import _vector_item
+from convex_agent_memory import (
+    MAX_UPSERT_STORED_BYTES,
+    Client,
+    split_into_batches,
+    upsert_vectors_in_batches,
+)
+from convex_agent_memory._bulk import _vector_item, _vector_weight
 
 PATH = "memory:upsert"
+FORMS = {"float64": "JSON float64", "float32": "packed float32"}
 
 
 def make_items(count: int, dimension: int, seed: int) -> list[dict[str, Any]]:
@@ -50,11 +60,12 @@ def make_items(count: int, dimension: int, seed: int) -> list[dict[str, Any]]:
     ]
 
 
-def encode(items: list[dict[str, Any]], index: str) -> list[Any]:
+def encode(items: list[dict[str, Any]], index: str, vector_format: str = "float32") -> list[Any]:
     return list(
         split_into_batches(
             items, path=PATH, arg_name="vectors", extra_args={"indexName": index},
-            prepare=_vector_item("vector", "id"),
+            prepare=_vector_item("vector", "id", vector_format),  # type: ignore[arg-type]
+            weigh=_vector_weight("vector"), max_weight=MAX_UPSERT_STORED_BYTES,
         )
     )  # fmt: skip
 
@@ -65,10 +76,13 @@ def timed(fn: Any) -> tuple[Any, float]:
     return value, time.perf_counter() - start
 
 
-def upsert(client: Client, items: list[dict[str, Any]], index: str) -> list[Any]:
+def upsert(
+    client: Client, items: list[dict[str, Any]], index: str, vector_format: str = "float32"
+) -> list[Any]:
     return upsert_vectors_in_batches(
-        client, path=PATH, arg_name="vectors", items=items, extra_args={"indexName": index}
-    )
+        client, path=PATH, arg_name="vectors", items=items, extra_args={"indexName": index},
+        vector_format=vector_format,  # type: ignore[arg-type]
+    )  # fmt: skip
 
 
 def record_call_times(client: Client) -> list[float]:
@@ -92,6 +106,8 @@ def main() -> None:
     parser.add_argument("--n384", type=int, default=20_000)
     parser.add_argument("--n1536", type=int, default=5_000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--skip-backend", action="store_true", help="no local-backend runs")
     parser.add_argument(
         "--ids-max",
         type=int,
@@ -117,30 +133,45 @@ def main() -> None:
 
     # 1. Encoding alone.
     for dim, n in sizes:
-        batches, seconds = timed(lambda d=dim: encode(datasets[d], "bench"))
-        rate_row("encode only (orjson)", dim, n, seconds)
-        bodies = [len(b.body) for b in batches]
-        most = max(b.count for b in batches)
-        mib = 2**20
-        shape.append(
-            [f"{n:,} x {dim}", len(batches), most, f"{max(bodies) / mib:.2f} MiB",
-             f"{sum(bodies) / mib:.1f} MiB"]
-        )  # fmt: skip
+        for vector_format in ("float64", "float32"):
+            batches, seconds = timed(lambda d=dim, f=vector_format: encode(datasets[d], "bench", f))
+            rate_row(f"encode only, {FORMS[vector_format]} (orjson)", dim, n, seconds)
+            bodies = [len(b.body) for b in batches]
+            most = max(b.count for b in batches)
+            mib = 2**20
+            shape.append(
+                [f"{n:,} x {dim}", FORMS[vector_format], len(batches), most,
+                 f"{max(bodies) / mib:.2f} MiB", f"{sum(bodies) / mib:.1f} MiB", sum(bodies) / n]
+            )  # fmt: skip
         saved = encoding._orjson
         encoding._orjson = None
         try:
-            _, seconds = timed(lambda d=dim: encode(datasets[d], "bench"))
+            _, seconds = timed(lambda d=dim: encode(datasets[d], "bench", "float64"))
         finally:
             encoding._orjson = saved
-        rate_row("encode only (stdlib json)", dim, n, seconds)
+        rate_row(f"encode only, {FORMS['float64']} (stdlib json)", dim, n, seconds)
 
-    # 2. The SDK against a server that does nothing.
+    # 2. The SDK against a server that does nothing: both forms, interleaved by round.
     reply = json.dumps({"status": "success", "value": {"ids": []}, "logLines": []})
     with noop_server(reply) as url, Client(url=url, token="unused") as client:
         upsert(client, datasets[384][:1000], "warm-up")
+        upsert(client, datasets[384][:1000], "warm-up", "float64")
         for dim, n in sizes:
-            _, seconds = timed(lambda d=dim, c=client: upsert(c, datasets[d], "bench"))
-            rate_row("SDK helper -> no-op server", dim, n, seconds)
+            samples: dict[str, list[float]] = {"float64": [], "float32": []}
+            for _ in range(options.rounds):
+                for vector_format in samples:
+                    _, seconds = timed(
+                        lambda d=dim, c=client, f=vector_format: upsert(c, datasets[d], "bench", f)
+                    )
+                    samples[vector_format].append(seconds)
+            for vector_format, runs in samples.items():
+                rate_row(f"SDK helper -> no-op server, {FORMS[vector_format]}", dim, n,
+                         statistics.median(runs))  # fmt: skip
+            ratio = statistics.median(samples["float64"]) / statistics.median(samples["float32"])
+            print(f"   float32 / float64 throughput at {dim}: {ratio:.2f}x", file=sys.stderr)
+
+    if options.skip_backend:
+        sizes = []
 
     # 3. The local backend: a fresh one per run, so every run starts from empty tables.
     for dim, size in sizes:
@@ -167,8 +198,11 @@ def main() -> None:
             growth.append([f"{n:,} x {dim}", label, len(ms), ms[0], statistics.median(ms), ms[-1]])
 
     print()
-    print("Batches made by the byte-aware chunking (1,000 items / 8 MiB per call):")
-    print_table(["vectors", "calls", "max items/call", "max body", "total body"], shape)
+    print("Batches made by the chunking (1,000 items, 8 MiB of body, 12 MiB stored per call):")
+    print_table(
+        ["vectors", "form", "calls", "max items/call", "max body", "total body", "bytes/vector"],
+        shape,
+    )
     print()
     print("Local backend, milliseconds per upsert call (first, median, last):")
     print_table(["vectors", "run", "calls", "first ms", "median ms", "last ms"], growth)

@@ -16,8 +16,10 @@ The variants are interleaved round by round so drift hits them alike; the table 
 one's median and 90th percentile per call and its ratio to raw httpx.
 
 Then throughput: N ``countMessages`` calls made sequentially by the sync client, and by the
-AsyncClient with 1 and 16 in flight (``asyncio.gather`` under a semaphore), and by a bare
-``httpx.AsyncClient`` with 16 in flight, against the local backend and the no-op server.
+AsyncClient with 1 and 16 in flight (``asyncio.gather`` under a semaphore), on httpx's
+transport and on aiohttp's (``DefaultAioHttpClient``, the ``[aiohttp]`` extra), and by a bare
+``httpx.AsyncClient`` with 16 in flight, against the local backend and the no-op server,
+with the process's CPU time per call.
 The local backend runs every transaction, queries included, one at a time (convex-test takes
 a lock per transaction), in one Node thread, on the same 2 cores as the client: calls in
 flight only queue there. A real deployment runs queries in parallel, and a remote one adds
@@ -45,7 +47,7 @@ from _common import (
     time_calls,
 )
 from convex.http_client import ConvexHttpClient
-from convex_agent_memory import AsyncClient, Client
+from convex_agent_memory import AsyncClient, Client, DefaultAioHttpClient
 
 USER = "bench-user"
 THREAD = "bench-thread"
@@ -118,9 +120,7 @@ def three_ways(
     count: dict[str, Callable[[], object]] = {
         "raw httpx": lambda: raw_call2("memory:countMessages", IN_THREAD),
         "SDK (sync)": lambda: sdk2.messages.count_messages(resource_id=USER, thread_id=THREAD),
-        "official ConvexHttpClient": lambda: official2.query(
-            "memory:countMessages", IN_THREAD
-        ),
+        "official ConvexHttpClient": lambda: official2.query("memory:countMessages", IN_THREAD),
     }
     # The same answer from all three before timing anything.
     answers = {name: call() for name, call in count.items()}
@@ -134,19 +134,23 @@ def three_ways(
 
 
 async def async_throughput(
-    url: str, token: str, calls: int, in_flight: int, *, raw: bool = False
-) -> float:
-    """Seconds for ``calls`` countMessages calls with at most ``in_flight`` at a time, by the
-    AsyncClient, or (``raw``) by a bare ``httpx.AsyncClient`` posting the same body."""
+    url: str, token: str, calls: int, in_flight: int, *, variant: str = "sdk"
+) -> tuple[float, float]:
+    """Seconds for ``calls`` countMessages calls with at most ``in_flight`` at a time, and the
+    process's CPU seconds per call: by the AsyncClient (``variant="sdk"``), the AsyncClient
+    on aiohttp (``"aiohttp"``, DefaultAioHttpClient), or a bare ``httpx.AsyncClient``
+    posting the same body (``"raw"``)."""
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     body = json.dumps(
         {"path": "memory:countMessages", "args": IN_THREAD,
          "format": "convex_encoded_json"}
     )  # fmt: skip
-    async with AsyncClient(url=url, token=token) as sdk, httpx.AsyncClient() as http:
+    http_client = DefaultAioHttpClient() if variant == "aiohttp" else None
+    async with AsyncClient(url=url, token=token, http_client=http_client) as sdk, \
+            httpx.AsyncClient() as http:  # fmt: skip
 
         async def call() -> float:
-            if not raw:
+            if variant != "raw":
                 return await sdk.messages.count_messages(resource_id=USER, thread_id=THREAD)
             response = await http.post(f"{url}/api/query", content=body, headers=headers)
             value: float = json.loads(response.content)["value"]
@@ -160,34 +164,58 @@ async def async_throughput(
             async with gate:
                 return await call()
 
+        cpu = time.process_time()
         start = time.perf_counter()
         results = await asyncio.gather(*(one() for _ in range(calls)))
         elapsed = time.perf_counter() - start
+        cpu = time.process_time() - cpu
         assert all(r == 20.0 for r in results)
-        return elapsed
+        return elapsed, cpu / calls
 
 
-def throughput(server: str, url: str, token: str, calls: int, in_flight: int) -> list[list[object]]:
-    """Rows: the sync SDK sequentially, then async clients with 1 and ``in_flight`` calls."""
-    with Client(url=url, token=token) as client:
-        for _ in range(20):  # warm-up
-            client.messages.count_messages(resource_id=USER, thread_id=THREAD)
-        start = time.perf_counter()
-        for _ in range(calls):
-            client.messages.count_messages(resource_id=USER, thread_id=THREAD)
-        sync_seconds = time.perf_counter() - start
-    runs = [
-        ("SDK Client, sequential", sync_seconds),
-        ("SDK AsyncClient, 1 in flight", asyncio.run(async_throughput(url, token, calls, 1))),
+def throughput(
+    server: str, url: str, token: str, calls: int, in_flight: int, rounds: int = 1
+) -> list[list[object]]:
+    """Rows: the sync SDK sequentially, then async clients with 1 and ``in_flight`` calls
+    (httpx and aiohttp transports, and raw httpx). With ``rounds`` > 1 the variants are
+    interleaved round by round and each row is the median round."""
+
+    def sync_run() -> tuple[float, float]:
+        with Client(url=url, token=token) as client:
+            for _ in range(20):  # warm-up
+                client.messages.count_messages(resource_id=USER, thread_id=THREAD)
+            cpu = time.process_time()
+            start = time.perf_counter()
+            for _ in range(calls):
+                client.messages.count_messages(resource_id=USER, thread_id=THREAD)
+            return time.perf_counter() - start, (time.process_time() - cpu) / calls
+
+    variants: list[tuple[str, Callable[[], tuple[float, float]]]] = [
+        ("SDK Client, sequential", sync_run),
+        ("SDK AsyncClient, 1 in flight",
+         lambda: asyncio.run(async_throughput(url, token, calls, 1))),
         (f"SDK AsyncClient, {in_flight} in flight",
-         asyncio.run(async_throughput(url, token, calls, in_flight))),
+         lambda: asyncio.run(async_throughput(url, token, calls, in_flight))),
+        (f"SDK AsyncClient + DefaultAioHttpClient, {in_flight} in flight",
+         lambda: asyncio.run(async_throughput(url, token, calls, in_flight, variant="aiohttp"))),
         (f"raw httpx.AsyncClient, {in_flight} in flight",
-         asyncio.run(async_throughput(url, token, calls, in_flight, raw=True))),
+         lambda: asyncio.run(async_throughput(url, token, calls, in_flight, variant="raw"))),
     ]  # fmt: skip
+    samples: dict[str, list[tuple[float, float]]] = {name: [] for name, _ in variants}
+    for _ in range(rounds):
+        for name, run in variants:
+            samples[name].append(run())
+    medians = {
+        name: (statistics.median(s for s, _ in runs), statistics.median(c for _, c in runs))
+        for name, runs in samples.items()
+    }
+    sync_seconds = medians["SDK Client, sequential"][0]
+    raw_seconds = medians[f"raw httpx.AsyncClient, {in_flight} in flight"][0]
     return [
-        [server, name, seconds, calls / seconds, f"{sync_seconds / seconds:.2f}x"]
-        for name, seconds in runs
-    ]
+        [server, name, seconds, calls / seconds, cpu * 1e6,
+         f"{sync_seconds / seconds:.2f}x", f"{raw_seconds / seconds:.2f}x"]
+        for name, (seconds, cpu) in medians.items()
+    ]  # fmt: skip
 
 
 def main() -> None:
@@ -196,6 +224,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--async-calls", type=int, default=640)
     parser.add_argument("--in-flight", type=int, default=16)
+    parser.add_argument("--delayed-rounds", type=int, default=3)
     parser.add_argument(
         "--latency-ms", type=float, default=20.0,
         help="reply delay of the last no-op server (a remote deployment's round trip)",
@@ -239,13 +268,16 @@ def main() -> None:
     with noop_server(count_reply, delay_ms=options.latency_ms) as slow_url:
         rates += throughput(
             f"no-op server, {options.latency_ms:g} ms per reply", slow_url, token,
-            options.async_calls // 4, options.in_flight,
+            options.async_calls // 2, options.in_flight, rounds=options.delayed_rounds,
         )  # fmt: skip
 
     print()
     print(f"C. Throughput, {options.async_calls} countMessages calls "
-          f"({options.async_calls // 4} with the delayed replies)")  # fmt: skip
-    print_table(["server", "client", "seconds", "calls/s", "vs sync"], rates)
+          f"({options.async_calls // 2} with the delayed replies, median of "
+          f"{options.delayed_rounds} interleaved rounds)")  # fmt: skip
+    print_table(
+        ["server", "client", "seconds", "calls/s", "CPU us/call", "vs sync", "vs raw httpx"], rates
+    )
 
 
 if __name__ == "__main__":

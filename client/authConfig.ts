@@ -19,6 +19,10 @@
  * variable and decodes it with plain code.
  */
 
+// What a deployment's auth-config sandbox provides (crates/isolate/src/environment/auth_config.rs):
+// declared here so the package builds without Node's types (tsconfig.build.json: `types: []`).
+declare const process: { env: Record<string, string | undefined> };
+
 /** Issuer (`iss`) of service tokens; the Python `ServiceCredentials` uses the same default. */
 export const DEFAULT_SERVICE_ISSUER = "https://convex-agent-memory.invalid";
 /** Audience (`aud`) of service tokens, Convex's `applicationID`. */

@@ -1,13 +1,9 @@
 // Public functions of the store domain: LangGraph's long-term memory store. Every function names the owner (resourceId).
 import { v } from "convex/values";
-import { api, internal } from "./_generated/api.js";
 import { action, internalMutation, internalQuery, mutation, query } from "./_generated/server.js";
-import { invalidArgument } from "./model/errors.js";
-import { checkOwner } from "./model/shared.js";
-import { findIndex, MAX_TOP_K } from "./model/vectors.js";
 import * as S from "./model/store.js";
-import { storeArgs as A, storeReturns as R, vStoreItem } from "./model/store.js";
-import { checkQueryVector, nativePrefixFilter, storeIndexName } from "./model/storeVectors.js";
+import { storeArgs as A, storeReturns as R, vScoredStoreItem, vStoreCandidate } from "./model/store.js";
+import { findVectorSpace } from "./model/storeVectors.js";
 
 /** Puts (value given) and deletes (value absent) items, in order, all or nothing. */
 export const putStoreItems = mutation({
@@ -51,76 +47,36 @@ export const countStoreItems = query({
   handler: (ctx, args) => S.countStoreItems(ctx.db, args),
 });
 
-/** Whether the store has vectors of this dimension yet. */
-export const storeIndexExists = internalQuery({
-  args: { indexName: v.string() },
-  returns: v.boolean(),
-  handler: async (ctx, args) => (await findIndex(ctx.db, args.indexName)) !== null,
+/** The embedding namespace of an owner's store vectors of one dimension (null: none yet). One read. */
+export const storeVectorSpace = internalQuery({
+  args: { resourceId: v.string(), dimension: v.number() },
+  returns: v.union(v.number(), v.null()),
+  handler: (ctx, args) => findVectorSpace(ctx.db, args.resourceId, args.dimension),
 });
 
+/** A vector search's hydration: the hits' items, best first, one per item (no embedding read). */
 export const hydrateStoreItems = internalQuery({
   args: {
     resourceId: v.string(),
     namespacePrefix: v.array(v.string()),
     filter: v.optional(v.string()),
-    candidates: v.array(v.object({ itemId: v.string(), score: v.number() })),
+    candidates: v.array(vStoreCandidate),
     limit: v.number(),
   },
-  returns: v.object({ items: v.array(vStoreItem.extend({ score: v.number() })), exhausted: v.boolean() }),
+  returns: v.object({ items: v.array(vScoredStoreItem), exhausted: v.boolean() }),
   handler: (ctx, args) => S.hydrateStoreItems(ctx.db, args),
 });
 
 /**
  * The items under a namespace prefix nearest to a query embedding (cosine),
- * best first, one score per item (its best field). The owner and the first 7
+ * best first, one score per item (its best field). The owner and the first 8
  * labels of the prefix filter natively; deeper labels, the value filter and
  * expiry are checked on the items, over at most 256 nearest vectors.
  */
 export const searchStoreByVector = action({
   args: A.searchStoreByVector,
   returns: R.searchStoreByVector,
-  handler: async (ctx, args): Promise<{ items: any[]; mayBeIncomplete: boolean }> => {
-    checkOwner(args.resourceId);
-    S.checkNamespace(args.namespacePrefix, "namespacePrefix", true);
-    S.parseStoreFilter(args.filter);
-    checkQueryVector(args.queryVector);
-    const offset = args.offset ?? 0;
-    if (!Number.isInteger(args.limit) || args.limit < 1 || !Number.isInteger(offset) || offset < 0 || args.limit + offset > MAX_TOP_K) {
-      invalidArgument(`limit (at least 1) plus offset must be at most ${MAX_TOP_K}`, { field: "limit" });
-    }
-    const indexName = storeIndexName(args.queryVector.length);
-    if (!(await ctx.runQuery(internal.store.storeIndexExists, { indexName }))) return { items: [], mayBeIncomplete: false };
-    const wanted = offset + args.limit;
-    const topK = Math.min(MAX_TOP_K, wanted * 4);
-    const found: { results: Array<{ score: number; metadata: Record<string, unknown> }> } = await ctx.runAction(api.vectors.query, {
-      indexName,
-      queryVector: args.queryVector,
-      topK,
-      filter: JSON.stringify(nativePrefixFilter(args.resourceId, args.namespacePrefix)),
-      filterMode: "native",
-    });
-    // One score per item: its best vector (results come best first).
-    const seen = new Set<string>();
-    const candidates: Array<{ itemId: string; score: number }> = [];
-    for (const hit of found.results) {
-      const itemId = hit.metadata.it;
-      if (typeof itemId !== "string" || seen.has(itemId)) continue;
-      seen.add(itemId);
-      candidates.push({ itemId, score: hit.score });
-    }
-    const hydrated: { items: any[]; exhausted: boolean } = await ctx.runQuery(internal.store.hydrateStoreItems, {
-      resourceId: args.resourceId,
-      namespacePrefix: args.namespacePrefix,
-      ...(args.filter === undefined ? {} : { filter: args.filter }),
-      candidates,
-      limit: wanted,
-    });
-    const saturated = found.results.length === topK;
-    return {
-      items: hydrated.items.slice(offset, wanted),
-      mayBeIncomplete: hydrated.items.length < wanted && saturated && hydrated.exhausted,
-    };
-  },
+  handler: (ctx, args) => S.searchStoreByVector(ctx, args),
 });
 
 /** One batch of the expiry sweep (scheduled at the earliest expiry). */

@@ -1,122 +1,70 @@
 // Public functions of the vectors domain.
-import { paginationOptsValidator } from "convex/server";
 import { v } from "convex/values";
 import { internal } from "./_generated/api.js";
-import type { Id } from "./_generated/dataModel.js";
-import { action, internalMutation, internalQuery, mutation, query, type MutationCtx } from "./_generated/server.js";
+import { action, internalMutation, internalQuery, mutation, query as readQuery } from "./_generated/server.js";
 import { invalidArgument } from "./model/errors.js";
-import { addToCounter } from "./model/counters.js";
-import { DELETE_BATCH_SIZE, MAX_PAGE_SIZE } from "./model/limits.js";
-import { vPage } from "./model/pagination.js";
-import { matchesFilter, parseFilter, planFilter } from "./model/vectorFilter.js";
-import { fuseRankings, fusionOptions, keywordSearch as keywordSearchHelper, type KeywordMatch } from "./model/vectorHybrid.js";
-import {
-  createIndex as createIndexHelper,
-  deleteByIds,
-  describe,
-  dropIndexRow,
-  getIndexOrThrow,
-  getVectors as getVectorsHelper,
-  MAX_TOP_K,
-  retireIndex,
-  scanBatch,
-  toStored,
-  updateVector as updateVectorHelper,
-  upsert as upsertHelper,
-  vCreateIndexArgs,
-  vCreateIndexResult,
-  vDeleteVectorsArgs,
-  vDeleteVectorsResult,
-  vectorCountKey,
-  vectorTableName,
-  vGetVectorsArgs,
-  vGetVectorsResult,
-  vIndexDescription,
-  vIndexNameArgs,
-  vQueryArgs,
-  vMetadata,
-  vQueryMatch,
-  vQueryResult,
-  vUpdateVectorArgs,
-  vUpsertArgs,
-  vUpsertResult,
-  type QueryResult,
-  type VectorDoc,
-} from "./model/vectors.js";
+import { matchesFilter, parseFilter } from "./model/vectorFilter.js";
+import { keywordSearch as searchKeywords } from "./model/vectorHybrid.js";
+import { hydrate as hydrateCandidates, readVectors as readStoredVectors, runQuery, vCandidate, vHydrated } from "./model/vectorQuery.js";
+import { vEmbeddingId } from "./model/vectorStorage.js";
+import * as Vectors from "./model/vectors.js";
+
+const s = Vectors.vectorSignatures;
 
 // ---------------------------------------------------------------------------
 // Indexes
 
+/**
+ * Creates a named index of `dimension`-long vectors (cosine), with up to 8
+ * `filterableKeys` filtered natively and an optional `textKey` for keyword search.
+ * The same call again is a no-op (`created: false`); another configuration for the
+ * name is CONFLICT.
+ */
 export const createIndex = mutation({
-  args: vCreateIndexArgs,
-  returns: vCreateIndexResult,
-  handler: (ctx, args) => createIndexHelper(ctx.db, args),
+  ...s.createIndex,
+  handler: (ctx, args) => Vectors.createIndex(ctx.db, args),
 });
 
-export const listIndexes = query({
-  args: { paginationOpts: paginationOptsValidator },
-  returns: vPage(vIndexDescription),
-  handler: async (ctx, args) => {
-    const numItems = Math.max(1, Math.min(args.paginationOpts.numItems, MAX_PAGE_SIZE));
-    const result = await ctx.db
-      .query("vectorIndexes")
-      .withIndex("by_status_name", (q) => q.eq("status", "active"))
-      .paginate({ ...args.paginationOpts, numItems });
-    const page = [];
-    for (const row of result.page) page.push(await describe(ctx.db, row));
-    return { page, isDone: result.isDone, continueCursor: result.continueCursor };
-  },
+/** A page of the indexes by name, each described with its exact count. */
+export const listIndexes = readQuery({
+  ...s.listIndexes,
+  handler: (ctx, args) => Vectors.listIndexes(ctx.db, args),
 });
 
-export const describeIndex = query({
-  args: vIndexNameArgs,
-  returns: vIndexDescription,
-  handler: async (ctx, args) => describe(ctx.db, await getIndexOrThrow(ctx.db, args.indexName)),
+/** The index's configuration and exact vector count (two reads). NOT_FOUND when it does not exist. */
+export const describeIndex = readQuery({
+  ...s.describeIndex,
+  handler: async (ctx, args) => Vectors.describe(ctx.db, await Vectors.getIndexOrThrow(ctx.db, args.indexName)),
 });
 
+/** Deletes the index: gone for readers at once (the name is free again), its vectors purged in scheduled batches. */
 export const deleteIndex = mutation({
-  args: vIndexNameArgs,
-  returns: v.null(),
+  ...s.deleteIndex,
   handler: async (ctx, args) => {
-    const index = await getIndexOrThrow(ctx.db, args.indexName);
-    await retireIndex(ctx.db, index);
-    await ctx.scheduler.runAfter(0, internal.vectors.purgeIndex, { indexId: index._id, dimension: index.dimension });
+    const index = await Vectors.getIndexOrThrow(ctx.db, args.indexName);
+    await Vectors.retireIndex(ctx.db, index);
+    await ctx.scheduler.runAfter(0, internal.vectors.purgeIndex, { indexId: index._id });
     return null;
   },
 });
 
 /** Empties an index at once for readers: a fresh registry row takes the name, the old vectors are purged in batches. */
 export const truncateIndex = mutation({
-  args: vIndexNameArgs,
-  returns: v.null(),
+  ...s.truncateIndex,
   handler: async (ctx, args) => {
-    const index = await getIndexOrThrow(ctx.db, args.indexName);
-    await retireIndex(ctx.db, index);
-    await ctx.db.insert("vectorIndexes", {
-      name: index.name,
-      dimension: index.dimension,
-      metric: index.metric,
-      filterableKeys: index.filterableKeys,
-      ...(index.textKey === undefined ? {} : { textKey: index.textKey }),
-      status: "active",
-      createdAt: index.createdAt,
-      updatedAt: Date.now(),
-    });
-    await ctx.scheduler.runAfter(0, internal.vectors.purgeIndex, { indexId: index._id, dimension: index.dimension });
+    const index = await Vectors.getIndexOrThrow(ctx.db, args.indexName);
+    await Vectors.renewIndex(ctx.db, index);
+    await ctx.scheduler.runAfter(0, internal.vectors.purgeIndex, { indexId: index._id });
     return null;
   },
 });
 
 /** Deletes one bounded batch of a retired index's vectors, then schedules itself until none remain. */
 export const purgeIndex = internalMutation({
-  args: { indexId: v.id("vectorIndexes"), dimension: v.number() },
+  args: { indexId: v.id("vectorIndexes") },
   returns: v.null(),
   handler: async (ctx, args) => {
-    const batch = await scanBatch(ctx.db, { _id: args.indexId, dimension: args.dimension }, null, DELETE_BATCH_SIZE);
-    for (const doc of batch.page) await ctx.db.delete(doc._id);
-    if (batch.isDone) {
-      await dropIndexRow(ctx.db, args.indexId);
-    } else {
+    if (!(await Vectors.purgeBatch(ctx.db, args.indexId))) {
       await ctx.scheduler.runAfter(0, internal.vectors.purgeIndex, args);
     }
     return null;
@@ -126,16 +74,20 @@ export const purgeIndex = internalMutation({
 // ---------------------------------------------------------------------------
 // Vectors
 
+/**
+ * Inserts or replaces (by id) up to 1,000 vectors; returns their ids, generated
+ * where absent. Vectors may be float64 numbers or packed little-endian float32 bytes.
+ * LIMIT_EXCEEDED when the batch is too large for one transaction (split it).
+ */
 export const upsert = mutation({
-  args: vUpsertArgs,
-  returns: vUpsertResult,
-  handler: (ctx, args) => upsertHelper(ctx.db, args),
+  ...s.upsert,
+  handler: (ctx, args) => Vectors.upsert(ctx.db, args),
 });
 
+/** Replaces one vector's vector and/or its whole metadata. NOT_FOUND when it does not exist. */
 export const updateVector = mutation({
-  args: vUpdateVectorArgs,
-  returns: v.null(),
-  handler: (ctx, args) => updateVectorHelper(ctx.db, args),
+  ...s.updateVector,
+  handler: (ctx, args) => Vectors.updateVector(ctx.db, args),
 });
 
 /**
@@ -144,245 +96,99 @@ export const updateVector = mutation({
  * scanned, schedules the rest (`continuing: true`).
  */
 export const deleteVectors = mutation({
-  args: vDeleteVectorsArgs,
-  returns: vDeleteVectorsResult,
+  ...s.deleteVectors,
   handler: async (ctx, args) => {
     if ((args.ids === undefined) === (args.filter === undefined)) {
       invalidArgument("deleteVectors takes either ids or a filter");
     }
-    const index = await getIndexOrThrow(ctx.db, args.indexName);
-    if (args.ids !== undefined) return { deleted: await deleteByIds(ctx.db, index, args.ids), continuing: false };
-    parseFilter(args.filter!); // typed error before anything is written
-    return deleteMatchingBatch(ctx, { indexId: index._id, filter: args.filter!, cursor: null });
+    const index = await Vectors.getIndexOrThrow(ctx.db, args.indexName);
+    if (args.ids !== undefined) return { deleted: await Vectors.deleteByIds(ctx.db, index, args.ids), continuing: false };
+    const filter = parseFilter(args.filter!); // typed error before anything is written
+    const batch = await Vectors.deleteMatchingBatch(ctx.db, index, (m) => matchesFilter(filter, m), null);
+    if (batch.next !== null) {
+      await ctx.scheduler.runAfter(0, internal.vectors.deleteMatching, { indexId: index._id, filter: args.filter!, cursor: batch.next });
+    }
+    return { deleted: batch.deleted, continuing: batch.next !== null };
   },
 });
 
-async function deleteMatchingBatch(
-  ctx: MutationCtx,
-  args: { indexId: Id<"vectorIndexes">; filter: string; cursor: string | null },
-): Promise<{ deleted: number; continuing: boolean }> {
-  const index = await ctx.db.get(args.indexId);
-  if (index === null || index.status !== "active") return { deleted: 0, continuing: false };
-  const filter = parseFilter(args.filter);
-  const batch = await scanBatch(ctx.db, index, args.cursor, DELETE_BATCH_SIZE);
-  let deleted = 0;
-  for (const doc of batch.page) {
-    if (matchesFilter(filter, doc.metadata)) {
-      await ctx.db.delete(doc._id);
-      deleted++;
-    }
-  }
-  await addToCounter(ctx.db, vectorCountKey(index._id), -deleted);
-  if (!batch.isDone) {
-    await ctx.scheduler.runAfter(0, internal.vectors.deleteMatching, { ...args, cursor: batch.continueCursor });
-  }
-  return { deleted, continuing: !batch.isDone };
-}
-
+/** One scheduled batch of a filter delete. */
 export const deleteMatching = internalMutation({
-  args: { indexId: v.id("vectorIndexes"), filter: v.string(), cursor: v.union(v.string(), v.null()) },
+  args: { indexId: v.id("vectorIndexes"), filter: v.string(), cursor: v.string() },
   returns: v.null(),
   handler: async (ctx, args) => {
-    await deleteMatchingBatch(ctx, args);
+    const index = await ctx.db.get(args.indexId);
+    if (index === null || index.status !== "active") return null;
+    const filter = parseFilter(args.filter);
+    const batch = await Vectors.deleteMatchingBatch(ctx.db, index, (m) => matchesFilter(filter, m), args.cursor);
+    if (batch.next !== null) await ctx.scheduler.runAfter(0, internal.vectors.deleteMatching, { ...args, cursor: batch.next });
     return null;
   },
 });
 
-export const getVectors = query({
-  args: vGetVectorsArgs,
-  returns: vGetVectorsResult,
-  handler: (ctx, args) => getVectorsHelper(ctx.db, args),
+/** The vectors with these ids (at most 256), in the order asked; missing ids are left out. */
+export const getVectors = readQuery({
+  ...s.getVectors,
+  handler: (ctx, args) => Vectors.getVectors(ctx.db, args),
 });
 
 // ---------------------------------------------------------------------------
 // Query (vector search)
 
-const vResolvedIndex = v.object({
-  indexId: v.id("vectorIndexes"),
-  dimension: v.number(),
-  filterableKeys: v.array(v.string()),
-  textKey: v.optional(v.string()),
-});
-type ResolvedIndex = { indexId: Id<"vectorIndexes">; dimension: number; filterableKeys: string[]; textKey?: string };
-
-/** The active index the action searches. One read. */
-export const resolveIndex = internalQuery({
-  args: vIndexNameArgs,
-  returns: vResolvedIndex,
-  handler: async (ctx, args): Promise<ResolvedIndex> => {
-    const index = await getIndexOrThrow(ctx.db, args.indexName);
-    return {
-      indexId: index._id,
-      dimension: index.dimension,
-      filterableKeys: index.filterableKeys,
-      ...(index.textKey === undefined ? {} : { textKey: index.textKey }),
-    };
-  },
-});
-
 /**
- * Hybrid search's keyword side: the best topK keyword matches of one index, in
- * relevance order. Reads 1 + topK documents, or at most 1 + 256 when a filter
- * or minScore must be checked after reading.
+ * The `topK` (1 to 256) vectors nearest to `queryVector` by cosine similarity,
+ * optionally filtered (a Mongo-style filter as JSON text: native on declared keys,
+ * post-filtered otherwise) and, with `keywordQuery`, fused with a keyword search of
+ * the index's `textKey` text by reciprocal rank fusion. Reads the index's registry
+ * row and one entry per result; embeddings only with `includeVector`.
  */
+export const query = action({
+  ...s.query,
+  handler: (ctx, args) => runQuery(ctx, args),
+});
+
+/** The configuration a query plans with. One read. */
+export const resolveIndex = internalQuery({
+  args: { indexName: v.string() },
+  returns: Vectors.vIndexConfig,
+  handler: async (ctx, args) => Vectors.configOf(await Vectors.getIndexOrThrow(ctx.db, args.indexName)),
+});
+
+/** A query's hydration: the candidates' entries in score order (no embedding read). */
+export const hydrate = internalQuery({
+  args: {
+    index: Vectors.vIndexConfig,
+    candidates: v.array(vCandidate),
+    filter: v.optional(v.string()),
+    topK: v.number(),
+  },
+  returns: vHydrated,
+  handler: (ctx, args) => hydrateCandidates(ctx.db, args),
+});
+
+/** A hybrid query's keyword side: entries in relevance order (no embedding read). */
 export const keywordSearch = internalQuery({
   args: {
-    indexId: v.id("vectorIndexes"),
-    dimension: v.number(),
+    index: Vectors.vIndexConfig,
     keywordQuery: v.string(),
     nativeTerm: v.optional(v.object({ slot: v.number(), value: v.any() })),
     filter: v.optional(v.string()),
     postFilter: v.boolean(),
-    queryVector: v.array(v.float64()),
-    minScore: v.optional(v.number()),
+    scanLimit: v.number(),
     topK: v.number(),
-    includeVector: v.boolean(),
   },
   returns: v.object({
-    matches: v.array(
-      v.object({ id: v.string(), metadata: vMetadata, vector: v.optional(v.array(v.float64())), vectorScore: v.number() }),
-    ),
+    stale: v.boolean(),
+    matches: v.array(v.object({ id: v.string(), metadata: Vectors.vMetadata, embeddingId: vEmbeddingId })),
     scanned: v.number(),
     saturated: v.boolean(),
   }),
-  handler: (ctx, args) => keywordSearchHelper(ctx.db, args),
+  handler: (ctx, args) => searchKeywords(ctx.db, args),
 });
 
-/**
- * Reads candidates in score order, keeps those matching the filter, and stops
- * at topK matches: at most 1 + (candidates it needs) documents read.
- */
-export const hydrate = internalQuery({
-  args: {
-    indexId: v.id("vectorIndexes"),
-    dimension: v.number(),
-    candidates: v.array(v.object({ docId: v.string(), score: v.number() })),
-    filter: v.optional(v.string()),
-    topK: v.number(),
-    includeVector: v.boolean(),
-  },
-  returns: v.object({ results: v.array(vQueryMatch), exhausted: v.boolean() }),
-  handler: async (ctx, args) => {
-    const index = await ctx.db.get(args.indexId);
-    if (index === null || index.status !== "active") return { results: [], exhausted: true };
-    const filter = parseFilter(args.filter);
-    const table = vectorTableName(args.dimension) as "vectors_384";
-    const results = [];
-    let read = 0;
-    for (const candidate of args.candidates) {
-      if (results.length >= args.topK) break;
-      read++;
-      const docId = ctx.db.normalizeId(table, candidate.docId);
-      if (docId === null) continue;
-      const doc = (await ctx.db.get(docId)) as VectorDoc | null;
-      if (doc === null || doc.indexId !== args.indexId) continue;
-      if (!matchesFilter(filter, doc.metadata)) continue;
-      results.push({ ...toStored(doc, args.includeVector), score: candidate.score });
-    }
-    return { results, exhausted: read === args.candidates.length };
-  },
+/** The vectors of a query's results, when it asks for them (`includeVector`). */
+export const readVectors = internalQuery({
+  args: { embeddingIds: v.array(vEmbeddingId) },
+  returns: v.array(v.union(v.array(v.float64()), v.null())),
+  handler: (ctx, args) => readStoredVectors(ctx.db, args.embeddingIds),
 });
-
-const query_ = action({
-  args: vQueryArgs,
-  returns: vQueryResult,
-  handler: async (ctx, args): Promise<QueryResult> => {
-    if (!Number.isInteger(args.topK) || args.topK < 1 || args.topK > MAX_TOP_K) {
-      invalidArgument(`topK must be an integer from 1 to ${MAX_TOP_K}`, { topK: args.topK });
-    }
-    if (args.minScore !== undefined && !Number.isFinite(args.minScore)) invalidArgument("minScore must be a finite number");
-    const fusion = fusionOptions(args);
-    const filter = parseFilter(args.filter);
-    const index: ResolvedIndex = await ctx.runQuery(internal.vectors.resolveIndex, { indexName: args.indexName });
-    if (fusion !== null && index.textKey === undefined) {
-      invalidArgument(`vector index "${args.indexName}" has no textKey, so it takes no keywordQuery; create it with a textKey`, {
-        indexName: args.indexName,
-      });
-    }
-    if (args.queryVector.length !== index.dimension) {
-      invalidArgument(`queryVector has ${args.queryVector.length} dimensions; the index has ${index.dimension}`, {
-        expected: index.dimension,
-        got: args.queryVector.length,
-      });
-    }
-    if (!args.queryVector.every(Number.isFinite)) invalidArgument("queryVector holds a non-finite number");
-    const plan = planFilter(filter, index.filterableKeys);
-    if (args.filterMode === "native" && plan.residual !== null) {
-      invalidArgument(`filter cannot run natively: ${plan.reason ?? "it needs post-filtering"}`, {
-        filterableKeys: index.filterableKeys,
-      });
-    }
-    // The keyword side runs at most one native equality (a search filter has no OR); the rest is checked after reading.
-    const keywordTerm = plan.native !== null && plan.native.length === 1 ? plan.native[0] : undefined;
-    const keywordPostFilter = filter !== null && (keywordTerm === undefined || plan.residual !== null);
-    if (fusion !== null && args.filterMode === "native" && keywordPostFilter) {
-      invalidArgument("with a keywordQuery, filterMode \"native\" takes one equality on a declared key (a search filter has no OR)", {
-        filterableKeys: index.filterableKeys,
-      });
-    }
-    const postFiltered = plan.residual !== null || (fusion !== null && keywordPostFilter);
-    // The vector side over-fetches only for its own residual filter.
-    const limit = plan.residual !== null ? MAX_TOP_K : args.topK;
-    const found = await ctx.vectorSearch(vectorTableName(index.dimension) as "vectors_384", "by_vector", {
-      vector: args.queryVector,
-      limit,
-      filter: (q) =>
-        plan.native === null
-          ? q.eq("indexId", index.indexId)
-          : plan.native.length === 1
-            ? q.eq(`f${plan.native[0].slot}` as "f0", [index.indexId, plan.native[0].value])
-            : q.or(...plan.native.map((t) => q.eq(`f${t.slot}` as "f0", [index.indexId, t.value]))),
-    });
-    // convex-test has no 256 cap; the real backend does. Keep to the request either way.
-    const nearest = found.slice(0, limit);
-    const candidates = nearest
-      .filter((c) => args.minScore === undefined || c._score >= args.minScore)
-      .map((c) => ({ docId: c._id as string, score: c._score }));
-    const hydrated: { results: QueryResult["results"]; exhausted: boolean } = await ctx.runQuery(internal.vectors.hydrate, {
-      indexId: index.indexId,
-      dimension: index.dimension,
-      candidates,
-      filter: args.filter,
-      topK: args.topK,
-      includeVector: args.includeVector ?? false,
-    });
-    // More matches may exist beyond the candidates only when the search was cut at its limit,
-    // minScore cut nothing, and every candidate was needed.
-    const saturated = nearest.length === limit && candidates.length === nearest.length;
-    const vectorIncomplete = plan.residual !== null && saturated && hydrated.exhausted;
-    if (fusion === null) {
-      return {
-        results: hydrated.results,
-        postFiltered,
-        mayBeIncomplete: hydrated.results.length < args.topK && vectorIncomplete,
-        candidates: nearest.length,
-      };
-    }
-    const keyword: { matches: KeywordMatch[]; scanned: number; saturated: boolean } = await ctx.runQuery(
-      internal.vectors.keywordSearch,
-      {
-        indexId: index.indexId,
-        dimension: index.dimension,
-        keywordQuery: fusion.keywordQuery,
-        ...(keywordTerm === undefined ? {} : { nativeTerm: { slot: keywordTerm.slot, value: keywordTerm.value } }),
-        ...(args.filter === undefined ? {} : { filter: args.filter }),
-        postFilter: keywordPostFilter,
-        queryVector: args.queryVector,
-        ...(args.minScore === undefined ? {} : { minScore: args.minScore }),
-        topK: args.topK,
-        includeVector: args.includeVector ?? false,
-      },
-    );
-    const results = fuseRankings(hydrated.results, keyword.matches, { k: fusion.k, keywordWeight: fusion.keywordWeight, topK: args.topK });
-    return {
-      results,
-      postFiltered,
-      mayBeIncomplete:
-        results.length < args.topK &&
-        (vectorIncomplete || (keyword.saturated && keyword.matches.length < args.topK)),
-      candidates: nearest.length,
-      keywordCandidates: keyword.matches.length,
-    };
-  },
-});
-export { query_ as query };

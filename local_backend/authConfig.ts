@@ -10,6 +10,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import vm from "node:vm";
+import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
 import { TokenVerifier, type AuthProvider, type VerifierOptions } from "./auth.js";
 
@@ -43,6 +44,18 @@ export function authConfigPath(appDir: string): string | null {
   return existsSync(ts) ? ts : existsSync(js) ? js : null;
 }
 
+// The package's own sources, as `npx convex dev --live-component-sources` bundles them
+// (node_modules/convex/dist/esm/cli/lib/components.js, `extraConditions`): inside this
+// repository the example app's `convex-agent-memory/client` resolves to client/*.ts, as
+// sourceConditions.mjs does for Node; an installed package (under node_modules) or an app
+// outside the repository resolves as the CLI resolves it for a user, to dist/.
+const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+function liveSourceConditions(file: string): string[] {
+  const resolved = path.resolve(file);
+  const inRepo = resolved.startsWith(REPO_ROOT + path.sep) && !resolved.includes(`${path.sep}node_modules${path.sep}`);
+  return inRepo ? ["@convex-dev/component-source"] : [];
+}
+
 async function bundle(file: string): Promise<string> {
   // As the CLI bundles it: one ESM module for the isolate ("browser" platform, convex conditions).
   const result = await esbuild.build({
@@ -52,7 +65,7 @@ async function bundle(file: string): Promise<string> {
     format: "iife",
     globalName: "__authConfigModule",
     target: "esnext",
-    conditions: ["convex", "module"],
+    conditions: ["convex", "module", ...liveSourceConditions(file)],
     write: false,
     logLevel: "silent",
   });

@@ -17,6 +17,9 @@ user and ``AGENT_MEMORY_SERVICE_TOKEN`` for a service are set for it)::
 
     python -m local_backend.launcher run [--user demo-user] -- python examples/quickstart.py
 
+(``--app DIR`` and ``--component NAME=DIR`` serve another app, e.g. one that installed the
+package: ``--component agentMemory=APP/node_modules/convex-agent-memory/dist/component``)
+
 The backend runs as ``node --import tsx local_backend/main.ts --port 0
 --exit-on-stdin-close``: it can never outlive this process.
 """
@@ -231,13 +234,22 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="start a backend, run a command against it, stop it")
     run.add_argument("--user", default="demo-user", help="subject of CONVEX_AUTH_TOKEN")
+    run.add_argument("--app", type=Path, help="the app functions folder (default: example/convex)")
+    run.add_argument(
+        "--component",
+        action="append",
+        default=[],
+        metavar="NAME=DIR",
+        help="register a component from DIR (repeatable; default: agentMemory=component)",
+    )
     run.add_argument("cmd", nargs=argparse.REMAINDER, help="-- command ...")
     options = parser.parse_args(argv)
     cmd = [c for c in options.cmd if c != "--"] if options.cmd[:1] == ["--"] else options.cmd
     if not cmd:
         parser.error("run needs a command after --")
     print("starting the local backend ...", file=sys.stderr, flush=True)
-    with LocalBackend.start() as backend:
+    extra_args = [arg for spec in options.component for arg in ("--component", spec)]
+    with LocalBackend.start(app_dir=options.app, extra_args=extra_args) as backend:
         print(f"local backend at {backend.url}", file=sys.stderr, flush=True)
         env = {
             **os.environ,

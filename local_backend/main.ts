@@ -20,7 +20,9 @@
  * leaks it). Exits 2 on bad flags, 1 when the app does not load.
  */
 import { readFileSync } from "node:fs";
+import { register } from "node:module";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { format as formatText, parseArgs } from "node:util";
 import { startLocalBackend, type LocalBackendOptions } from "./server.js";
 
@@ -138,6 +140,10 @@ function parseCli(argv: string[]): { options: LocalBackendOptions; exitOnStdinCl
 
 async function main(): Promise<void> {
   const { options, exitOnStdinClose } = parseCli(process.argv.slice(2));
+  // The repository's own example app imports the package by name: use its sources here.
+  register("./sourceConditions.mjs", import.meta.url, {
+    data: { repoRootUrl: pathToFileURL(path.resolve(import.meta.dirname, "..")).href + "/" },
+  });
   // stdout carries only the ready line: route console output (functions' logs included) to stderr.
   const toStderr = (...args: unknown[]) => process.stderr.write(`${formatText(...args)}\n`);
   console.log = toStderr;

@@ -251,7 +251,7 @@ class TypeRegistry:
         # Children are named after this position too (it may be the one that names them).
         child_short = short if not forced else forced.removesuffix("Args")
         fields: list[tuple[str, Node, bool]] = []
-        page_shape = set(v["value"]) == PAGE_FIELDS
+        page_shape = set(v["value"]) >= PAGE_FIELDS
         for name, spec in v["value"].items():
             if page_shape and name == "page":
                 item_short = (

@@ -11,7 +11,8 @@ import type { GenericDatabaseReader, GenericDatabaseWriter, Scheduler } from "co
 import { v } from "convex/values";
 import { internal } from "../_generated/api.js";
 import type { DataModel, Doc, Id, TableNames } from "../_generated/dataModel.js";
-import { conflict, invalidArgument, limitExceeded } from "./errors.js";
+import { conflict, invalidArgument } from "./errors.js";
+import { checkBatch } from "./limits.js";
 import { paginateChecked } from "./pagination.js";
 import { checkOwner } from "./shared.js";
 import {
@@ -129,9 +130,7 @@ async function deleteWithChunks(db: Writer, head: Doc<"checkpointWrites"> | Doc<
  */
 export async function deleteCheckpointsForRuns(db: Writer, args: CheckpointArgs<"deleteCheckpointsForRuns">) {
   checkOwner(args.resourceId);
-  if (args.runIds.length > MAX_IDS_PER_CALL) {
-    limitExceeded(`at most ${MAX_IDS_PER_CALL} run ids per call; split them`, { maxItems: MAX_IDS_PER_CALL });
-  }
+  checkBatch("run ids", args.runIds, MAX_IDS_PER_CALL);
   let budget = BATCH_DOCUMENTS;
   const counts = new Map<string, Doc<"checkpointNamespaces"> | null>();
   for (const runId of new Set(args.runIds)) {
@@ -253,9 +252,7 @@ function decodePruneCursor(text: string | undefined, threads: number): PruneStat
  * uses. Namespaces are floored in batches: `done: false` means call again.
  */
 export async function pruneCheckpoints(db: Writer, scheduler: Scheduler, args: CheckpointArgs<"pruneCheckpoints">) {
-  if (args.threadIds.length > MAX_IDS_PER_CALL) {
-    limitExceeded(`at most ${MAX_IDS_PER_CALL} thread ids per call; split them`, { maxItems: MAX_IDS_PER_CALL });
-  }
+  checkBatch("thread ids", args.threadIds, MAX_IDS_PER_CALL);
   for (const threadId of args.threadIds) checkThreadArgs({ resourceId: args.resourceId, threadId });
   if (args.strategy === "delete") {
     for (const threadId of new Set(args.threadIds)) {

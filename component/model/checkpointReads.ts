@@ -33,9 +33,9 @@ import {
   type ThreadRef,
   type WriteOut,
 } from "./checkpoints.js";
-import { invalidArgument, limitExceeded } from "./errors.js";
-import { utf8Length } from "./jsonText.js";
-import { boundedPage, paginateChecked } from "./pagination.js";
+import { invalidArgument } from "./errors.js";
+import { limitExceeded, utf8Length } from "./limits.js";
+import { boundedPage, pageOf, paginateChecked } from "./pagination.js";
 import { checkOwner } from "./shared.js";
 
 type Reader = GenericDatabaseReader<DataModel>;
@@ -226,13 +226,17 @@ export async function listCheckpointWrites(db: Reader, args: CheckpointArgs<"lis
     ...opts,
     maximumBytesRead: PAGE_BYTES,
   });
-  return { page: result.page.map((doc) => writeOut(doc)), isDone: result.isDone, continueCursor: result.continueCursor };
+  return pageOf(result, result.page.map((doc) => writeOut(doc)));
 }
 
 /** Reads whole values (blobs and writes) by key, up to READ_BUDGET_BYTES beyond the first. */
 export async function getCheckpointValues(db: Reader, args: CheckpointArgs<"getCheckpointValues">) {
   if (args.blobs.length + args.writes.length > MAX_KEYS_PER_CALL) {
-    limitExceeded(`at most ${MAX_KEYS_PER_CALL} keys per call; split them`, { maxItems: MAX_KEYS_PER_CALL });
+    limitExceeded(`${args.blobs.length + args.writes.length} keys in one call; at most ${MAX_KEYS_PER_CALL} are allowed: split them`, {
+      limit: "batchItems",
+      max: MAX_KEYS_PER_CALL,
+      actual: args.blobs.length + args.writes.length,
+    });
   }
   const out = { blobs: [] as BlobOut[], writes: [] as WriteOut[], missingBlobs: [] as typeof args.blobs, missingWrites: [] as typeof args.writes };
   const thread = await checkedThread(db, args);
@@ -277,11 +281,10 @@ export async function listCheckpointNamespaces(db: Reader, args: CheckpointArgs<
     db.query("checkpointNamespaces").withIndex("by_thread_ns", (q) => q.eq("thread", thread._id)),
     opts,
   );
-  return {
-    isDone: result.isDone,
-    continueCursor: result.continueCursor,
-    page: result.page.filter((ns) => ns.count > 0).map((ns) => ({ checkpointNs: ns.checkpointNs, count: ns.count })),
-  };
+  return pageOf(
+    result,
+    result.page.filter((ns) => ns.count > 0).map((ns) => ({ checkpointNs: ns.checkpointNs, count: ns.count })),
+  );
 }
 
 export async function listCheckpointThreads(db: Reader, args: CheckpointArgs<"listCheckpointThreads">) {
@@ -291,11 +294,8 @@ export async function listCheckpointThreads(db: Reader, args: CheckpointArgs<"li
     db.query("checkpointThreads").withIndex("by_owner_thread", (q) => q.eq("resourceId", args.resourceId)),
     opts,
   );
-  return {
-    isDone: result.isDone,
-    continueCursor: result.continueCursor,
-    page: result.page
-      .filter((row) => row.status === "live")
-      .map((row) => ({ threadId: row.threadId, createdAt: row.createdAt, updatedAt: row.updatedAt })),
-  };
+  return pageOf(
+    result,
+    result.page.filter((row) => row.status === "live").map((row) => ({ threadId: row.threadId, createdAt: row.createdAt, updatedAt: row.updatedAt })),
+  );
 }

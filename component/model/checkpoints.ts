@@ -23,8 +23,8 @@ import { defineTable, paginationOptsValidator, type GenericDatabaseReader, type 
 import { v, type Infer, type ObjectType } from "convex/values";
 import type { DataModel, Doc, Id } from "../_generated/dataModel.js";
 import { parseJsonForComparison, valueKey } from "./canonical.js";
-import { conflict, invalidArgument, limitExceeded } from "./errors.js";
-import { utf8Length } from "./jsonText.js";
+import { conflict, invalidArgument } from "./errors.js";
+import { checkDocument, limitExceeded, utf8Length } from "./limits.js";
 import { vPage } from "./pagination.js";
 
 type Reader = GenericDatabaseReader<DataModel>;
@@ -318,12 +318,20 @@ export function checkNs(checkpointNs: string) {
   checkText(checkpointNs, "checkpointNs", 1024, true);
 }
 
+/** Refuses more than `max` items in one call (their bytes are counted by checkCallBytes). */
+function checkCount(what: string, items: unknown[], max: number) {
+  if (items.length > max) {
+    limitExceeded(`${items.length} ${what} in one call; at most ${max} are allowed: split them`, { limit: "batchItems", max, actual: items.length });
+  }
+}
+
 function checkValueSize(bytes: number, field: string) {
   if (bytes > MAX_VALUE_BYTES) {
     limitExceeded(`${field} is ${bytes} bytes; one value may be at most ${MAX_VALUE_BYTES} bytes`, {
+      limit: "valueBytes",
+      max: MAX_VALUE_BYTES,
+      actual: bytes,
       field,
-      bytes,
-      maxBytes: MAX_VALUE_BYTES,
     });
   }
 }
@@ -332,13 +340,13 @@ function checkCallBytes(bytes: number) {
   if (bytes > MAX_CALL_VALUE_BYTES) {
     limitExceeded(
       `the values of one call are ${bytes} bytes; at most ${MAX_CALL_VALUE_BYTES}: send some first with putCheckpointBlobs (or split the writes)`,
-      { bytes, maxBytes: MAX_CALL_VALUE_BYTES },
+      { limit: "batchBytes", max: MAX_CALL_VALUE_BYTES, actual: bytes },
     );
   }
 }
 
 function checkBlobsIn(blobs: Array<{ channel: string; version: string; type: string; data: ArrayBuffer }>) {
-  if (blobs.length > MAX_CHANNELS) limitExceeded(`at most ${MAX_CHANNELS} blobs per call`, { maxItems: MAX_CHANNELS });
+  checkCount("blobs", blobs, MAX_CHANNELS);
   let total = 0;
   const seen = new Set<string>();
   blobs.forEach((blob, i) => {
@@ -358,14 +366,21 @@ function checkBlobsIn(blobs: Array<{ channel: string; version: string; type: str
 export function metadataTags(text: string): { metadata: Record<string, unknown>; tags: Array<{ key: string; value: string }> } {
   const bytes = utf8Length(text);
   if (bytes > MAX_METADATA_BYTES) {
-    limitExceeded(`metadata is ${bytes} bytes of JSON; at most ${MAX_METADATA_BYTES}`, { field: "metadata", bytes, maxBytes: MAX_METADATA_BYTES });
+    limitExceeded(`metadata is ${bytes} bytes of JSON; at most ${MAX_METADATA_BYTES}`, {
+      limit: "metadataBytes",
+      max: MAX_METADATA_BYTES,
+      actual: bytes,
+      field: "metadata",
+    });
   }
   const metadata = parseJsonForComparison(text, "metadata", true) as Record<string, unknown>;
   const keys = Object.keys(metadata);
   if (keys.length > MAX_METADATA_KEYS) {
     limitExceeded(`metadata has ${keys.length} top-level keys; at most ${MAX_METADATA_KEYS} (each is indexed)`, {
+      limit: "metadataKeys",
+      max: MAX_METADATA_KEYS,
+      actual: keys.length,
       field: "metadata",
-      maxItems: MAX_METADATA_KEYS,
     });
   }
   for (const key of keys) checkText(key, "metadata key", 256);
@@ -564,6 +579,9 @@ async function writeTags(db: Writer, thread: ThreadRef, checkpointNs: string, ch
 
 // ---------------------------------------------------------------- writes (mutations)
 
+/** Stands for a document id in a document checked before it is written (ids are at most 37 characters). */
+const ID_PLACEHOLDER = "x".repeat(37);
+
 export async function putCheckpoint(db: Writer, args: CheckpointArgs<"putCheckpoint">): Promise<null> {
   checkThreadArgs(args);
   checkNs(args.checkpointNs);
@@ -572,12 +590,19 @@ export async function putCheckpoint(db: Writer, args: CheckpointArgs<"putCheckpo
   checkText(args.type, "type", 64);
   if (args.checkpoint.byteLength > MAX_CHECKPOINT_BYTES) {
     limitExceeded(`the serialized checkpoint is ${args.checkpoint.byteLength} bytes; at most ${MAX_CHECKPOINT_BYTES} (channel values travel as blobs)`, {
+      limit: "checkpointBytes",
+      max: MAX_CHECKPOINT_BYTES,
+      actual: args.checkpoint.byteLength,
       field: "checkpoint",
-      bytes: args.checkpoint.byteLength,
-      maxBytes: MAX_CHECKPOINT_BYTES,
     });
   }
-  if (args.channelVersions.length > MAX_CHANNELS) limitExceeded(`at most ${MAX_CHANNELS} channels per checkpoint`, { maxItems: MAX_CHANNELS });
+  if (args.channelVersions.length > MAX_CHANNELS) {
+    limitExceeded(`the checkpoint has ${args.channelVersions.length} channels; at most ${MAX_CHANNELS}`, {
+      limit: "channels",
+      max: MAX_CHANNELS,
+      actual: args.channelVersions.length,
+    });
+  }
   const channels = new Set<string>();
   args.channelVersions.forEach((cv, i) => {
     checkText(cv.channel, `channelVersions[${i}].channel`, 512);
@@ -588,8 +613,6 @@ export async function putCheckpoint(db: Writer, args: CheckpointArgs<"putCheckpo
   checkBlobsIn(args.blobs);
   const { metadata, tags } = metadataTags(args.metadata);
 
-  const thread = await ensureThread(db, args.resourceId, args.threadId);
-  await insertBlobs(db, thread._id, args.checkpointNs, args.blobs);
   const runId = typeof metadata.run_id === "string" ? metadata.run_id : undefined;
   const fields = {
     parentCheckpointId: args.parentCheckpointId,
@@ -599,6 +622,17 @@ export async function putCheckpoint(db: Writer, args: CheckpointArgs<"putCheckpo
     channelVersions: args.channelVersions,
     runId,
   };
+  // The row as it will be stored (the thread's id is a string of at most ID_PLACEHOLDER's length).
+  checkDocument(`checkpoint "${args.checkpointId}"`, {
+    thread: ID_PLACEHOLDER,
+    resourceId: args.resourceId,
+    checkpointNs: args.checkpointNs,
+    checkpointId: args.checkpointId,
+    ...fields,
+  });
+
+  const thread = await ensureThread(db, args.resourceId, args.threadId);
+  await insertBlobs(db, thread._id, args.checkpointNs, args.blobs);
   const existing = await findCheckpoint(db, thread._id, args.checkpointNs, args.checkpointId);
   if (existing !== null) {
     // As the Postgres saver: the checkpoint and its metadata are replaced.
@@ -643,9 +677,7 @@ export async function putCheckpointWrites(db: Writer, args: CheckpointArgs<"putC
   checkText(args.checkpointId, "checkpointId", 256);
   checkText(args.taskId, "taskId", 512);
   checkText(args.taskPath, "taskPath", 1024, true);
-  if (args.writes.length > MAX_WRITES_PER_CALL) {
-    limitExceeded(`at most ${MAX_WRITES_PER_CALL} writes per call; split them`, { maxItems: MAX_WRITES_PER_CALL });
-  }
+  checkCount("writes", args.writes, MAX_WRITES_PER_CALL);
   let total = 0;
   const seen = new Set<number>();
   args.writes.forEach((write, i) => {

@@ -40,9 +40,7 @@ export const invalidArgument = (message: string, details?: Record<string, Value>
 /** Throws CONFLICT: the call contradicts the owner's existing state. */
 export const conflict = (message: string, details?: Record<string, Value>) =>
   fail("CONFLICT", message, details);
-/** Throws LIMIT_EXCEEDED: the call would break a transaction limit; say how to split it. */
-export const limitExceeded = (message: string, details?: Record<string, Value>) =>
-  fail("LIMIT_EXCEEDED", message, details);
+// LIMIT_EXCEEDED: `limitExceeded` in ./limits.ts, whose data says which limit.
 
 /** The error code of a caught error, if it is one of ours. */
 export function errorCodeOf(error: unknown): ErrorCode | undefined {

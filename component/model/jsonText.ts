@@ -299,22 +299,7 @@ export function stringValue(valueText: string): string | undefined {
   return trimmed.charCodeAt(0) === QUOTE ? (JSON.parse(trimmed) as string) : undefined;
 }
 
-// ---------------------------------------------------------------- UTF-8
-
-/** UTF-8 byte length of a string. */
-export function utf8Length(text: string): number {
-  let bytes = 0;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code < 0x80) bytes += 1;
-    else if (code < 0x800) bytes += 2;
-    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
-      bytes += 4;
-      i++;
-    } else bytes += 3;
-  }
-  return bytes;
-}
+// ---------------------------------------------------------------- UTF-8 (utf8Length: limits.ts)
 
 /**
  * Splits `text` into pieces of at most `maxBytes` UTF-8 bytes each, never

@@ -9,9 +9,9 @@ import type { GenericDatabaseReader, GenericDatabaseWriter, PaginationOptions } 
 import { v, type Infer, type ObjectType } from "convex/values";
 import type { DataModel, Doc } from "../_generated/dataModel.js";
 import { addToCounter, readCounter } from "./counters.js";
-import { invalidArgument, limitExceeded, notFound } from "./errors.js";
-import { approximateSize, MAX_BATCH_BYTES, MAX_BATCH_ITEMS } from "./limits.js";
-import { boundedPage, paginateChecked, vPage } from "./pagination.js";
+import { invalidArgument, notFound } from "./errors.js";
+import { checkBatch, checkDocument, limitExceeded } from "./limits.js";
+import { boundedPage, pageOf, paginateChecked, vPage } from "./pagination.js";
 import {
   checkName,
   checkPlainObject,
@@ -22,7 +22,7 @@ import {
   withoutSystemFields,
   type Order,
 } from "./shared.js";
-import { checkDocumentSize, findThread, messageCountKey, requireThread, touchThread } from "./threads.js";
+import { findThread, messageCountKey, requireThread, touchThread } from "./threads.js";
 
 type Reader = GenericDatabaseReader<DataModel>;
 type Writer = GenericDatabaseWriter<DataModel>;
@@ -126,9 +126,7 @@ export const messageReturns = {
   saveMessages: v.array(vMessage),
   getMessagesByIds: v.array(vMessage),
   listMessages: v.object({
-    page: v.array(vMessage),
-    isDone: v.boolean(),
-    continueCursor: v.string(),
+    ...vPage(vMessage).fields,
     /** The `include`d messages with their neighbours, chronological, each once. */
     included: v.array(vMessage),
   }),
@@ -170,23 +168,6 @@ class LiveThreads {
   }
   async isLive(message: Doc<"messages">): Promise<boolean> {
     return (await this.get(message.threadId)) !== null;
-  }
-}
-
-/** LIMIT_EXCEEDED when a batch holds more than MAX_BATCH_ITEMS items or MAX_BATCH_BYTES bytes. */
-export function checkBatch(what: string, items: unknown[]): void {
-  if (items.length > MAX_BATCH_ITEMS) {
-    limitExceeded(
-      `${items.length} ${what} in one call; at most ${MAX_BATCH_ITEMS} are allowed: split them into batches of ${MAX_BATCH_ITEMS} or fewer`,
-      { count: items.length, limit: MAX_BATCH_ITEMS },
-    );
-  }
-  const bytes = approximateSize(items);
-  if (bytes > MAX_BATCH_BYTES) {
-    limitExceeded(
-      `${what} of about ${bytes} bytes in one call; at most ${MAX_BATCH_BYTES} are allowed: split them into smaller batches`,
-      { bytes, limit: MAX_BATCH_BYTES },
-    );
   }
 }
 
@@ -245,7 +226,7 @@ export async function saveMessages(db: Writer, args: ArgsOf<"saveMessages">): Pr
       content: input.content,
       createdAt: input.createdAt ?? existing?.createdAt ?? now,
     };
-    checkDocumentSize(`message "${input.id}"`, message);
+    checkDocument(`message "${input.id}"`, message);
     planned.push({ existing, message });
   }
 
@@ -313,7 +294,7 @@ export async function updateMessages(db: Writer, args: ArgsOf<"updateMessages">)
     if (update.type !== undefined) message.type = update.type;
     if (update.content !== undefined) message.content = update.content;
     if (update.createdAt !== undefined) message.createdAt = update.createdAt;
-    checkDocumentSize(`message "${update.id}"`, message);
+    checkDocument(`message "${update.id}"`, message);
     planned.push({ doc, message });
   }
   const now = Date.now();
@@ -388,9 +369,7 @@ export async function listMessages(db: Reader, args: ArgsOf<"listMessages">) {
     .order((args.order ?? "asc") as Order);
   const result = await paginateChecked(query, opts);
   return {
-    page: result.page.map(toMessage),
-    isDone: result.isDone,
-    continueCursor: result.continueCursor,
+    ...pageOf(result, result.page.map(toMessage)),
     included: await includedMessages(db, thread, include),
   };
 }
@@ -398,8 +377,9 @@ export async function listMessages(db: Reader, args: ArgsOf<"listMessages">) {
 function checkIncludes(include: Include[]): void {
   if (include.length > MAX_INCLUDE_ITEMS) {
     limitExceeded(`include names ${include.length} messages; at most ${MAX_INCLUDE_ITEMS} are allowed: split the call`, {
-      count: include.length,
-      limit: MAX_INCLUDE_ITEMS,
+      limit: "includeItems",
+      max: MAX_INCLUDE_ITEMS,
+      actual: include.length,
     });
   }
   for (const item of include) {
@@ -414,7 +394,9 @@ function checkIncludes(include: Include[]): void {
       }
       if (value > MAX_CONTEXT_MESSAGES) {
         limitExceeded(`include[].${name} is ${value}; at most ${MAX_CONTEXT_MESSAGES} are allowed`, {
-          limit: MAX_CONTEXT_MESSAGES,
+          limit: "contextMessages",
+          max: MAX_CONTEXT_MESSAGES,
+          actual: value,
         });
       }
     }
@@ -479,7 +461,7 @@ export async function listMessagesByResource(db: Reader, args: ArgsOf<"listMessa
   const live = new LiveThreads(db, args.resourceId);
   const page: Message[] = [];
   for (const doc of result.page) if (await live.isLive(doc)) page.push(toMessage(doc));
-  return { page, isDone: result.isDone, continueCursor: result.continueCursor };
+  return pageOf(result, page);
 }
 
 /** The latest `limit` messages (1 to 1,000, default 50) of the owner's thread, in chronological order. */

@@ -1,12 +1,33 @@
 /** Cursor pagination shared by every domain's list functions. */
-import type { PaginationOptions } from "convex/server";
-import { v, type Validator } from "convex/values";
+import { paginationResultValidator, type PaginationOptions, type PaginationResult } from "convex/server";
+import type { Validator } from "convex/values";
 import { invalidArgument } from "./errors.js";
 import { MAX_PAGE_SIZE } from "./limits.js";
 
-/** The `{page, isDone, continueCursor}` result validator for pages of `item`. */
+/**
+ * The result validator for pages of `item`: convex's own `paginationResultValidator`,
+ * `{page, isDone, continueCursor, splitCursor?, pageStatus?}`. A page the backend cut short
+ * at a read limit comes back with `pageStatus: "SplitRequired"` and a `splitCursor` (or
+ * "SplitRecommended" near the limit; crates/isolate/src/environment/udf/async_syscall.rs
+ * `read_page_from_query`), which clients split on as `usePaginatedQuery` does.
+ */
 export function vPage<T extends Validator<any, "required", any>>(item: T) {
-  return v.object({ page: v.array(item), isDone: v.boolean(), continueCursor: v.string() });
+  return paginationResultValidator(item);
+}
+
+/**
+ * `result` (what `.paginate()` returned) with `page` as its items: `isDone`,
+ * `continueCursor`, and `splitCursor`/`pageStatus` when the backend set them, passed through.
+ */
+export function pageOf<T>(result: PaginationResult<unknown>, page: T[]): PaginationResult<T> {
+  const { isDone, continueCursor, splitCursor, pageStatus } = result;
+  return {
+    page,
+    isDone,
+    continueCursor,
+    ...(splitCursor !== undefined ? { splitCursor } : {}),
+    ...(pageStatus !== undefined ? { pageStatus } : {}),
+  };
 }
 
 /**

@@ -8,7 +8,7 @@ import type { GenericDatabaseReader, GenericDatabaseWriter } from "convex/server
 import { v, type Infer, type ObjectType } from "convex/values";
 import type { DataModel, Doc } from "../_generated/dataModel.js";
 import { checkName, checkPlainObject, vMetadata, vOwner, withoutSystemFields, withoutUndefinedFields } from "./shared.js";
-import { checkDocumentSize } from "./threads.js";
+import { checkDocument } from "./limits.js";
 
 type Reader = GenericDatabaseReader<DataModel>;
 type Writer = GenericDatabaseWriter<DataModel>;
@@ -84,7 +84,7 @@ export async function saveResource(db: Writer, args: ArgsOf<"saveResource">): Pr
     createdAt: existing?.createdAt ?? now,
     updatedAt: now,
   });
-  checkDocumentSize(`resource "${args.resourceId}"`, resource);
+  checkDocument(`resource "${args.resourceId}"`, resource);
   if (existing === null) await db.insert("resources", resource);
   else await db.replace(existing._id, resource);
   return resource;
@@ -102,7 +102,7 @@ export async function updateResource(db: Writer, args: ArgsOf<"updateResource">)
   if (args.workingMemory !== undefined) resource.workingMemory = args.workingMemory;
   if (args.metadata !== undefined) resource.metadata = { ...(existing.metadata ?? {}), ...args.metadata };
   resource.updatedAt = Date.now();
-  checkDocumentSize(`resource "${args.resourceId}"`, resource);
+  checkDocument(`resource "${args.resourceId}"`, resource);
   await db.replace(existing._id, resource);
   return resource;
 }

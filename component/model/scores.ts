@@ -6,13 +6,13 @@
  * within its owner's namespace. A score without `resourceId` is unowned.
  * `input`, `output` and `metadata` are JSON text (keys may start with `$`/`_`).
  */
-import { defineTable, paginationOptsValidator, type GenericDatabaseReader, type GenericDatabaseWriter, type PaginationOptions } from "convex/server";
+import { defineTable, paginationOptsValidator, type GenericDatabaseReader, type GenericDatabaseWriter, type PaginationOptions, type PaginationResult } from "convex/server";
 import { v, type Infer, type ObjectType } from "convex/values";
 import type { DataModel, Doc } from "../_generated/dataModel.js";
-import { conflict, invalidArgument, limitExceeded } from "./errors.js";
+import { conflict, invalidArgument } from "./errors.js";
 import { checkJsonFields } from "./jsonText.js";
-import { approximateSize, MAX_DOCUMENT_BYTES } from "./limits.js";
-import { boundedPage, paginateChecked, vPage } from "./pagination.js";
+import { checkDocument } from "./limits.js";
+import { boundedPage, pageOf, paginateChecked, vPage } from "./pagination.js";
 import { checkName, checkOwner, checkTime, describeNumber, vOptionalOwner, withoutSystemFields } from "./shared.js";
 
 type Reader = GenericDatabaseReader<DataModel>;
@@ -100,13 +100,7 @@ export async function saveScore(db: Writer, args: ArgsOf<"saveScore">): Promise<
   checkTime(args.createdAt, "createdAt");
   checkJsonFields({ input: args.input, output: args.output, metadata: args.metadata });
   const row: Score = { ...args, id: args.id ?? crypto.randomUUID(), createdAt: args.createdAt ?? Date.now() };
-  const bytes = approximateSize(row);
-  if (bytes > MAX_DOCUMENT_BYTES) {
-    limitExceeded(`the score is about ${bytes} bytes; one score is stored in one document of at most ${MAX_DOCUMENT_BYTES} bytes — trim input/output/metadata`, {
-      bytes,
-      maxBytes: MAX_DOCUMENT_BYTES,
-    });
-  }
+  checkDocument(`score "${row.id}"`, row);
   if ((await findScore(db, row.resourceId, row.id)) !== null) conflict(`a score with id "${row.id}" exists`, { id: row.id });
   await db.insert("scores", row);
   return row;
@@ -127,11 +121,11 @@ export async function getScoreById(db: Reader, args: ArgsOf<"getScoreById">): Pr
   return row === null ? null : toScore(row);
 }
 
-type Paginated = { paginate: (opts: PaginationOptions) => Promise<{ page: Doc<"scores">[]; isDone: boolean; continueCursor: string }> };
+type Paginated = { paginate: (opts: PaginationOptions) => Promise<PaginationResult<Doc<"scores">>> };
 
-async function pageOf(query: Paginated, opts: PaginationOptions) {
+async function scoresPage(query: Paginated, opts: PaginationOptions) {
   const result = await paginateChecked(query, opts);
-  return { page: result.page.map(toScore), isDone: result.isDone, continueCursor: result.continueCursor };
+  return pageOf(result, result.page.map(toScore));
 }
 
 /** Checks the owner, the named arguments and the page size of a list, before it reads anything. */
@@ -144,7 +138,7 @@ function checkList(args: { resourceId?: string; paginationOpts: unknown }, names
 /** The owner's scores of a scorer, newest first. */
 export function listScoresByScorerId(db: Reader, args: ArgsOf<"listScoresByScorerId">) {
   const opts = checkList(args, { scorerId: args.scorerId });
-  return pageOf(
+  return scoresPage(
     db.query("scores").withIndex("by_scorer", (q) => q.eq("resourceId", args.resourceId).eq("scorerId", args.scorerId)).order("desc"),
     opts,
   );
@@ -153,13 +147,13 @@ export function listScoresByScorerId(db: Reader, args: ArgsOf<"listScoresByScore
 /** The owner's scores of a run, newest first. */
 export function listScoresByRunId(db: Reader, args: ArgsOf<"listScoresByRunId">) {
   const opts = checkList(args, { runId: args.runId });
-  return pageOf(db.query("scores").withIndex("by_run", (q) => q.eq("resourceId", args.resourceId).eq("runId", args.runId)).order("desc"), opts);
+  return scoresPage(db.query("scores").withIndex("by_run", (q) => q.eq("resourceId", args.resourceId).eq("runId", args.runId)).order("desc"), opts);
 }
 
 /** The owner's scores of an entity (entityId + entityType), newest first. */
 export function listScoresByEntityId(db: Reader, args: ArgsOf<"listScoresByEntityId">) {
   const opts = checkList(args, { entityId: args.entityId, entityType: args.entityType });
-  return pageOf(
+  return scoresPage(
     db
       .query("scores")
       .withIndex("by_entity", (q) => q.eq("resourceId", args.resourceId).eq("entityId", args.entityId).eq("entityType", args.entityType))
@@ -171,7 +165,7 @@ export function listScoresByEntityId(db: Reader, args: ArgsOf<"listScoresByEntit
 /** The owner's scores of a span (traceId + spanId), newest first. */
 export function listScoresBySpan(db: Reader, args: ArgsOf<"listScoresBySpan">) {
   const opts = checkList(args, { traceId: args.traceId, spanId: args.spanId });
-  return pageOf(
+  return scoresPage(
     db
       .query("scores")
       .withIndex("by_span", (q) => q.eq("resourceId", args.resourceId).eq("traceId", args.traceId).eq("spanId", args.spanId))

@@ -12,16 +12,35 @@
  * at once, and a scheduled sweep deletes expired items (one pending sweep at a
  * time, due at the earliest expiry).
  */
-import { defineTable, paginationOptsValidator, type GenericDatabaseReader, type GenericDatabaseWriter, type PaginationOptions, type Scheduler } from "convex/server";
+import {
+  defineTable,
+  paginationOptsValidator,
+  type GenericActionCtx,
+  type GenericDatabaseReader,
+  type GenericDatabaseWriter,
+  type PaginationOptions,
+  type Scheduler,
+} from "convex/server";
 import { v, type Infer, type ObjectType } from "convex/values";
 import { internal } from "../_generated/api.js";
 import type { DataModel, Doc } from "../_generated/dataModel.js";
 import { jsonEqual, parseJsonForComparison } from "./canonical.js";
-import { invalidArgument, limitExceeded } from "./errors.js";
-import { utf8Length } from "./jsonText.js";
-import { boundedPage, paginateChecked, vPage } from "./pagination.js";
+import { invalidArgument } from "./errors.js";
+import { checkBatch, checkDocument, limitExceeded, utf8Length } from "./limits.js";
+import { boundedPage, pageOf, paginateChecked, vPage } from "./pagination.js";
 import { checkOwner } from "./shared.js";
-import { checkStoreVectors, dropItemVectors, replaceItemVectors } from "./storeVectors.js";
+import {
+  checkQueryVector,
+  checkStoreVectors,
+  dropItemVectors,
+  itemOfEmbedding,
+  itemVectorBytes,
+  searchItemVectors,
+  storeVectorTables,
+  vStoreVectorIn,
+  writeItemVectors,
+} from "./storeVectors.js";
+import { MAX_SEARCH_LIMIT, vEmbeddingId, vVectorValue, type EmbeddingId } from "./vectorStorage.js";
 
 type Reader = GenericDatabaseReader<DataModel>;
 type Writer = GenericDatabaseWriter<DataModel>;
@@ -32,12 +51,19 @@ type Writer = GenericDatabaseWriter<DataModel>;
 export const MAX_VALUE_BYTES = 900_000;
 /** Most operations in one putStoreItems / getStoreItems / touchStoreItems call. */
 export const MAX_OPS_PER_CALL = 100;
-/** Value bytes one put call may carry. */
-export const MAX_CALL_BYTES = 8 * 1024 * 1024;
+/**
+ * Bytes one putStoreItems call may read and write: the items and embeddings it writes, and
+ * the items and embeddings it replaces or deletes (Convex reads a document's old version to
+ * replace or delete it). 4 MiB of the 16 MiB transaction limit are left for look-ups.
+ */
+export const MAX_PUT_BYTES = 12 * 1024 * 1024;
+/** Bytes of an item document besides its value, namespace and key (system fields, times, counts). */
+const ITEM_OVERHEAD = 200;
 /** Bytes of items one search page (or one hydration) reads at most. */
 export const PAGE_BYTES = 4 * 1024 * 1024;
-/** Items one sweep batch deletes. */
+/** Items one sweep batch deletes at most, and bytes of items and embeddings (a 4,096-dimension embedding is 37 KB). */
 export const SWEEP_BATCH = 100;
+export const SWEEP_BYTES = 8 * 1024 * 1024;
 const MAX_LABEL = 256;
 const MAX_DEPTH = 32;
 const MAX_KEY = 1024;
@@ -58,9 +84,9 @@ export const storeTables = {
     expiresAt: v.optional(v.number()),
     /** The TTL a read refreshes expiresAt with. */
     ttlMinutes: v.optional(v.number()),
-    /** The item's vectors (store vector index name and vector ids), replaced and deleted with it. */
-    vectorIndex: v.optional(v.string()),
-    vectorIds: v.optional(v.array(v.string())),
+    /** The dimension and number of the item's embeddings (storeItemVectors), replaced and deleted with it. */
+    vectorDimension: v.optional(v.number()),
+    vectorCount: v.optional(v.number()),
   })
     .index("by_owner_ns_key", ["resourceId", "nsKey", "key"])
     .index("by_expires", ["expiresAt"]),
@@ -73,6 +99,7 @@ export const storeTables = {
   }).index("by_owner_ns", ["resourceId", "nsKey"]),
   /** The one pending sweep of expired items (absent when none is due). */
   storeSweeps: defineTable({ dueAt: v.number(), job: v.id("_scheduled_functions") }),
+  ...storeVectorTables,
 };
 
 // ---------------------------------------------------------------- validators
@@ -100,8 +127,11 @@ export const vStorePutOp = v.object({
   value: v.optional(v.string()),
   /** Minutes until the item expires (refreshed by touchStoreItems); absent: never. */
   ttlMinutes: v.optional(v.number()),
-  /** Embeddings of the item's indexed fields (path -> vector), all of one supported dimension. */
-  vectors: v.optional(v.array(v.object({ path: v.string(), vector: v.array(v.float64()) }))),
+  /**
+   * Embeddings of the item's indexed fields (path -> vector: float64 numbers or packed
+   * little-endian float32 bytes), all of one supported dimension.
+   */
+  vectors: v.optional(v.array(vStoreVectorIn)),
 });
 
 const owner = { resourceId: v.string() };
@@ -120,7 +150,8 @@ export const storeArgs = {
   searchStoreByVector: {
     ...owner,
     namespacePrefix: vNamespace,
-    queryVector: v.array(v.float64()),
+    /** float64 numbers, or packed little-endian float32 bytes. */
+    queryVector: vVectorValue,
     filter: v.optional(v.string()),
     limit: v.number(),
     offset: v.optional(v.number()),
@@ -232,36 +263,86 @@ async function deleteItem(db: Writer, doc: Doc<"storeItems">) {
   await addToNamespace(db, doc.resourceId, doc.namespace, -1);
 }
 
+/** Bytes reading (or deleting) an item and its embeddings costs, as the limits count them. */
+function itemBytes(doc: Pick<Doc<"storeItems">, "value" | "namespace" | "key" | "nsKey" | "vectorDimension" | "vectorCount">) {
+  return (
+    ITEM_OVERHEAD +
+    utf8Length(doc.value) +
+    utf8Length(doc.key) +
+    2 * doc.namespace.reduce((sum, label) => sum + utf8Length(label) + 3, 0) +
+    itemVectorBytes(doc.vectorDimension, doc.vectorCount)
+  );
+}
+
+/** Refuses a put whose reads and writes would pass MAX_PUT_BYTES (nothing is written: the transaction fails). */
+function checkPutBytes(bytes: number) {
+  if (bytes > MAX_PUT_BYTES) {
+    limitExceeded(
+      `this put reads and writes about ${bytes} bytes (the items and embeddings it writes, replaces or deletes); ` +
+        `at most ${MAX_PUT_BYTES} per call: split the operations into smaller calls`,
+      { limit: "transactionBytes", max: MAX_PUT_BYTES, actual: bytes },
+    );
+  }
+}
+
+/** A checked item key: namespace and key (INVALID_ARGUMENT otherwise). */
+function checkItemKey(item: { namespace: string[]; key: string }, where: string) {
+  checkNamespace(item.namespace, `${where}.namespace`);
+  checkKey(item.key, `${where}.key`);
+}
+
 /**
  * Applies put and delete operations in order, all or nothing. A put replaces
  * the value (createdAt is kept), its TTL and its vectors; a delete of a
  * missing item is a no-op. An expired item is replaced as if it were gone.
+ * Everything is checked before the first write; the bytes of what it replaces
+ * count as they are read (MAX_PUT_BYTES).
  */
 export async function putStoreItems(db: Writer, scheduler: Scheduler, args: StoreArgs<"putStoreItems">): Promise<null> {
   checkOwner(args.resourceId);
-  if (args.ops.length > MAX_OPS_PER_CALL) limitExceeded(`at most ${MAX_OPS_PER_CALL} operations per call; split them`, { maxItems: MAX_OPS_PER_CALL });
+  checkBatch("store operations", args.ops, MAX_OPS_PER_CALL);
   let bytes = 0;
-  args.ops.forEach((op, i) => {
-    checkNamespace(op.namespace, `ops[${i}].namespace`);
-    checkKey(op.key, `ops[${i}].key`);
-    checkTtl(op.ttlMinutes, `ops[${i}].ttlMinutes`);
-    if (op.value !== undefined) {
-      const size = utf8Length(op.value);
-      if (size > MAX_VALUE_BYTES) {
-        limitExceeded(`ops[${i}].value is ${size} bytes of JSON; at most ${MAX_VALUE_BYTES}`, { field: "value", bytes: size, maxBytes: MAX_VALUE_BYTES });
-      }
-      // Values are compared by filters later: their nesting is bounded now.
-      parseJsonForComparison(op.value, `ops[${i}].value`, true);
-      bytes += size;
+  const prepared = args.ops.map((op, i) => {
+    const where = `ops[${i}]`;
+    checkItemKey(op, where);
+    checkTtl(op.ttlMinutes, `${where}.ttlMinutes`);
+    if (op.value === undefined) {
+      if (op.vectors !== undefined && op.vectors.length > 0) invalidArgument(`${where}: a delete (no value) takes no vectors`, { field: "vectors" });
+      return { op, vectors: null };
     }
-    checkStoreVectors(op.vectors ?? [], `ops[${i}]`);
-    bytes += (op.vectors ?? []).reduce((sum, vec) => sum + 8 * vec.vector.length, 0);
+    const size = utf8Length(op.value);
+    if (size > MAX_VALUE_BYTES) {
+      limitExceeded(`${where}.value is ${size} bytes of JSON; at most ${MAX_VALUE_BYTES}`, { limit: "valueBytes", max: MAX_VALUE_BYTES, actual: size, field: "value" });
+    }
+    // Values are compared by filters later: their nesting is bounded now.
+    parseJsonForComparison(op.value, `${where}.value`, true);
+    const vectors = checkStoreVectors(op.vectors ?? [], where);
+    const doc = {
+      resourceId: args.resourceId,
+      nsKey: nsKeyOf(op.namespace),
+      namespace: op.namespace,
+      key: op.key,
+      value: op.value,
+      createdAt: 0,
+      updatedAt: 0,
+      expiresAt: op.ttlMinutes === undefined ? undefined : 0,
+      ttlMinutes: op.ttlMinutes,
+      vectorDimension: vectors?.dimension,
+      vectorCount: vectors?.vectors.length,
+    };
+    checkDocument(`store item ${JSON.stringify(op.key).slice(0, 80)}`, doc);
+    bytes += itemBytes(doc);
+    return { op, vectors };
   });
-  if (bytes > MAX_CALL_BYTES) limitExceeded(`one call carries at most ${MAX_CALL_BYTES} bytes of values; split it`, { bytes, maxBytes: MAX_CALL_BYTES });
+  checkPutBytes(bytes);
   const now = Date.now();
   let earliestExpiry: number | undefined;
-  for (const op of args.ops) {
+  for (const { op, vectors } of prepared) {
     const existing = await findItem(db, args.resourceId, op.namespace, op.key);
+    if (existing !== null) {
+      bytes += itemBytes(existing);
+      checkPutBytes(bytes);
+    }
     if (op.value === undefined) {
       if (existing !== null) await deleteItem(db, existing);
       continue;
@@ -283,10 +364,10 @@ export async function putStoreItems(db: Writer, scheduler: Scheduler, args: Stor
       await addToNamespace(db, args.resourceId, op.namespace, 1);
     } else {
       id = existing._id;
+      await dropItemVectors(db, existing);
       await db.patch(id, fields);
     }
-    const vectors = await replaceItemVectors(db, { id, resourceId: args.resourceId, namespace: op.namespace }, existing ?? {}, op.vectors ?? []);
-    await db.patch(id, vectors);
+    await db.patch(id, await writeItemVectors(db, { id, resourceId: args.resourceId, namespace: op.namespace }, vectors));
   }
   if (earliestExpiry !== undefined) await scheduleSweep(db, scheduler, earliestExpiry);
   return null;
@@ -294,12 +375,11 @@ export async function putStoreItems(db: Writer, scheduler: Scheduler, args: Stor
 
 export async function getStoreItems(db: Reader, args: StoreArgs<"getStoreItems">): Promise<Array<StoreItem | null>> {
   checkOwner(args.resourceId);
-  if (args.items.length > MAX_OPS_PER_CALL) limitExceeded(`at most ${MAX_OPS_PER_CALL} items per call; split them`, { maxItems: MAX_OPS_PER_CALL });
+  checkBatch("items", args.items, MAX_OPS_PER_CALL);
   const now = Date.now();
   const out: Array<StoreItem | null> = [];
   for (const [i, item] of args.items.entries()) {
-    checkNamespace(item.namespace, `items[${i}].namespace`);
-    checkKey(item.key, `items[${i}].key`);
+    checkItemKey(item, `items[${i}]`);
     const doc = await findItem(db, args.resourceId, item.namespace, item.key);
     out.push(doc === null || isExpired(doc, now) ? null : itemOut(doc));
   }
@@ -309,12 +389,11 @@ export async function getStoreItems(db: Reader, args: StoreArgs<"getStoreItems">
 /** Refreshes the expiry of items that have a TTL (LangGraph's refresh on read); others are left alone. */
 export async function touchStoreItems(db: Writer, scheduler: Scheduler, args: StoreArgs<"touchStoreItems">): Promise<null> {
   checkOwner(args.resourceId);
-  if (args.items.length > MAX_OPS_PER_CALL) limitExceeded(`at most ${MAX_OPS_PER_CALL} items per call; split them`, { maxItems: MAX_OPS_PER_CALL });
+  checkBatch("items", args.items, MAX_OPS_PER_CALL);
   const now = Date.now();
   let earliest: number | undefined;
   for (const [i, item] of args.items.entries()) {
-    checkNamespace(item.namespace, `items[${i}].namespace`);
-    checkKey(item.key, `items[${i}].key`);
+    checkItemKey(item, `items[${i}]`);
     const doc = await findItem(db, args.resourceId, item.namespace, item.key);
     if (doc === null || doc.ttlMinutes === undefined || isExpired(doc, now)) continue;
     const expiresAt = now + doc.ttlMinutes * 60_000;
@@ -405,35 +484,81 @@ export async function searchStoreItems(db: Reader, args: StoreArgs<"searchStoreI
     maximumBytesRead: PAGE_BYTES,
   });
   const now = Date.now();
-  return {
-    page: result.page.filter((doc) => !isExpired(doc, now) && matchesStoreFilter(doc.value, filter)).map(itemOut),
-    isDone: result.isDone,
-    continueCursor: result.continueCursor,
-  };
+  return pageOf(result, result.page.filter((doc) => !isExpired(doc, now) && matchesStoreFilter(doc.value, filter)).map(itemOut));
 }
 
-/** Items by id for a vector search, in the order given, keeping the owner's live items under the prefix that match. */
+export const vStoreCandidate = v.object({ embeddingId: vEmbeddingId, score: v.number() });
+
+/**
+ * The items of a vector search's hits, best first, one per item (its best hit):
+ * each hit's item is found through its link (`by_embedding`, no embedding read),
+ * then kept when it is the owner's live item under the prefix and matches the
+ * filter. Stops at `limit` items or PAGE_BYTES of values: at most two small reads
+ * per hit besides the items.
+ */
 export async function hydrateStoreItems(
   db: Reader,
-  args: { resourceId: string; namespacePrefix: string[]; filter?: string; candidates: Array<{ itemId: string; score: number }>; limit: number },
+  args: { resourceId: string; namespacePrefix: string[]; filter?: string; candidates: Array<{ embeddingId: EmbeddingId; score: number }>; limit: number },
 ) {
   const filter = parseStoreFilter(args.filter);
   const prefix = nsKeyOf(args.namespacePrefix);
   const now = Date.now();
   const items: Array<StoreItem & { score: number }> = [];
+  const seen = new Set<string>();
   let bytes = 0;
   let read = 0;
   for (const candidate of args.candidates) {
     if (items.length >= args.limit || bytes >= PAGE_BYTES) break;
     read++;
-    const id = db.normalizeId("storeItems", candidate.itemId);
-    const doc = id === null ? null : await db.get(id);
+    const itemId = await itemOfEmbedding(db, candidate.embeddingId);
+    if (itemId === null || seen.has(itemId)) continue; // deleted since the search, or an item already placed
+    seen.add(itemId);
+    const doc = await db.get(itemId);
     if (doc === null || doc.resourceId !== args.resourceId || !doc.nsKey.startsWith(prefix) || isExpired(doc, now)) continue;
     bytes += doc.value.length;
     if (!matchesStoreFilter(doc.value, filter)) continue;
     items.push({ ...itemOut(doc), score: candidate.score });
   }
   return { items, exhausted: read === args.candidates.length };
+}
+
+/**
+ * The items under a namespace prefix nearest to a query embedding (cosine),
+ * best first, one score per item (its best field). Runs in an action: the
+ * owner's embedding namespace (one read), a vector search in it narrowed
+ * natively to the prefix's first labels (no read), then hydration (links and
+ * items, no embedding). Deeper labels, the value filter and expiry are checked
+ * on the items, over at most MAX_SEARCH_LIMIT nearest vectors.
+ */
+export async function searchStoreByVector(
+  ctx: GenericActionCtx<DataModel>,
+  args: StoreArgs<"searchStoreByVector">,
+): Promise<Infer<(typeof storeReturns)["searchStoreByVector"]>> {
+  checkOwner(args.resourceId);
+  checkNamespace(args.namespacePrefix, "namespacePrefix", true);
+  parseStoreFilter(args.filter);
+  const vector = checkQueryVector(args.queryVector);
+  const offset = args.offset ?? 0;
+  if (!Number.isInteger(args.limit) || args.limit < 1 || !Number.isInteger(offset) || offset < 0 || args.limit + offset > MAX_SEARCH_LIMIT) {
+    invalidArgument(`limit (at least 1) plus offset must be at most ${MAX_SEARCH_LIMIT}`, { field: "limit" });
+  }
+  const ns: number | null = await ctx.runQuery(internal.store.storeVectorSpace, { resourceId: args.resourceId, dimension: vector.length });
+  if (ns === null) return { items: [], mayBeIncomplete: false };
+  const wanted = offset + args.limit;
+  // An item may have several vectors, and filters apply after the search: over-fetch.
+  const limit = Math.min(MAX_SEARCH_LIMIT, wanted * 4);
+  const candidates = await searchItemVectors(ctx, { ns, vector, namespacePrefix: args.namespacePrefix, limit });
+  const hydrated: { items: Array<StoreItem & { score: number }>; exhausted: boolean } = await ctx.runQuery(internal.store.hydrateStoreItems, {
+    resourceId: args.resourceId,
+    namespacePrefix: args.namespacePrefix,
+    ...(args.filter === undefined ? {} : { filter: args.filter }),
+    candidates,
+    limit: wanted,
+  });
+  return {
+    items: hydrated.items.slice(offset, wanted),
+    mayBeIncomplete: hydrated.items.length < wanted && candidates.length === limit && hydrated.exhausted,
+  };
 }
 
 function matchesLabels(labels: string[], pattern: string[]) {
@@ -470,7 +595,7 @@ export async function listStoreNamespaces(db: Reader, args: StoreArgs<"listStore
     if (last !== undefined && last.length === cut.length && last.every((label, i) => label === cut[i])) continue;
     page.push(cut);
   }
-  return { page, isDone: result.isDone, continueCursor: result.continueCursor };
+  return pageOf(result, page);
 }
 
 export async function countStoreItems(db: Reader, args: StoreArgs<"countStoreItems">): Promise<number> {
@@ -502,18 +627,24 @@ export async function scheduleSweep(db: Writer, scheduler: Scheduler, dueAt: num
 export async function sweepExpiredStoreItems(db: Writer, scheduler: Scheduler) {
   const now = Date.now();
   for (const row of await db.query("storeSweeps").take(10)) await db.delete(row._id);
-  const expired = await db
+  // At most SWEEP_BATCH items and PAGE_BYTES of them read; items and embeddings deleted within SWEEP_BYTES.
+  const batch = await db
     .query("storeItems")
     .withIndex("by_expires", (q) => q.gte("expiresAt", 0).lte("expiresAt", now))
-    .take(SWEEP_BATCH);
-  for (const doc of expired) await deleteItem(db, doc);
-  const next =
-    expired.length === SWEEP_BATCH
-      ? now
-      : (await db.query("storeItems").withIndex("by_expires", (q) => q.gt("expiresAt", now)).first())?.expiresAt;
+    .paginate({ numItems: SWEEP_BATCH, cursor: null, maximumBytesRead: PAGE_BYTES });
+  let deleted = 0;
+  let bytes = 0;
+  for (const doc of batch.page) {
+    bytes += itemBytes(doc);
+    if (deleted > 0 && bytes > SWEEP_BYTES) break;
+    await deleteItem(db, doc);
+    deleted++;
+  }
+  const more = deleted < batch.page.length || !batch.isDone;
+  const next = more ? now : (await db.query("storeItems").withIndex("by_expires", (q) => q.gt("expiresAt", now)).first())?.expiresAt;
   if (next !== undefined) {
     const job = await scheduler.runAt(next, internal.store.sweepExpiredStoreItems, {});
     await db.insert("storeSweeps", { dueAt: next, job });
   }
-  return { deleted: expired.length };
+  return { deleted };
 }

@@ -1,108 +1,210 @@
 /**
- * How the store keeps its items' embeddings in the component's per-dimension
- * vector tables. All of the store's coupling to the vectors domain is here,
- * and it goes through the vectors model's public helpers only (createIndex,
- * findIndex, upsert, deleteByIds) and the `vectors.query` action.
+ * How the store keeps its items' embeddings: in the component's per-dimension
+ * embedding tables (vectorStorage.ts), the way vector indexes do, with rows of
+ * its own in place of `vectorEntries`. All of the store's coupling to vector
+ * storage is here, and it goes through vectorStorage's namespace-level helpers
+ * only (allocateNamespace, insertEmbedding, deleteEmbedding, searchEmbeddings).
  *
- * One vector index per dimension, named `langgraph-store-<dimension>`, holds
- * every owner's store vectors. Its filterable keys make an owner's namespace
- * prefix a native filter: `o` is a hash of the owner, `p<d>` a hash of the
- * owner and the namespace's first d labels (d = 1..7). Hashes keep namespace
- * labels out of the vector rows; every hit is checked against the item itself
- * (owner and namespace) before it is returned, so a collision costs recall,
- * never a leak. The exposed vector functions refuse these index names
- * (client/vectors.ts), so only the store's own (owner-checked) functions see them.
+ *   storeVectorSpaces  {resourceId, dimension, ns}  one embedding namespace per owner and
+ *                                                   dimension, allocated at its first vector
+ *   storeItemVectors   {item, embeddingId}          one row per embedding: `by_embedding`
+ *                                                   hydrates a search hit without reading the
+ *                                                   embedding, `by_item` finds an item's
+ *   vectors_<dim>      {ns, vector, f<d-1>: [ns, hash of the item namespace's first d labels]}
+ *
+ * So the owner is a native filter (its own `ns`), and so is a namespace prefix of
+ * up to NATIVE_PREFIX_DEPTH labels (one slot equality); deeper labels, the value
+ * filter and expiry are checked on the items. Hashes keep namespace labels out of
+ * the embedding documents (a collision costs recall, never a leak: every hit is
+ * checked against its item).
+ *
+ * The vector index functions cannot reach these embeddings: they address an
+ * index through its registry row (`vectorIndexes`) and read `vectorEntries` of
+ * that row's namespace, and the store has neither registry rows nor entries.
+ * Namespaces come from one counter, so no index shares one with the store.
  */
-import type { GenericDatabaseWriter } from "convex/server";
-import type { DataModel, Id } from "../_generated/dataModel.js";
+import { defineTable, type GenericActionCtx, type GenericDatabaseReader, type GenericDatabaseWriter } from "convex/server";
+import { v } from "convex/values";
+import type { DataModel, Doc, Id } from "../_generated/dataModel.js";
 import { fnv1a64 } from "./canonical.js";
-import { invalidArgument, limitExceeded } from "./errors.js";
-import { createIndex, deleteByIds, findIndex, upsert, VECTOR_DIMENSIONS } from "./vectors.js";
+import { invalidArgument } from "./errors.js";
+import { limitExceeded } from "./limits.js";
+import {
+  allocateNamespace,
+  decodeVector,
+  deleteEmbedding,
+  FILTER_SLOTS,
+  insertEmbedding,
+  isSupportedDimension,
+  searchEmbeddings,
+  storedEmbeddingBytes,
+  VECTOR_DIMENSIONS,
+  vectorLength,
+  vEmbeddingId,
+  vVectorValue,
+  type EmbeddingFilters,
+  type EmbeddingId,
+  type SlotTerm,
+  type VectorValue,
+} from "./vectorStorage.js";
 
+type Reader = GenericDatabaseReader<DataModel>;
 type Writer = GenericDatabaseWriter<DataModel>;
 
-export const STORE_INDEX_PREFIX = "langgraph-store-";
-/** Namespace depths with their own native filter key; deeper prefixes filter on p7, then on the item. */
-export const NATIVE_PREFIX_DEPTH = 7;
-const FILTER_KEYS = ["o", ...Array.from({ length: NATIVE_PREFIX_DEPTH }, (_, i) => `p${i + 1}`)];
+/** Namespace depths with their own native filter slot; deeper prefixes filter on the deepest, then on the item. */
+export const NATIVE_PREFIX_DEPTH = FILTER_SLOTS.length;
 /** Most vectors one item may have (one per embedded field, or per element of an embedded list). */
 export const MAX_VECTORS_PER_ITEM = 64;
+/** Bytes a link row costs to read or write (system fields, item id, embedding id). */
+export const LINK_BYTES = 120;
 
-export const storeIndexName = (dimension: number) => `${STORE_INDEX_PREFIX}${dimension}`;
-/** Whether a vector index name belongs to the store (refused by the exposed vector functions). */
-export const isStoreIndexName = (name: string) => name.startsWith(STORE_INDEX_PREFIX);
+export const storeVectorTables = {
+  /** The embedding namespace of an owner's store vectors of one dimension. */
+  storeVectorSpaces: defineTable({
+    resourceId: v.string(),
+    dimension: v.number(),
+    ns: v.number(),
+  }).index("by_owner_dimension", ["resourceId", "dimension"]),
+  /** One row per embedding of a store item. */
+  storeItemVectors: defineTable({
+    item: v.id("storeItems"),
+    embeddingId: vEmbeddingId,
+  })
+    .index("by_item", ["item"])
+    .index("by_embedding", ["embeddingId"]),
+};
 
-const ownerTag = (resourceId: string) => fnv1a64(JSON.stringify(["o", resourceId]));
-const prefixTag = (resourceId: string, labels: string[]) => fnv1a64(JSON.stringify(["p", resourceId, labels]));
+/** An item's embedding as callers send it: the field path it embeds, float64 numbers or packed little-endian float32 bytes. */
+export const vStoreVectorIn = v.object({ path: v.string(), vector: vVectorValue });
 
-/** The native filter `{key: value}` that narrows a search to an owner's namespace prefix (or its first 7 labels). */
-export function nativePrefixFilter(resourceId: string, prefix: string[]): Record<string, string> {
-  if (prefix.length === 0) return { o: ownerTag(resourceId) };
-  const depth = Math.min(prefix.length, NATIVE_PREFIX_DEPTH);
-  return { [`p${depth}`]: prefixTag(resourceId, prefix.slice(0, depth)) };
-}
+const prefixTag = (labels: string[]) => fnv1a64(JSON.stringify(labels));
 
-function vectorMetadata(resourceId: string, namespace: string[], itemId: string) {
-  const metadata: Record<string, string> = { o: ownerTag(resourceId), it: itemId };
+/** The filter slots of an embedding of an item in `namespace`: slot d-1 holds the hash of its first d labels. */
+function prefixFilters(namespace: string[]): EmbeddingFilters {
+  const filters: EmbeddingFilters = {};
   for (let depth = 1; depth <= Math.min(namespace.length, NATIVE_PREFIX_DEPTH); depth++) {
-    metadata[`p${depth}`] = prefixTag(resourceId, namespace.slice(0, depth));
+    filters[FILTER_SLOTS[depth - 1]] = prefixTag(namespace.slice(0, depth));
   }
-  return metadata;
+  return filters;
 }
 
-/** A query embedding: finite numbers, of a supported dimension (INVALID_ARGUMENT otherwise). */
-export function checkQueryVector(vector: number[]) {
-  if (!(VECTOR_DIMENSIONS as readonly number[]).includes(vector.length)) {
-    invalidArgument(`queryVector has ${vector.length} dimensions; use one of ${VECTOR_DIMENSIONS.join(", ")}`, { field: "queryVector" });
-  }
-  if (!vector.every(Number.isFinite)) invalidArgument("queryVector holds a number that is not finite", { field: "queryVector" });
+/** The native equality that narrows a search to a namespace prefix (its first 8 labels); null: the whole namespace. */
+export function nativePrefixTerm(prefix: string[]): SlotTerm[] | null {
+  if (prefix.length === 0) return null;
+  const depth = Math.min(prefix.length, NATIVE_PREFIX_DEPTH);
+  return [{ slot: depth - 1, value: prefixTag(prefix.slice(0, depth)) }];
 }
 
-export function checkStoreVectors(vectors: Array<{ path: string; vector: number[] }>, where: string): number | undefined {
+const supported = `use one of ${VECTOR_DIMENSIONS.join(", ")}`;
+
+/** A query embedding: finite numbers (or float32 bytes) of a supported dimension (INVALID_ARGUMENT otherwise). */
+export function checkQueryVector(input: VectorValue): number[] {
+  const dimension = vectorLength(input);
+  if (!isSupportedDimension(dimension)) {
+    invalidArgument(`queryVector has ${dimension} dimensions; ${supported}`, { field: "queryVector" });
+  }
+  return decodeVector(input, dimension, "queryVector");
+}
+
+/** An item's embeddings, checked and decoded: all of one supported dimension, finite, paths distinct. */
+export function checkStoreVectors(
+  vectors: Array<{ path: string; vector: VectorValue }>,
+  where: string,
+): { dimension: number; vectors: number[][] } | null {
   if (vectors.length > MAX_VECTORS_PER_ITEM) {
-    limitExceeded(`${where}: at most ${MAX_VECTORS_PER_ITEM} vectors per item`, { maxItems: MAX_VECTORS_PER_ITEM });
-  }
-  if (vectors.length === 0) return undefined;
-  const dimension = vectors[0].vector.length;
-  if (!(VECTOR_DIMENSIONS as readonly number[]).includes(dimension)) {
-    invalidArgument(`${where}: embeddings of ${dimension} dimensions are not supported; use one of ${VECTOR_DIMENSIONS.join(", ")}`, {
-      dimension,
+    limitExceeded(`${where}: ${vectors.length} vectors; at most ${MAX_VECTORS_PER_ITEM} per item`, {
+      limit: "itemVectors",
+      max: MAX_VECTORS_PER_ITEM,
+      actual: vectors.length,
     });
   }
+  if (vectors.length === 0) return null;
+  const dimension = vectorLength(vectors[0].vector);
+  if (!isSupportedDimension(dimension)) {
+    invalidArgument(`${where}: embeddings of ${dimension} dimensions are not supported; ${supported}`, { dimension });
+  }
   const paths = new Set<string>();
-  for (const { path, vector } of vectors) {
+  const decoded = vectors.map(({ path, vector }, i) => {
     if (path.length === 0 || path.length > 256) invalidArgument(`${where}: a vector path must be 1 to 256 characters`);
     if (paths.has(path)) invalidArgument(`${where}: vector path "${path}" appears twice`);
     paths.add(path);
-    if (vector.length !== dimension) invalidArgument(`${where}: every vector of an item must have ${dimension} dimensions`);
-    if (!vector.every(Number.isFinite)) invalidArgument(`${where}: vector "${path}" holds a number that is not finite`);
-  }
-  return dimension;
+    if (vectorLength(vector) !== dimension) invalidArgument(`${where}: every vector of an item must have ${dimension} dimensions`);
+    return decodeVector(vector, dimension, `${where}.vectors[${i}]`);
+  });
+  return { dimension, vectors: decoded };
 }
 
-/** Replaces an item's vectors: deletes the old ones, writes the new ones. Returns what to keep on the item. */
-export async function replaceItemVectors(
+/** Bytes storing (or deleting: the old version is read) `count` embeddings of `dimension` with their links costs. */
+export function itemVectorBytes(dimension: number | undefined, count: number | undefined): number {
+  if (dimension === undefined || count === undefined) return 0;
+  return count * (storedEmbeddingBytes(dimension) + LINK_BYTES);
+}
+
+/** The embedding namespace of an owner's store vectors of `dimension`, or null when it has none yet. One read. */
+export async function findVectorSpace(db: Reader, resourceId: string, dimension: number): Promise<number | null> {
+  const row = await db
+    .query("storeVectorSpaces")
+    .withIndex("by_owner_dimension", (q) => q.eq("resourceId", resourceId).eq("dimension", dimension))
+    .unique();
+  return row?.ns ?? null;
+}
+
+async function ensureVectorSpace(db: Writer, resourceId: string, dimension: number): Promise<number> {
+  const ns = await findVectorSpace(db, resourceId, dimension);
+  if (ns !== null) return ns;
+  const fresh = await allocateNamespace(db);
+  await db.insert("storeVectorSpaces", { resourceId, dimension, ns: fresh });
+  return fresh;
+}
+
+/** Writes an item's embeddings (its old ones must be dropped first). Returns what the item keeps. */
+export async function writeItemVectors(
   db: Writer,
   item: { id: Id<"storeItems">; resourceId: string; namespace: string[] },
-  old: { vectorIndex?: string; vectorIds?: string[] },
-  vectors: Array<{ path: string; vector: number[] }>,
-): Promise<{ vectorIndex?: string; vectorIds?: string[] }> {
-  await dropItemVectors(db, old);
-  if (vectors.length === 0) return { vectorIndex: undefined, vectorIds: undefined };
-  const indexName = storeIndexName(vectors[0].vector.length);
-  if ((await findIndex(db, indexName)) === null) {
-    await createIndex(db, { name: indexName, dimension: vectors[0].vector.length, filterableKeys: FILTER_KEYS });
+  checked: { dimension: number; vectors: number[][] } | null,
+): Promise<{ vectorDimension?: number; vectorCount?: number }> {
+  if (checked === null) return { vectorDimension: undefined, vectorCount: undefined };
+  const ns = await ensureVectorSpace(db, item.resourceId, checked.dimension);
+  const filters = prefixFilters(item.namespace);
+  for (const vector of checked.vectors) {
+    const embeddingId = await insertEmbedding(db, checked.dimension, { ns, vector, filters });
+    await db.insert("storeItemVectors", { item: item.id, embeddingId });
   }
-  const metadata = vectorMetadata(item.resourceId, item.namespace, item.id);
-  const { ids } = await upsert(db, {
-    indexName,
-    vectors: vectors.map(({ path, vector }) => ({ id: `${item.id}/${path}`, vector, metadata })),
-  });
-  return { vectorIndex: indexName, vectorIds: ids };
+  return { vectorDimension: checked.dimension, vectorCount: checked.vectors.length };
 }
 
-export async function dropItemVectors(db: Writer, old: { vectorIndex?: string; vectorIds?: string[] }) {
-  if (old.vectorIndex === undefined || old.vectorIds === undefined || old.vectorIds.length === 0) return;
-  const index = await findIndex(db, old.vectorIndex);
-  if (index !== null) await deleteByIds(db, index, old.vectorIds);
+/** Deletes an item's embeddings and their links. */
+export async function dropItemVectors(db: Writer, item: Pick<Doc<"storeItems">, "_id" | "vectorCount">): Promise<void> {
+  if (item.vectorCount === undefined || item.vectorCount === 0) return;
+  const links = await db
+    .query("storeItemVectors")
+    .withIndex("by_item", (q) => q.eq("item", item._id))
+    .take(MAX_VECTORS_PER_ITEM);
+  for (const link of links) {
+    await deleteEmbedding(db, link.embeddingId);
+    await db.delete(link._id);
+  }
+}
+
+/** The item a search hit belongs to, through its link (the embedding is not read), or null when gone. */
+export async function itemOfEmbedding(db: Reader, embeddingId: EmbeddingId): Promise<Id<"storeItems"> | null> {
+  const link = await db
+    .query("storeItemVectors")
+    .withIndex("by_embedding", (q) => q.eq("embeddingId", embeddingId))
+    .first();
+  return link?.item ?? null;
+}
+
+/** The `limit` embeddings of an owner's space nearest to `vector`, under a namespace prefix's first labels. Reads no document. */
+export async function searchItemVectors(
+  ctx: Pick<GenericActionCtx<DataModel>, "vectorSearch">,
+  args: { ns: number; vector: number[]; namespacePrefix: string[]; limit: number },
+) {
+  return searchEmbeddings(ctx, {
+    dimension: args.vector.length,
+    ns: args.ns,
+    vector: args.vector,
+    limit: args.limit,
+    anyOf: nativePrefixTerm(args.namespacePrefix),
+  });
 }

@@ -9,9 +9,9 @@ import { v, type Infer, type ObjectType } from "convex/values";
 import { internal } from "../_generated/api.js";
 import type { DataModel, Doc } from "../_generated/dataModel.js";
 import { addToCounter, counterKey, deleteCounter, readCounter } from "./counters.js";
-import { conflict, limitExceeded, notFound } from "./errors.js";
-import { approximateSize, DELETE_BATCH_SIZE, MAX_DOCUMENT_BYTES } from "./limits.js";
-import { boundedPage, paginateChecked, vPage } from "./pagination.js";
+import { conflict, notFound } from "./errors.js";
+import { checkDocument, DELETE_BATCH_SIZE } from "./limits.js";
+import { boundedPage, pageOf, paginateChecked, vPage } from "./pagination.js";
 import {
   checkName,
   checkPlainObject,
@@ -150,17 +150,6 @@ async function assertNotBeingDeleted(db: Reader, resourceId: string, threadId: s
   }
 }
 
-/** LIMIT_EXCEEDED when `doc` would not fit one Convex document. */
-export function checkDocumentSize(what: string, doc: unknown): void {
-  const size = approximateSize(doc);
-  if (size > MAX_DOCUMENT_BYTES) {
-    limitExceeded(
-      `${what} is about ${size} bytes; one document may hold at most ${MAX_DOCUMENT_BYTES}: store less in it (split the content or move large data elsewhere)`,
-      { size, limit: MAX_DOCUMENT_BYTES },
-    );
-  }
-}
-
 /** The thread, or null when the owner has none with this id. */
 export async function getThread(db: Reader, args: ArgsOf<"getThread">): Promise<Thread | null> {
   checkThreadKey(args.resourceId, args.id);
@@ -184,7 +173,7 @@ export async function saveThread(db: Writer, args: ArgsOf<"saveThread">): Promis
     createdAt: args.createdAt ?? existing?.createdAt ?? now,
     updatedAt: now,
   });
-  checkDocumentSize(`thread "${args.id}"`, thread);
+  checkDocument(`thread "${args.id}"`, thread);
   if (existing === null) {
     await db.insert("threads", thread);
     await addToCounter(db, threadCountKey(args.resourceId), 1);
@@ -203,7 +192,7 @@ export async function updateThread(db: Writer, args: ArgsOf<"updateThread">): Pr
   if (args.title !== undefined) patch.title = args.title;
   if (args.metadata !== undefined) patch.metadata = { ...(existing.metadata ?? {}), ...args.metadata } as Metadata;
   const next = toThread({ ...existing, ...patch });
-  checkDocumentSize(`thread "${args.id}"`, next);
+  checkDocument(`thread "${args.id}"`, next);
   await db.patch(existing._id, patch);
   return next;
 }
@@ -270,7 +259,7 @@ export async function listThreads(db: Reader, args: ArgsOf<"listThreads">) {
     .withIndex(index, (q) => q.eq("resourceId", args.resourceId))
     .order((args.order ?? "desc") as Order);
   const result = await paginateChecked(query, opts);
-  return { page: result.page.map(toThread), isDone: result.isDone, continueCursor: result.continueCursor };
+  return pageOf(result, result.page.map(toThread));
 }
 
 /** The exact number of the owner's threads (one read). */

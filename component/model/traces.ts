@@ -11,10 +11,10 @@ import { defineTable, paginationOptsValidator, type GenericDatabaseReader, type 
 import { v, type Infer, type ObjectType } from "convex/values";
 import type { DataModel, Doc } from "../_generated/dataModel.js";
 import { internal } from "../_generated/api.js";
-import { conflict, invalidArgument, limitExceeded, notFound } from "./errors.js";
+import { conflict, invalidArgument, notFound } from "./errors.js";
 import { checkJsonFields } from "./jsonText.js";
-import { boundedPage, paginateChecked, vPage } from "./pagination.js";
-import { approximateSize, DELETE_BATCH_SIZE, MAX_BATCH_BYTES, MAX_BATCH_ITEMS, MAX_DOCUMENT_BYTES } from "./limits.js";
+import { boundedPage, pageOf, paginateChecked, vPage } from "./pagination.js";
+import { approximateSize, checkBatch as checkBatchLimits, checkDocument, DELETE_BATCH_SIZE, limitExceeded, MAX_BATCH_ITEMS } from "./limits.js";
 import { checkLimit, checkName, checkOwner, checkTime, vOptionalOwner } from "./shared.js";
 
 type Reader = GenericDatabaseReader<DataModel>;
@@ -140,24 +140,13 @@ function statusOf(span: { error?: string; endedAt?: number }): Span["status"] {
 
 function checkBatch(items: unknown[], field: string, max = MAX_BATCH_ITEMS) {
   if (items.length === 0) invalidArgument(`${field} must not be empty`, { field });
-  if (items.length > max) {
-    limitExceeded(`${field} has ${items.length} items; at most ${max} per call — split the batch`, { field, items: items.length, maxItems: max });
-  }
-  const bytes = approximateSize(items);
-  if (bytes > MAX_BATCH_BYTES) {
-    limitExceeded(`${field} is about ${bytes} bytes; at most ${MAX_BATCH_BYTES} per call — split the batch`, { field, bytes, maxBytes: MAX_BATCH_BYTES });
-  }
+  checkBatchLimits(field, items, max);
 }
 
-function checkSpanDocument(span: { spanId: string }) {
-  const bytes = approximateSize(span);
-  if (bytes > MAX_DOCUMENT_BYTES) {
-    limitExceeded(`span "${span.spanId}" is about ${bytes} bytes; one span is one document of at most ${MAX_DOCUMENT_BYTES} bytes — trim its payloads`, {
-      spanId: span.spanId,
-      bytes,
-      maxBytes: MAX_DOCUMENT_BYTES,
-    });
-  }
+/** The span as it would be stored (its system fields, when it has them, are not counted twice). */
+function checkSpanDocument(span: { spanId: string; _id?: unknown; _creationTime?: unknown }) {
+  const { _id, _creationTime, ...stored } = span;
+  checkDocument(`span "${span.spanId}"`, stored);
 }
 
 type Owner = string | undefined;
@@ -310,7 +299,7 @@ export async function listTraces(db: Reader, args: ArgsOf<"listTraces">) {
     })
     .order("desc");
   const result = await paginateChecked<any>(query, opts);
-  return { page: (result.page as Doc<"spans">[]).map(toSpan), isDone: result.isDone as boolean, continueCursor: result.continueCursor as string };
+  return pageOf(result, (result.page as Doc<"spans">[]).map(toSpan));
 }
 
 /** Deletes up to DELETE_BATCH_SIZE spans of the owner's traces (roots first); returns the traces with spans left. */
@@ -345,7 +334,11 @@ async function deleteSomeSpans(db: Writer, resourceId: Owner, traceIds: string[]
 export async function deleteTraces(db: Writer, scheduler: Scheduler, args: ArgsOf<"deleteTraces">) {
   checkOwner(args.resourceId);
   if (args.traceIds.length > MAX_DELETE_TRACES) {
-    limitExceeded(`at most ${MAX_DELETE_TRACES} traceIds per deleteTraces call — split the list`, { items: args.traceIds.length, maxItems: MAX_DELETE_TRACES });
+    limitExceeded(`at most ${MAX_DELETE_TRACES} traceIds per deleteTraces call — split the list`, {
+      limit: "batchItems",
+      max: MAX_DELETE_TRACES,
+      actual: args.traceIds.length,
+    });
   }
   const traceIds = [...new Set(args.traceIds)];
   for (const traceId of traceIds) checkName(traceId, "traceIds[]");

@@ -6,14 +6,17 @@
  *   score(d) = 1 / (k + vectorRank(d)) + keywordWeight / (k + keywordRank(d))
  *
  * where a missing rank contributes 0. Ties go to the higher cosine similarity,
- * then to the smaller id.
+ * then to the smaller id. The keyword side reads entries only; the cosine of a
+ * keyword-only match comes from a vector search confined to it (scoreByKeys), so
+ * no embedding is read either way.
  */
 import type { GenericDatabaseReader } from "convex/server";
 import type { Value } from "convex/values";
-import type { DataModel, Id } from "../_generated/dataModel.js";
+import type { DataModel } from "../_generated/dataModel.js";
 import { invalidArgument as refuse } from "./errors.js";
 import { matchesFilter, parseFilter, type Json } from "./vectorFilter.js";
-import { DEFAULT_RRF_K, MAX_KEYWORD_QUERY_LENGTH, MAX_KEYWORD_TERMS, MAX_TOP_K, vectorTableName, type VectorDoc } from "./vectors.js";
+import { FILTER_SLOTS, type EmbeddingId } from "./vectorStorage.js";
+import { currentIndex, DEFAULT_RRF_K, MAX_KEYWORD_QUERY_LENGTH, MAX_KEYWORD_TERMS, metadataOf, type IndexConfig } from "./vectors.js";
 
 function invalidArgument(message: string, details?: Record<string, Value>): never {
   return refuse(message, details);
@@ -54,97 +57,75 @@ export function fusionOptions(args: { keywordQuery?: string; keywordWeight?: num
   return { keywordQuery: args.keywordQuery, keywordWeight, k };
 }
 
-export function cosineSimilarity(a: number[], b: number[]): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i] * b[i];
-    na += a[i] * a[i];
-    nb += b[i] * b[i];
-  }
-  return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
-}
-
 export interface KeywordMatch {
   id: string;
   metadata: Record<string, Json>;
-  vector?: number[];
-  /** Cosine similarity of the stored vector to the query vector. */
-  vectorScore: number;
+  embeddingId: EmbeddingId;
 }
 
 export interface KeywordSearchArgs {
-  indexId: Id<"vectorIndexes">;
-  dimension: number;
+  index: IndexConfig;
   keywordQuery: string;
-  /** One native equality `f<slot> = [indexId, value]` run inside the search; absent = the whole index. */
+  /** One native equality `f<slot> = value` run inside the search; absent = the whole index. */
   nativeTerm?: { slot: number; value: Value };
-  /** The query's whole filter (JSON string), checked on every document read when `postFilter`. */
+  /** The query's whole filter (JSON string), checked on every entry read when `postFilter`. */
   filter?: string;
   postFilter: boolean;
-  queryVector: number[];
-  minScore?: number;
+  /** Entries to read at most: topK, or MAX_TOP_K when the caller checks more after (minScore). */
+  scanLimit: number;
   topK: number;
-  includeVector: boolean;
 }
 
 /**
- * The best `topK` keyword matches of one index, in the search index's relevance
- * order. Without a post-condition (filter beyond the native term, minScore) it
- * reads exactly the matches it returns; with one, it reads at most MAX_TOP_K
- * candidates and says whether it stopped there (`saturated`).
+ * The best keyword matches of one index, in the search index's relevance order:
+ * at most `topK` that pass the post-filter, reading at most `scanLimit` entries
+ * (never an embedding), plus the registry row. `stale` when the index is not the
+ * configuration the caller planned with.
  */
 export async function keywordSearch(
   db: GenericDatabaseReader<DataModel>,
   args: KeywordSearchArgs,
-): Promise<{ matches: KeywordMatch[]; scanned: number; saturated: boolean }> {
-  const index = await db.get(args.indexId);
-  if (index === null || index.status !== "active") return { matches: [], scanned: 0, saturated: false };
+): Promise<{ stale: boolean; matches: KeywordMatch[]; scanned: number; saturated: boolean }> {
+  if ((await currentIndex(db, args.index)) === null) return { stale: true, matches: [], scanned: 0, saturated: false };
   const filter = args.postFilter ? parseFilter(args.filter) : null;
-  const conditional = filter !== null || args.minScore !== undefined;
-  const scanLimit = conditional ? MAX_TOP_K : args.topK;
-  const search = db
-    .query(vectorTableName(args.dimension) as "vectors_384")
-    .withSearchIndex("by_text", (q) => {
-      const base = q.search("text", args.keywordQuery).eq("indexId", args.indexId);
-      const term = args.nativeTerm;
-      return term === undefined ? base : base.eq(`f${term.slot}` as "f0", [args.indexId, term.value]);
-    });
+  const ns = args.index.ns;
+  const search = db.query("vectorEntries").withSearchIndex("by_text", (q) => {
+    const base = q.search("text", args.keywordQuery).eq("ns", ns);
+    const term = args.nativeTerm;
+    return term === undefined ? base : base.eq(FILTER_SLOTS[term.slot], term.value);
+  });
   const matches: KeywordMatch[] = [];
   let scanned = 0;
-  if (scanLimit > 0) {
-    for await (const raw of search) {
-      const doc = raw as VectorDoc;
+  if (args.scanLimit > 0) {
+    for await (const entry of search) {
       scanned++;
-      const vectorScore = cosineSimilarity(args.queryVector, doc.vector);
-      if (matchesFilter(filter, doc.metadata) && (args.minScore === undefined || vectorScore >= args.minScore)) {
-        matches.push({
-          id: doc.id,
-          metadata: doc.metadata as Record<string, Json>,
-          ...(args.includeVector ? { vector: doc.vector } : {}),
-          vectorScore,
-        });
-      }
+      const metadata = metadataOf(entry, args.index.textKey);
+      if (matchesFilter(filter, metadata)) matches.push({ id: entry.id, metadata, embeddingId: entry.embeddingId });
       // Stop before pulling another document: every pull is a read.
-      if (matches.length >= args.topK || scanned >= scanLimit) break;
+      if (matches.length >= args.topK || scanned >= args.scanLimit) break;
     }
   }
-  return { matches, scanned, saturated: conditional && scanned >= scanLimit };
+  return { stale: false, matches, scanned, saturated: scanned >= args.scanLimit };
 }
 
+/** A vector candidate, hydrated: `score` is its cosine similarity. */
 export interface RankedVector {
   id: string;
   score: number;
   metadata: Record<string, Json>;
-  vector?: number[];
+  embeddingId: EmbeddingId;
+}
+
+/** A keyword match with the cosine similarity of its vector to the query. */
+export interface ScoredKeywordMatch extends KeywordMatch {
+  vectorScore: number;
 }
 
 export interface FusedMatch {
   id: string;
   score: number;
   metadata: Record<string, Json>;
-  vector?: number[];
+  embeddingId: EmbeddingId;
   vectorScore: number;
   vectorRank?: number;
   keywordRank?: number;
@@ -156,7 +137,7 @@ export interface FusedMatch {
  */
 export function fuseRankings(
   vectorRanking: RankedVector[],
-  keywordRanking: KeywordMatch[],
+  keywordRanking: ScoredKeywordMatch[],
   options: { k: number; keywordWeight: number; topK: number },
 ): FusedMatch[] {
   const byId = new Map<string, FusedMatch>();
@@ -165,7 +146,7 @@ export function fuseRankings(
       id: match.id,
       score: 1 / (options.k + i + 1),
       metadata: match.metadata,
-      ...(match.vector === undefined ? {} : { vector: match.vector }),
+      embeddingId: match.embeddingId,
       vectorScore: match.score,
       vectorRank: i + 1,
     });
@@ -181,7 +162,7 @@ export function fuseRankings(
         id: match.id,
         score: contribution,
         metadata: match.metadata,
-        ...(match.vector === undefined ? {} : { vector: match.vector }),
+        embeddingId: match.embeddingId,
         vectorScore: match.vectorScore,
         keywordRank: i + 1,
       });

@@ -1,34 +1,81 @@
-/** Tables, validators and helpers of the vectors domain. */
-import { defineTable, type GenericDatabaseReader, type GenericDatabaseWriter } from "convex/server";
+/**
+ * The vector store: named indexes of embeddings with metadata, searched natively.
+ *
+ * Storage (see vectorStorage.ts for the shared embedding tables):
+ *
+ *   vectorIndexes   the registry: one "active" row per name, with the index's
+ *                   configuration and its namespace number `ns`; "deleting" rows are
+ *                   invisible to readers while their vectors are purged
+ *   vectorEntries   one row per vector: `{ns, id, metadata, text, embeddingId, f0..f7}`,
+ *                   what results carry; `by_ns_id` finds a caller's id, `by_embedding`
+ *                   hydrates a search result, `by_text` is the keyword side of hybrid search
+ *   vectors_<dim>   the embedding alone, `{ns, key: [ns, id], vector, f0..f7: [ns, value]}`
+ *
+ * So a query reads, besides the registry row, one entry per result and never an
+ * embedding (unless `includeVector`, which reads exactly the vectors it returns, in
+ * a transaction of their own). Entries keep no copy of what they can rebuild: the
+ * string at an index's `textKey` lives once, in `text` (searched there, put back
+ * into the metadata on every read), and entries carry plain filter values only for
+ * indexes that keyword-search (the search index filters on them).
+ *
+ * Message recall (issue 17) and a LangGraph store (issue 16) reuse the embedding
+ * tables the same way with their own rows in place of `vectorEntries`: a namespace
+ * from `allocateNamespace`, an `embeddingId` field with a `by_embedding` index, and
+ * their own meaning for the filter slots (resource, `[resource, thread]`; namespace
+ * prefixes). Query planning and hydration live in vectorQuery.ts.
+ */
+import { defineTable, paginationOptsValidator, type GenericDatabaseReader, type GenericDatabaseWriter } from "convex/server";
 import { v, type Infer, type Value } from "convex/values";
 import type { DataModel, Doc, Id } from "../_generated/dataModel.js";
 import { addToCounter, counterKey, deleteCounter, readCounter } from "./counters.js";
-import { conflict, invalidArgument, limitExceeded, notFound } from "./errors.js";
-import { approximateSize, MAX_BATCH_BYTES, MAX_BATCH_ITEMS, MAX_DOCUMENT_BYTES } from "./limits.js";
+import { conflict, invalidArgument, notFound } from "./errors.js";
+import { approximateSize, checkBatch, checkDocument, DELETE_BATCH_SIZE, limitExceeded } from "./limits.js";
+import { boundedPage, pageOf, paginateChecked, vPage } from "./pagination.js";
 import { checkPath, getPath, isJsonValue, type Json } from "./vectorFilter.js";
+import {
+  allocateNamespace,
+  decodeVector,
+  deleteEmbedding,
+  embeddingTables,
+  FILTER_SLOTS,
+  insertEmbedding,
+  isSupportedDimension,
+  readEmbeddingVector,
+  replaceEmbedding,
+  setEmbeddingFilters,
+  setEmbeddingVector,
+  storedEmbeddingBytes,
+  VECTOR_DIMENSIONS,
+  vEmbeddingId,
+  vVectorValue,
+  type EmbeddingFilters,
+  type FilterSlot,
+  type VectorValue,
+} from "./vectorStorage.js";
+
+export { VECTOR_DIMENSIONS, vectorTableName, type VectorDimension } from "./vectorStorage.js";
 
 // ---------------------------------------------------------------------------
-// Dimensions and tables
+// Limits
 
-/** The vector lengths an index may have; one table (and one vector index) per length. */
-export const VECTOR_DIMENSIONS = [128, 256, 384, 512, 768, 1024, 1408, 1536, 2048, 3072, 4096] as const;
-export type VectorDimension = (typeof VECTOR_DIMENSIONS)[number];
-export type VectorTableName = `vectors_${VectorDimension}`;
-
-/** Most metadata keys an index may declare filterable natively (Convex allows 16 filter fields). */
-export const MAX_FILTERABLE_KEYS = 8;
-/** Filter fields of every vector table: `indexId`, then one composite `[indexId, value]` per declared key. */
-export const FILTER_SLOTS = ["f0", "f1", "f2", "f3", "f4", "f5", "f6", "f7"] as const;
-export type FilterSlot = (typeof FILTER_SLOTS)[number];
-
+/** Most metadata keys an index may declare filterable natively (eight filter slots). */
+export const MAX_FILTERABLE_KEYS = FILTER_SLOTS.length;
 /** Most results (and candidates) a query returns: Convex's vectorSearch limit. */
 export const MAX_TOP_K = 256;
-/** Most ids in one getVectors / deleteVectors call (hydration of 256 vectors of 4096 floats stays under 16 MiB). */
+/** Most ids in one getVectors / deleteVectors call (256 vectors of 4,096 floats read about 9.5 MB). */
 export const MAX_IDS_PER_CALL = 256;
 /** Encoded size cap of one vector's metadata. */
 export const MAX_METADATA_BYTES = 16 * 1024;
-/** Bytes a scan (filter delete, cascade) reads per transaction, well under the 16 MiB limit. */
+/** Bytes a scan (filter delete, purge) reads per transaction, well under the 16 MiB limit. */
 export const SCAN_BYTES_PER_BATCH = 4 * 1024 * 1024;
+/**
+ * Bytes one upsert may store (embeddings and entries). Replacing a vector also reads
+ * its old version, so reads stay under this too; 4 MiB of the 16 MiB limits are left
+ * for look-ups and the counter.
+ */
+export const MAX_UPSERT_STORED_BYTES = 12 * 1024 * 1024;
+/** Bytes of an entry besides its id, metadata and text: system fields, ns, embedding id. */
+const ENTRY_OVERHEAD = 120;
 
 /** Hybrid search: most words in a keyword query (Convex search takes at most 16 terms). */
 export const MAX_KEYWORD_TERMS = 16;
@@ -37,58 +84,15 @@ export const MAX_KEYWORD_QUERY_LENGTH = 1024;
 /** Hybrid search: the default `k` of reciprocal rank fusion, score = Σ weight / (k + rank). */
 export const DEFAULT_RRF_K = 60;
 
-export function vectorTableName(dimension: number): VectorTableName {
-  return `vectors_${dimension}` as VectorTableName;
+/** Vectors of `dimension` deleted per transaction by a scan: reads stay near 3 × SCAN_BYTES_PER_BATCH. */
+export function deleteBatchSize(dimension: number): number {
+  return Math.max(1, Math.min(DELETE_BATCH_SIZE, Math.floor(SCAN_BYTES_PER_BATCH / storedEmbeddingBytes(dimension))));
 }
 
-export function isSupportedDimension(dimension: number): dimension is VectorDimension {
-  return (VECTOR_DIMENSIONS as readonly number[]).includes(dimension);
-}
+// ---------------------------------------------------------------------------
+// Tables
 
-const compositeField = v.optional(v.array(v.any()));
-
-const vectorFields = {
-  /** The registry row of the index the vector belongs to. */
-  indexId: v.id("vectorIndexes"),
-  /** The caller's id, unique within the index. */
-  id: v.string(),
-  vector: v.array(v.float64()),
-  metadata: v.any(),
-  /**
-   * The string at the index's `textKey` in the metadata ("" when the index has
-   * none or the vector lacks it), searched by `by_text`. Always written: a
-   * search expression must find a string on every document it looks at.
-   */
-  text: v.optional(v.string()),
-  updatedAt: v.number(),
-  f0: compositeField,
-  f1: compositeField,
-  f2: compositeField,
-  f3: compositeField,
-  f4: compositeField,
-  f5: compositeField,
-  f6: compositeField,
-  f7: compositeField,
-};
-
-function vectorTable(dimensions: number) {
-  return defineTable(vectorFields)
-    .index("by_index_id", ["indexId", "id"])
-    .vectorIndex("by_vector", {
-      vectorField: "vector",
-      dimensions,
-      filterFields: ["indexId", "f0", "f1", "f2", "f3", "f4", "f5", "f6", "f7"],
-    })
-    .searchIndex("by_text", {
-      searchField: "text",
-      filterFields: ["indexId", "f0", "f1", "f2", "f3", "f4", "f5", "f6", "f7"],
-    });
-}
-type VectorTable = ReturnType<typeof vectorTable>;
-
-const perDimensionTables = Object.fromEntries(
-  VECTOR_DIMENSIONS.map((d) => [vectorTableName(d), vectorTable(d)]),
-) as { [K in VectorTableName]: VectorTable };
+const plainSlot = v.optional(v.any());
 
 export const vMetric = v.literal("cosine");
 export const vIndexStatus = v.union(v.literal("active"), v.literal("deleting"));
@@ -97,6 +101,8 @@ export const vectorTables = {
   /** The index registry. A name has at most one "active" row; "deleting" rows are invisible to readers. */
   vectorIndexes: defineTable({
     name: v.string(),
+    /** The namespace of this index's embeddings and entries (a fresh one after truncateIndex). */
+    ns: v.number(),
     dimension: v.number(),
     metric: vMetric,
     filterableKeys: v.array(v.string()),
@@ -108,7 +114,33 @@ export const vectorTables = {
   })
     .index("by_name_status", ["name", "status"])
     .index("by_status_name", ["status", "name"]),
-  ...perDimensionTables,
+  /** What a search result carries, one row per vector; its embedding lives in vectors_<dim>. */
+  vectorEntries: defineTable({
+    ns: v.number(),
+    /** The caller's id, unique within the index. */
+    id: v.string(),
+    /** The metadata without the string at the index's textKey (that is `text`). */
+    metadata: v.any(),
+    /**
+     * The string at the index's `textKey` ("" when the index has none or the vector
+     * lacks it). Always written: convex-test's search reads the field on every row.
+     */
+    text: v.string(),
+    embeddingId: vEmbeddingId,
+    /** Values of the declared filterable keys, only on indexes with a textKey (keyword filters). */
+    f0: plainSlot,
+    f1: plainSlot,
+    f2: plainSlot,
+    f3: plainSlot,
+    f4: plainSlot,
+    f5: plainSlot,
+    f6: plainSlot,
+    f7: plainSlot,
+  })
+    .index("by_ns_id", ["ns", "id"])
+    .index("by_embedding", ["embeddingId"])
+    .searchIndex("by_text", { searchField: "text", filterFields: ["ns", ...FILTER_SLOTS] }),
+  ...embeddingTables,
 };
 
 // ---------------------------------------------------------------------------
@@ -129,79 +161,21 @@ export const vIndexDescription = v.object({
 });
 export type IndexDescription = Infer<typeof vIndexDescription>;
 
-export const vCreateIndexArgs = {
-  name: v.string(),
-  dimension: v.number(),
-  metric: v.optional(vMetric),
-  filterableKeys: v.optional(v.array(v.string())),
-  /** A metadata path (dots for nesting) whose string value is indexed for keyword search. */
-  textKey: v.optional(v.string()),
-};
-export const vCreateIndexResult = v.object({ created: v.boolean(), index: vIndexDescription });
-
-export const vIndexNameArgs = { indexName: v.string() };
-
 export const vVectorInput = v.object({
   id: v.optional(v.string()),
-  vector: v.array(v.float64()),
+  /** float64 numbers, or packed little-endian float32 bytes (stored as those float32 values). */
+  vector: vVectorValue,
   metadata: v.optional(vMetadata),
 });
-export const vUpsertArgs = { indexName: v.string(), vectors: v.array(vVectorInput) };
-export const vUpsertResult = v.object({ ids: v.array(v.string()) });
 
-export const vUpdateVectorArgs = {
-  indexName: v.string(),
-  id: v.string(),
-  vector: v.optional(v.array(v.float64())),
-  metadata: v.optional(vMetadata),
-};
-
-export const vDeleteVectorsArgs = {
-  indexName: v.string(),
-  ids: v.optional(v.array(v.string())),
-  /** A Mongo-style filter as a JSON string (see vectorFilter.ts). */
-  filter: v.optional(v.string()),
-};
-export const vDeleteVectorsResult = v.object({
-  /** Vectors deleted by this call's own transaction. */
-  deleted: v.number(),
-  /** True when a filter delete goes on in scheduled batches (the rest is deleted shortly). */
-  continuing: v.boolean(),
-});
-
-export const vGetVectorsArgs = {
-  indexName: v.string(),
-  ids: v.array(v.string()),
-  includeVector: v.optional(v.boolean()),
-};
 export const vStoredVector = v.object({
   id: v.string(),
   metadata: vMetadata,
   vector: v.optional(v.array(v.float64())),
 });
-export const vGetVectorsResult = v.array(vStoredVector);
 
 export const vFilterMode = v.union(v.literal("auto"), v.literal("native"));
-export const vQueryArgs = {
-  indexName: v.string(),
-  queryVector: v.array(v.float64()),
-  topK: v.number(),
-  /** A Mongo-style filter as a JSON string (see vectorFilter.ts). */
-  filter: v.optional(v.string()),
-  /** "native": the whole filter must run inside vectorSearch, else INVALID_ARGUMENT. Default "auto". */
-  filterMode: v.optional(vFilterMode),
-  includeVector: v.optional(v.boolean()),
-  minScore: v.optional(v.number()),
-  /**
-   * Hybrid search: words searched in the index's `textKey` text; the keyword
-   * ranking is fused with the vector ranking by reciprocal rank fusion.
-   */
-  keywordQuery: v.optional(v.string()),
-  /** Hybrid search: weight of the keyword ranking (the vector ranking weighs 1). Default 1. */
-  keywordWeight: v.optional(v.number()),
-  /** Hybrid search: the `k` of reciprocal rank fusion. Default 60. */
-  rrfK: v.optional(v.number()),
-};
+
 export const vQueryMatch = v.object({
   id: v.string(),
   /** Cosine similarity; with `keywordQuery`, the fused RRF score the results are ordered by. */
@@ -215,6 +189,8 @@ export const vQueryMatch = v.object({
   /** Hybrid only: 1-based rank among the keyword matches (absent: not among them). */
   keywordRank: v.optional(v.number()),
 });
+export type QueryMatch = Infer<typeof vQueryMatch>;
+
 export const vQueryResult = v.object({
   results: v.array(vQueryMatch),
   /** Whether part of the filter was applied after the vector search. */
@@ -228,13 +204,93 @@ export const vQueryResult = v.object({
 });
 export type QueryResult = Infer<typeof vQueryResult>;
 
+const vIndexNameArgs = { indexName: v.string() };
+
+/** Arguments and results of the public vector functions (the component's and the host app's). */
+export const vectorSignatures = {
+  createIndex: {
+    args: {
+      name: v.string(),
+      dimension: v.number(),
+      metric: v.optional(vMetric),
+      filterableKeys: v.optional(v.array(v.string())),
+      /** A metadata path (dots for nesting) whose string value is indexed for keyword search. */
+      textKey: v.optional(v.string()),
+    },
+    returns: v.object({ created: v.boolean(), index: vIndexDescription }),
+  },
+  listIndexes: {
+    args: { paginationOpts: paginationOptsValidator },
+    returns: vPage(vIndexDescription),
+  },
+  describeIndex: { args: vIndexNameArgs, returns: vIndexDescription },
+  deleteIndex: { args: vIndexNameArgs, returns: v.null() },
+  truncateIndex: { args: vIndexNameArgs, returns: v.null() },
+  upsert: {
+    args: { indexName: v.string(), vectors: v.array(vVectorInput) },
+    returns: v.object({ ids: v.array(v.string()) }),
+  },
+  updateVector: {
+    args: {
+      indexName: v.string(),
+      id: v.string(),
+      /** float64 numbers, or packed little-endian float32 bytes. */
+      vector: v.optional(vVectorValue),
+      metadata: v.optional(vMetadata),
+    },
+    returns: v.null(),
+  },
+  deleteVectors: {
+    args: {
+      indexName: v.string(),
+      ids: v.optional(v.array(v.string())),
+      /** A Mongo-style filter as a JSON string (see vectorFilter.ts). */
+      filter: v.optional(v.string()),
+    },
+    returns: v.object({
+      /** Vectors deleted by this call's own transaction. */
+      deleted: v.number(),
+      /** True when a filter delete goes on in scheduled batches (the rest is deleted shortly). */
+      continuing: v.boolean(),
+    }),
+  },
+  getVectors: {
+    args: { indexName: v.string(), ids: v.array(v.string()), includeVector: v.optional(v.boolean()) },
+    returns: v.array(vStoredVector),
+  },
+  query: {
+    args: {
+      indexName: v.string(),
+      /** float64 numbers, or packed little-endian float32 bytes. */
+      queryVector: vVectorValue,
+      topK: v.number(),
+      /** A Mongo-style filter as a JSON string (see vectorFilter.ts). */
+      filter: v.optional(v.string()),
+      /** "native": the whole filter must run inside vectorSearch, else INVALID_ARGUMENT. Default "auto". */
+      filterMode: v.optional(vFilterMode),
+      includeVector: v.optional(v.boolean()),
+      minScore: v.optional(v.number()),
+      /**
+       * Hybrid search: words searched in the index's `textKey` text; the keyword
+       * ranking is fused with the vector ranking by reciprocal rank fusion.
+       */
+      keywordQuery: v.optional(v.string()),
+      /** Hybrid search: weight of the keyword ranking (the vector ranking weighs 1). Default 1. */
+      keywordWeight: v.optional(v.number()),
+      /** Hybrid search: the `k` of reciprocal rank fusion. Default 60. */
+      rrfK: v.optional(v.number()),
+    },
+    returns: vQueryResult,
+  },
+};
+
 // ---------------------------------------------------------------------------
-// Helpers
+// Registry
 
 type Reader = GenericDatabaseReader<DataModel>;
 type Writer = GenericDatabaseWriter<DataModel>;
 export type IndexRow = Doc<"vectorIndexes">;
-export type VectorDoc = Doc<"vectors_384">;
+export type Entry = Doc<"vectorEntries">;
 
 export const vectorCountKey = (indexId: Id<"vectorIndexes">) => counterKey("vectors", indexId);
 
@@ -252,6 +308,7 @@ export async function getIndexOrThrow(db: Reader, name: string): Promise<IndexRo
   return row;
 }
 
+/** The public description of an index: two reads (the row and its counter). */
 export async function describe(db: Reader, row: IndexRow): Promise<IndexDescription> {
   return {
     name: row.name,
@@ -265,11 +322,50 @@ export async function describe(db: Reader, row: IndexRow): Promise<IndexDescript
   };
 }
 
-export function checkIndexName(name: string): void {
+/** What a query needs to know of an index; fixed for the life of a registry row. */
+export const vIndexConfig = v.object({
+  indexId: v.id("vectorIndexes"),
+  ns: v.number(),
+  name: v.string(),
+  dimension: v.number(),
+  filterableKeys: v.array(v.string()),
+  textKey: v.optional(v.string()),
+});
+export type IndexConfig = Infer<typeof vIndexConfig>;
+
+export function configOf(row: IndexRow): IndexConfig {
+  return {
+    indexId: row._id,
+    ns: row.ns,
+    name: row.name,
+    dimension: row.dimension,
+    filterableKeys: row.filterableKeys,
+    ...(row.textKey === undefined ? {} : { textKey: row.textKey }),
+  };
+}
+
+/**
+ * The registry row of `config` if it is still the active index it describes, else
+ * null (deleted, truncated, or an id of another deployment). One read.
+ */
+export async function currentIndex(db: Reader, config: IndexConfig): Promise<IndexRow | null> {
+  const id = db.normalizeId("vectorIndexes", config.indexId);
+  const row = id === null ? null : await db.get(id);
+  if (row === null || row.status !== "active") return null;
+  const same =
+    row.ns === config.ns &&
+    row.name === config.name &&
+    row.dimension === config.dimension &&
+    row.textKey === config.textKey &&
+    row.filterableKeys.join("\u0000") === config.filterableKeys.join("\u0000");
+  return same ? row : null;
+}
+
+function checkIndexName(name: string): void {
   if (name.length === 0 || name.length > 256) invalidArgument("indexName must be 1 to 256 characters", { indexName: name });
 }
 
-export function checkFilterableKeys(keys: string[]): string[] {
+function checkFilterableKeys(keys: string[]): string[] {
   if (keys.length > MAX_FILTERABLE_KEYS) {
     invalidArgument(`an index declares at most ${MAX_FILTERABLE_KEYS} filterable keys`, { count: keys.length });
   }
@@ -311,6 +407,7 @@ export async function createIndex(
   const now = Date.now();
   const id = await db.insert("vectorIndexes", {
     name: args.name,
+    ns: await allocateNamespace(db),
     dimension: args.dimension,
     metric,
     filterableKeys,
@@ -321,6 +418,56 @@ export async function createIndex(
   });
   return { created: true, index: await describe(db, (await db.get(id))!) };
 }
+
+/** A page of the active indexes by name, described (two reads per index). */
+export async function listIndexes(db: Reader, args: { paginationOpts: Infer<typeof paginationOptsValidator> }) {
+  const result = await paginateChecked(
+    db.query("vectorIndexes").withIndex("by_status_name", (q) => q.eq("status", "active")),
+    boundedPage(args.paginationOpts),
+  );
+  const page = [];
+  for (const row of result.page) page.push(await describe(db, row));
+  return pageOf(result, page);
+}
+
+/** Marks an index deleting (invisible to readers at once); the caller schedules the purge. */
+export async function retireIndex(db: Writer, index: IndexRow): Promise<void> {
+  await db.patch(index._id, { status: "deleting", updatedAt: Date.now() });
+}
+
+/** Retires the index and registers a fresh, empty one under its name and configuration. */
+export async function renewIndex(db: Writer, index: IndexRow): Promise<void> {
+  await retireIndex(db, index);
+  await db.insert("vectorIndexes", {
+    name: index.name,
+    ns: await allocateNamespace(db),
+    dimension: index.dimension,
+    metric: index.metric,
+    filterableKeys: index.filterableKeys,
+    ...(index.textKey === undefined ? {} : { textKey: index.textKey }),
+    status: "active",
+    createdAt: index.createdAt,
+    updatedAt: Date.now(),
+  });
+}
+
+/**
+ * Deletes one bounded batch of a retired index's vectors (deleteBatchSize of its
+ * dimension); when none remain, its registry row and counter. True when done.
+ */
+export async function purgeBatch(db: Writer, indexId: Id<"vectorIndexes">): Promise<boolean> {
+  const index = await db.get(indexId);
+  if (index === null) return true;
+  const batch = await scanEntries(db, index, null);
+  for (const entry of batch.page) await deleteEntry(db, entry);
+  if (!batch.isDone) return false;
+  await deleteCounter(db, vectorCountKey(indexId));
+  await db.delete(indexId);
+  return true;
+}
+
+// ---------------------------------------------------------------------------
+// Metadata, text and filter values
 
 /** Refuses metadata that is not a JSON object, has `$`/`_`/dotted/empty keys, or is too large. */
 export function checkMetadata(metadata: unknown, where: string): Record<string, Json> {
@@ -345,109 +492,149 @@ export function checkMetadata(metadata: unknown, where: string): Record<string, 
   walk(metadata, 0);
   const size = approximateSize(metadata);
   if (size > MAX_METADATA_BYTES) {
-    limitExceeded(`${where}: metadata is ${size} bytes; at most ${MAX_METADATA_BYTES} per vector`, { bytes: size });
+    limitExceeded(`${where}: metadata is ${size} bytes; at most ${MAX_METADATA_BYTES} per vector`, {
+      limit: "metadataBytes",
+      max: MAX_METADATA_BYTES,
+      actual: size,
+    });
   }
   return metadata as Record<string, Json>;
 }
 
-export function checkVector(vector: number[], dimension: number, where: string): void {
-  if (vector.length !== dimension) {
-    invalidArgument(`${where}: vector has ${vector.length} dimensions; the index has ${dimension}`, {
-      expected: dimension,
-      got: vector.length,
-    });
-  }
-  for (const x of vector) {
-    if (!Number.isFinite(x)) invalidArgument(`${where}: vector holds a non-finite number`);
-  }
-}
+type IndexKeys = Pick<IndexRow, "ns" | "filterableKeys" | "textKey">;
 
-/** The composite filter fields `{f<i>: [indexId, value]}` of a vector's metadata. */
-export function filterFieldsOf(index: IndexRow, metadata: Record<string, Json>): Partial<Record<FilterSlot, Value[]>> {
-  const fields: Partial<Record<FilterSlot, Value[]>> = {};
+/** The declared keys' values of a vector's metadata, by filter slot. */
+function filterValuesOf(index: IndexKeys, metadata: Record<string, Json>): EmbeddingFilters {
+  const values: EmbeddingFilters = {};
   index.filterableKeys.forEach((key, slot) => {
     const value = getPath(metadata, key);
-    if (value !== undefined) fields[FILTER_SLOTS[slot]] = [index._id, value as Value];
+    if (value !== undefined) values[FILTER_SLOTS[slot]] = value as Value;
   });
-  return fields;
-}
-
-/**
- * The searchable text of a vector: the string at the index's `textKey`, "" when
- * the index has none or the metadata lacks it (or holds null). Another type is refused.
- */
-export function textOf(index: IndexRow, metadata: Record<string, Json>, where: string): string {
-  if (index.textKey === undefined) return "";
-  const value = getPath(metadata, index.textKey);
-  if (value === undefined || value === null) return "";
-  if (typeof value !== "string") {
-    return invalidArgument(`${where}: metadata "${index.textKey}" is the index's textKey and must be a string`, {
-      key: index.textKey,
-    });
-  }
-  return value;
+  return values;
 }
 
 function emptySlots(): Record<FilterSlot, undefined> {
   return Object.fromEntries(FILTER_SLOTS.map((s) => [s, undefined])) as Record<FilterSlot, undefined>;
 }
 
-async function findVector(db: Reader, index: IndexRow, id: string): Promise<VectorDoc | null> {
-  return (await db
-    .query(vectorTableName(index.dimension) as "vectors_384")
-    .withIndex("by_index_id", (q) => q.eq("indexId", index._id).eq("id", id))
-    .unique()) as VectorDoc | null;
+/** `value` with the object at `path` replaced by `update(it)`, copying only the objects on the path. */
+function withPath(value: Record<string, Json>, segments: string[], update: (leaf: Json | undefined) => Json | undefined): Record<string, Json> {
+  const [head, ...rest] = segments;
+  const copy = { ...value };
+  if (rest.length === 0) {
+    const next = update(copy[head]);
+    if (next === undefined) delete copy[head];
+    else copy[head] = next;
+    return copy;
+  }
+  const child = copy[head];
+  copy[head] = withPath(typeof child === "object" && child !== null && !Array.isArray(child) ? child : {}, rest, update);
+  return copy;
+}
+
+/**
+ * Splits a vector's metadata into what its entry stores: the string at the index's
+ * `textKey` goes to `text` (and out of the metadata), "" when the index has none or
+ * the value is missing, null or empty. Another type is refused.
+ */
+export function splitText(index: IndexKeys, metadata: Record<string, Json>, where: string): { metadata: Record<string, Json>; text: string } {
+  if (index.textKey === undefined) return { metadata, text: "" };
+  const value = getPath(metadata, index.textKey);
+  if (value === undefined || value === null || value === "") return { metadata, text: "" };
+  if (typeof value !== "string") {
+    return invalidArgument(`${where}: metadata "${index.textKey}" is the index's textKey and must be a string`, {
+      key: index.textKey,
+    });
+  }
+  return { metadata: withPath(metadata, index.textKey.split("."), () => undefined), text: value };
+}
+
+/** The metadata as the caller stored it: the entry's metadata with its text put back. */
+export function metadataOf(entry: Pick<Entry, "metadata" | "text">, textKey: string | undefined): Record<string, Json> {
+  const metadata = entry.metadata as Record<string, Json>;
+  if (textKey === undefined || entry.text === "") return metadata;
+  return withPath(metadata, textKey.split("."), () => entry.text);
+}
+
+/** The entry fields (besides ns, id, embeddingId) of checked metadata. */
+function entryFields(index: IndexKeys, metadata: Record<string, Json>, where: string) {
+  const split = splitText(index, metadata, where);
+  return {
+    metadata: split.metadata,
+    text: split.text,
+    // The keyword side filters on plain values; other indexes need no copy of them.
+    ...(index.textKey === undefined ? {} : filterValuesOf(index, metadata)),
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Vectors
+
+export async function findEntry(db: Reader, ns: number, id: string): Promise<Entry | null> {
+  return db
+    .query("vectorEntries")
+    .withIndex("by_ns_id", (q) => q.eq("ns", ns).eq("id", id))
+    .unique();
+}
+
+/** Deletes an entry and its embedding. */
+async function deleteEntry(db: Writer, entry: Entry): Promise<void> {
+  await deleteEmbedding(db, entry.embeddingId);
+  await db.delete(entry._id);
+}
+
+/** The bytes an upsert of these items stores (and, replacing, reads), as the limits count them. */
+export function upsertStoredBytes(dimension: number, items: Array<{ id?: string; metadata?: unknown }>): number {
+  let total = 0;
+  for (const item of items) {
+    total += storedEmbeddingBytes(dimension) + ENTRY_OVERHEAD + approximateSize(item.metadata ?? {}) + approximateSize(item.id ?? "");
+  }
+  return total;
 }
 
 /** upsert: checks everything first (nothing is written on a refusal), then writes. */
 export async function upsert(
   db: Writer,
-  args: { indexName: string; vectors: Array<{ id?: string; vector: number[]; metadata?: Record<string, unknown> }> },
+  args: { indexName: string; vectors: Array<{ id?: string; vector: VectorValue; metadata?: Record<string, unknown> }> },
 ): Promise<{ ids: string[] }> {
   const { vectors } = args;
-  if (vectors.length > MAX_BATCH_ITEMS) {
-    limitExceeded(`upsert takes at most ${MAX_BATCH_ITEMS} vectors per call; split the ${vectors.length} into chunks`, {
-      maxItems: MAX_BATCH_ITEMS,
-      got: vectors.length,
-    });
-  }
-  const bytes = approximateSize(vectors);
-  if (bytes > MAX_BATCH_BYTES) {
+  checkBatch("vectors", vectors);
+  const index = await getIndexOrThrow(db, args.indexName);
+  const stored = upsertStoredBytes(index.dimension, vectors);
+  if (stored > MAX_UPSERT_STORED_BYTES) {
     limitExceeded(
-      `upsert batch is about ${bytes} bytes; at most ${MAX_BATCH_BYTES} per call: split it into ${Math.ceil(bytes / MAX_BATCH_BYTES)} or more chunks`,
-      { maxBytes: MAX_BATCH_BYTES, bytes },
+      `upsert would store about ${stored} bytes (${index.dimension} dimensions are ${storedEmbeddingBytes(index.dimension)} bytes a vector); ` +
+        `at most ${MAX_UPSERT_STORED_BYTES} per call: split it into ${Math.ceil(stored / MAX_UPSERT_STORED_BYTES)} or more chunks`,
+      { limit: "storedBytes", max: MAX_UPSERT_STORED_BYTES, actual: stored },
     );
   }
-  const index = await getIndexOrThrow(db, args.indexName);
   const seen = new Set<string>();
   const prepared = vectors.map((item, i) => {
     const where = `vectors[${i}]`;
-    checkVector(item.vector, index.dimension, where);
+    const vector = decodeVector(item.vector, index.dimension, where);
     const metadata = checkMetadata(item.metadata, where);
     if (item.id !== undefined) {
       if (item.id.length === 0 || item.id.length > 512) invalidArgument(`${where}: id must be 1 to 512 characters`);
       if (seen.has(item.id)) invalidArgument(`${where}: id "${item.id}" appears twice in one call`, { id: item.id });
       seen.add(item.id);
     }
-    const doc = { vector: item.vector, metadata, text: textOf(index, metadata, where), ...filterFieldsOf(index, metadata) };
-    if (approximateSize(doc) > MAX_DOCUMENT_BYTES) limitExceeded(`${where}: the vector document is too large`);
-    return { given: item.id, doc };
+    const fields = entryFields(index, metadata, where);
+    checkDocument(where, { ns: index.ns, id: item.id ?? "", embeddingId: "", ...fields });
+    return { given: item.id, vector, filters: filterValuesOf(index, metadata), fields };
   });
-  const table = vectorTableName(index.dimension) as "vectors_384";
-  const now = Date.now();
   const ids: string[] = [];
   let added = 0;
-  for (const { given, doc } of prepared) {
-    if (given !== undefined) {
-      const existing = await findVector(db, index, given);
-      if (existing !== null) {
-        await db.replace(existing._id, { indexId: index._id, id: given, updatedAt: now, ...doc });
-        ids.push(given);
-        continue;
-      }
+  for (const { given, vector, filters, fields } of prepared) {
+    const existing = given === undefined ? null : await findEntry(db, index.ns, given);
+    if (existing !== null) {
+      await replaceEmbedding(db, existing.embeddingId, { ns: index.ns, key: existing.id, vector, filters });
+      await db.replace(existing._id, { ns: index.ns, id: existing.id, embeddingId: existing.embeddingId, ...fields });
+      ids.push(existing.id);
+      continue;
     }
     const id = given ?? crypto.randomUUID();
-    await db.insert(table, { indexId: index._id, id, updatedAt: now, ...doc });
+    const embeddingId = await insertEmbedding(db, index.dimension, { ns: index.ns, key: id, vector, filters });
+    await db.insert("vectorEntries", { ns: index.ns, id, embeddingId, ...fields });
     ids.push(id);
     added++;
   }
@@ -455,37 +642,42 @@ export async function upsert(
   return { ids };
 }
 
+/** Replaces the vector and/or the whole metadata of one vector. NOT_FOUND when it is missing. */
 export async function updateVector(
   db: Writer,
-  args: { indexName: string; id: string; vector?: number[]; metadata?: Record<string, unknown> },
+  args: { indexName: string; id: string; vector?: VectorValue; metadata?: Record<string, unknown> },
 ): Promise<null> {
   const index = await getIndexOrThrow(db, args.indexName);
   if (args.vector === undefined && args.metadata === undefined) invalidArgument("updateVector needs a vector or metadata");
-  if (args.vector !== undefined) checkVector(args.vector, index.dimension, "updateVector");
+  const vector = args.vector === undefined ? undefined : decodeVector(args.vector, index.dimension, "updateVector");
   const metadata = args.metadata === undefined ? undefined : checkMetadata(args.metadata, "updateVector");
-  const text = metadata === undefined ? undefined : textOf(index, metadata, "updateVector");
-  const existing = await findVector(db, index, args.id);
+  const fields = metadata === undefined ? undefined : entryFields(index, metadata, "updateVector");
+  const existing = await findEntry(db, index.ns, args.id);
   if (existing === null) return notFound(`vector "${args.id}" is not in index "${index.name}"`, { indexName: index.name, id: args.id });
-  const patch: Record<string, unknown> = { updatedAt: Date.now() };
-  if (args.vector !== undefined) patch.vector = args.vector;
-  if (metadata !== undefined) {
-    patch.metadata = metadata;
-    patch.text = text;
-    Object.assign(patch, emptySlots(), filterFieldsOf(index, metadata));
+  if (vector !== undefined) await setEmbeddingVector(db, existing.embeddingId, vector);
+  if (metadata !== undefined && fields !== undefined) {
+    const { _id, _creationTime, ...kept } = existing;
+    checkDocument(`vector "${args.id}"`, { ...kept, ...emptySlots(), ...fields });
+    await setEmbeddingFilters(db, existing.embeddingId, index.ns, filterValuesOf(index, metadata));
+    await db.patch(existing._id, { ...emptySlots(), ...fields });
   }
-  await db.patch(existing._id, patch);
   return null;
 }
 
+/** Deletes the vectors with these ids (at most MAX_IDS_PER_CALL); returns how many existed. */
 export async function deleteByIds(db: Writer, index: IndexRow, ids: string[]): Promise<number> {
   if (ids.length > MAX_IDS_PER_CALL) {
-    limitExceeded(`deleteVectors takes at most ${MAX_IDS_PER_CALL} ids per call; split them`, { maxItems: MAX_IDS_PER_CALL });
+    limitExceeded(`deleteVectors takes at most ${MAX_IDS_PER_CALL} ids per call; split them`, {
+      limit: "batchItems",
+      max: MAX_IDS_PER_CALL,
+      actual: ids.length,
+    });
   }
   let deleted = 0;
   for (const id of new Set(ids)) {
-    const existing = await findVector(db, index, id);
+    const existing = await findEntry(db, index.ns, id);
     if (existing !== null) {
-      await db.delete(existing._id);
+      await deleteEntry(db, existing);
       deleted++;
     }
   }
@@ -493,47 +685,63 @@ export async function deleteByIds(db: Writer, index: IndexRow, ids: string[]): P
   return deleted;
 }
 
+/** The vectors with these ids (at most MAX_IDS_PER_CALL), in the order asked; missing ids are left out. */
 export async function getVectors(
   db: Reader,
   args: { indexName: string; ids: string[]; includeVector?: boolean },
 ): Promise<Array<{ id: string; metadata: Record<string, Json>; vector?: number[] }>> {
   if (args.ids.length > MAX_IDS_PER_CALL) {
-    limitExceeded(`getVectors takes at most ${MAX_IDS_PER_CALL} ids per call; split them`, { maxItems: MAX_IDS_PER_CALL });
+    limitExceeded(`getVectors takes at most ${MAX_IDS_PER_CALL} ids per call; split them`, {
+      limit: "batchItems",
+      max: MAX_IDS_PER_CALL,
+      actual: args.ids.length,
+    });
   }
   const index = await getIndexOrThrow(db, args.indexName);
   const out = [];
   for (const id of args.ids) {
-    const doc = await findVector(db, index, id);
-    if (doc !== null) out.push(toStored(doc, args.includeVector ?? false));
+    const entry = await findEntry(db, index.ns, id);
+    if (entry === null) continue;
+    const metadata = metadataOf(entry, index.textKey);
+    if (!args.includeVector) {
+      out.push({ id: entry.id, metadata });
+      continue;
+    }
+    const vector = await readEmbeddingVector(db, entry.embeddingId);
+    if (vector !== null) out.push({ id: entry.id, metadata, vector });
   }
   return out;
 }
 
-export function toStored(doc: VectorDoc, includeVector: boolean) {
-  return includeVector
-    ? { id: doc.id, metadata: doc.metadata as Record<string, Json>, vector: doc.vector }
-    : { id: doc.id, metadata: doc.metadata as Record<string, Json> };
+/**
+ * One bounded batch of a scan over an index's entries (ordered by id): at most
+ * deleteBatchSize(dimension) entries and SCAN_BYTES_PER_BATCH bytes.
+ */
+export async function scanEntries(db: Reader, index: Pick<IndexRow, "ns" | "dimension">, cursor: string | null) {
+  return db
+    .query("vectorEntries")
+    .withIndex("by_ns_id", (q) => q.eq("ns", index.ns))
+    .paginate({ numItems: deleteBatchSize(index.dimension), cursor, maximumBytesRead: SCAN_BYTES_PER_BATCH });
 }
 
 /**
- * One bounded batch of a scan over an index's vectors (ordered by id):
- * at most `numItems` documents or SCAN_BYTES_PER_BATCH bytes.
+ * Deletes the vectors among one scan batch whose metadata `matches`; returns how many,
+ * and the cursor of the next batch (null when the scan is done).
  */
-export async function scanBatch(db: Reader, index: Pick<IndexRow, "_id" | "dimension">, cursor: string | null, numItems: number) {
-  return db
-    .query(vectorTableName(index.dimension) as "vectors_384")
-    .withIndex("by_index_id", (q) => q.eq("indexId", index._id))
-    .paginate({ numItems, cursor, maximumBytesRead: SCAN_BYTES_PER_BATCH });
-}
-
-/** Marks an index deleting (invisible to readers at once); the caller schedules the purge. */
-export async function retireIndex(db: Writer, index: IndexRow): Promise<void> {
-  await db.patch(index._id, { status: "deleting", updatedAt: Date.now() });
-}
-
-/** Deletes the registry row and counter of a purged index. */
-export async function dropIndexRow(db: Writer, indexId: Id<"vectorIndexes">): Promise<void> {
-  await deleteCounter(db, vectorCountKey(indexId));
-  const row = await db.get(indexId);
-  if (row !== null) await db.delete(indexId);
+export async function deleteMatchingBatch(
+  db: Writer,
+  index: IndexRow,
+  matches: (metadata: Record<string, Json>) => boolean,
+  cursor: string | null,
+): Promise<{ deleted: number; next: string | null }> {
+  const batch = await scanEntries(db, index, cursor);
+  let deleted = 0;
+  for (const entry of batch.page) {
+    if (matches(metadataOf(entry, index.textKey))) {
+      await deleteEntry(db, entry);
+      deleted++;
+    }
+  }
+  await addToCounter(db, vectorCountKey(index._id), -deleted);
+  return { deleted, next: batch.isDone ? null : batch.continueCursor };
 }

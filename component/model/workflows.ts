@@ -11,7 +11,7 @@ import { defineTable, paginationOptsValidator, type GenericDatabaseReader, type 
 import { v, type Infer, type ObjectType } from "convex/values";
 import type { DataModel, Doc, Id } from "../_generated/dataModel.js";
 import { addToCounter, counterKey, readCounter } from "./counters.js";
-import { conflict, invalidArgument, limitExceeded } from "./errors.js";
+import { conflict, invalidArgument } from "./errors.js";
 import {
   checkJsonText,
   checkUniqueKeys,
@@ -23,10 +23,10 @@ import {
   setMembers,
   splitUtf8,
   stringValue,
-  utf8Length,
   type JsonObject,
 } from "./jsonText.js";
-import { boundedPage, paginateChecked, vPage } from "./pagination.js";
+import { limitExceeded, utf8Length } from "./limits.js";
+import { boundedPage, pageOf, paginateChecked, vPage } from "./pagination.js";
 import { checkLimit, checkName, checkOwner, checkTime, vOptionalOwner } from "./shared.js";
 
 type Reader = GenericDatabaseReader<DataModel>;
@@ -222,6 +222,8 @@ async function readChunks(db: Reader, run: Doc<"workflowRuns">): Promise<Doc<"wo
 async function readSnapshotChunks(db: Reader, run: Doc<"workflowRuns">) {
   const chunks = await readChunks(db, run);
   if (chunks.length !== run.chunkCount) {
+    // Not a refusal of the caller's input but a broken invariant of the component's own rows:
+    // it must surface as an internal error (never mapped to an SDK error class), so a plain Error.
     throw new Error(`workflow run ${run.runId}: expected ${run.chunkCount} snapshot chunks, found ${chunks.length}`);
   }
   return { text: chunks.map((c) => c.text).join(""), chunks };
@@ -274,7 +276,7 @@ function checkSnapshotSize(bytes: number, field: string) {
   if (bytes > MAX_SNAPSHOT_BYTES) {
     limitExceeded(
       `${field} is ${bytes} bytes; at most ${MAX_SNAPSHOT_BYTES} bytes of JSON text are stored per run — keep large payloads elsewhere and store references`,
-      { field, bytes, maxBytes: MAX_SNAPSHOT_BYTES },
+      { limit: "snapshotBytes", max: MAX_SNAPSHOT_BYTES, actual: bytes, field },
     );
   }
 }
@@ -392,11 +394,7 @@ export async function listWorkflowRuns(db: Reader, args: ArgsOf<"listWorkflowRun
   checkTime(args.toDate, "toDate");
   const opts = boundedPage(args.paginationOpts as PaginationOptions);
   const result = await paginateChecked<any>(runsQuery(db, args), opts);
-  return {
-    page: (result.page as Doc<"workflowRuns">[]).map(info),
-    isDone: result.isDone as boolean,
-    continueCursor: result.continueCursor as string,
-  };
+  return pageOf(result, (result.page as Doc<"workflowRuns">[]).map(info));
 }
 
 /** The owner's newest runs matching the filters (`limit` 1 to MAX_WATCH_RUNS, default 20). */

@@ -1,9 +1,12 @@
 """Typed Python SDK for convex-agent-memory."""
 
+from ._aiohttp import DefaultAioHttpClient
 from ._auth import AsyncTokenProvider, ServiceCredentials, TokenProvider
 from ._bulk import (
     MAX_BATCH_BYTES,
     MAX_BATCH_ITEMS,
+    MAX_UPSERT_STORED_BYTES,
+    VectorFormat,
     as_float_list,
     asave_in_batches,
     asave_messages_in_batches,
@@ -16,6 +19,7 @@ from ._bulk import (
 from ._client import AsyncClient, Client
 from ._constants import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT
 from ._constants import VERSION as __version__
+from ._encoding import pack_float32, unpack_float32
 from ._exceptions import (
     AgentMemoryError,
     APIConnectionError,
@@ -40,6 +44,7 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "MAX_BATCH_BYTES",
     "MAX_BATCH_ITEMS",
+    "MAX_UPSERT_STORED_BYTES",
     "APIConnectionError",
     "APIError",
     "APIResponseValidationError",
@@ -52,6 +57,7 @@ __all__ = [
     "AsyncTokenProvider",
     "Client",
     "ConflictError",
+    "DefaultAioHttpClient",
     "ForbiddenError",
     "FunctionError",
     "InvalidArgumentError",
@@ -64,15 +70,18 @@ __all__ = [
     "SyncPaginator",
     "TokenProvider",
     "UnauthenticatedError",
+    "VectorFormat",
     "__version__",
     "as_float_list",
     "asave_in_batches",
     "asave_messages_in_batches",
     "aupsert_vectors_in_batches",
     "omit",
+    "pack_float32",
     "save_in_batches",
     "save_messages_in_batches",
     "split_into_batches",
+    "unpack_float32",
     "upsert_vectors_in_batches",
 ]
 

@@ -2,8 +2,14 @@
 
 One call of a batch function (``saveMessages``, a vector ``upsert``, ...) carries at most
 ``max_items`` items (default 1,000) and at most ``max_bytes`` bytes of request body
-(default 8 MiB, measured on the exact JSON sent). Items are encoded once, streamed from
-any iterable (a generator of 20,000 vectors is fine), and sent in order.
+(default 8 MiB, measured on the exact JSON sent), and, where items have a ``weigh``t (the
+bytes a vector upsert stores, which at high dimensions exceeds what it sends), at most
+``max_weight`` of it. Items are encoded once, streamed from any iterable (a generator of
+20,000 vectors is fine), and sent in order.
+
+Vectors go as packed little-endian float32 bytes by default (``vector_format="float32"``:
+about 5.3 bytes a number on the wire against about 20 as JSON text); the component stores
+exactly those float32 values. ``vector_format="float64"`` sends JSON numbers instead.
 
 These helpers take the function's path rather than a generated method, so they work for
 any batch function whose arguments are ``{**extra_args, arg_name: [item, ...]}``.
@@ -14,21 +20,24 @@ saying how many items were saved.
 from __future__ import annotations
 
 import asyncio
+import binascii
 import json
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol, TypeAlias
 
 from ._base_client import AsyncAPIClient, SyncAPIClient
-from ._encoding import check_field_name, encode_value, ints_as_float64, serialize
+from ._encoding import check_field_name, encode_value, ints_as_float64, pack_float32, serialize
 from ._exceptions import InvalidArgumentError, LimitExceededError
 from ._types import FunctionKind
 
 __all__ = [
     "MAX_BATCH_BYTES",
     "MAX_BATCH_ITEMS",
+    "MAX_UPSERT_STORED_BYTES",
     "Batch",
+    "VectorFormat",
     "as_float_list",
     "asave_in_batches",
     "asave_messages_in_batches",
@@ -42,6 +51,12 @@ __all__ = [
 #: The component's own caps (component/model/limits.ts): MAX_BATCH_ITEMS, MAX_BATCH_BYTES.
 MAX_BATCH_ITEMS = 1_000
 MAX_BATCH_BYTES = 8 * 1024 * 1024
+#: The component's cap on what one vector upsert stores (component/model/vectors.ts,
+#: MAX_UPSERT_STORED_BYTES): 9 bytes a float64 as Convex counts them, plus the entry.
+MAX_UPSERT_STORED_BYTES = 12 * 1024 * 1024
+
+#: How the vector helpers send vectors: packed float32 bytes, or JSON float64 numbers.
+VectorFormat: TypeAlias = Literal["float32", "float64"]
 
 
 class Batch:
@@ -59,6 +74,16 @@ class Batch:
         return f"Batch(items {self.first_index}..{last}, {len(self.body)} bytes)"
 
 
+class _EncodedItem:
+    """An item a ``prepare`` function already encoded (the vector fast path), with its weight."""
+
+    __slots__ = ("data", "weight")
+
+    def __init__(self, data: bytes, weight: int) -> None:
+        self.data = data
+        self.weight = weight
+
+
 def split_into_batches(
     items: Iterable[Any],
     *,
@@ -68,15 +93,21 @@ def split_into_batches(
     max_items: int = MAX_BATCH_ITEMS,
     max_bytes: int = MAX_BATCH_BYTES,
     prepare: Callable[[Any], Any] | None = None,
+    weigh: Callable[[Any, int], int] | None = None,
+    max_weight: int | None = None,
 ) -> Iterator[Batch]:
     """Yields request bodies ``{"path", "args": {**extra_args, arg_name: [...]}, "format"}``.
 
     Each has at most ``max_items`` items and ``len(body) <= max_bytes``. An item too large
     to fit a call on its own raises LimitExceededError; an item that cannot be encoded
     raises InvalidArgumentError naming its index. ``prepare`` maps each item first.
+    ``weigh(prepared_item, encoded_length)`` gives an item's share of another per-call
+    budget, ``max_weight`` (e.g. the bytes a vector upsert stores).
     """
     if max_items < 1:
         raise ValueError("max_items must be at least 1")
+    if (weigh is None) != (max_weight is None):
+        raise ValueError("weigh and max_weight go together")
     extra = dict(extra_args or {})
     try:
         name = check_field_name(arg_name)
@@ -100,10 +131,15 @@ def split_into_batches(
 
     chunk: list[bytes] = []
     size = overhead
+    weight = 0
     first = 0
     for index, item in enumerate(items):
         try:
-            encoded = serialize(encode_value(prepare(item) if prepare else item))
+            prepared = prepare(item) if prepare else item
+            if type(prepared) is _EncodedItem:
+                encoded = prepared.data
+            else:
+                encoded = serialize(encode_value(prepared))
         except (ValueError, TypeError) as error:
             raise InvalidArgumentError(
                 f"item {index} cannot be sent: {error}", code="INVALID_ARGUMENT", path=path
@@ -116,12 +152,29 @@ def split_into_batches(
                 code="LIMIT_EXCEEDED",
                 path=path,
             )
-        if chunk and (len(chunk) >= max_items or size + cost > max_bytes):
+        share = 0
+        if weigh is not None and max_weight is not None:
+            share = (
+                prepared.weight if type(prepared) is _EncodedItem else weigh(prepared, len(encoded))
+            )
+            if share > max_weight:
+                raise LimitExceededError(
+                    f"item {index} weighs {share:,} (what one call may store is "
+                    f"{max_weight:,}): make it smaller",
+                    code="LIMIT_EXCEEDED",
+                    path=path,
+                )
+        if chunk and (
+            len(chunk) >= max_items
+            or size + cost > max_bytes
+            or (max_weight is not None and weight + share > max_weight)
+        ):
             yield Batch(head + b",".join(chunk) + tail, len(chunk), first)
-            chunk, size, first = [], overhead, index
+            chunk, size, weight, first = [], overhead, 0, index
             cost = len(encoded)
         chunk.append(encoded)
         size += cost
+        weight += share
     if chunk:
         yield Batch(head + b",".join(chunk) + tail, len(chunk), first)
 
@@ -192,6 +245,8 @@ def save_in_batches(
     max_bytes: int = MAX_BATCH_BYTES,
     progress: bool = False,
     prepare: Callable[[Any], Any] | None = None,
+    weigh: Callable[[Any, int], int] | None = None,
+    max_weight: int | None = None,
 ) -> list[Any]:
     """Calls ``path`` once per batch of ``items``, in order; returns each call's result.
 
@@ -203,6 +258,7 @@ def save_in_batches(
     batches = split_into_batches(
         items, path=path, arg_name=arg_name, extra_args=extra_args,
         max_items=max_items, max_bytes=max_bytes, prepare=prepare,
+        weigh=weigh, max_weight=max_weight,
     )  # fmt: skip
     with _progress_bar(progress, _total_of(items), path) as bar:
         try:
@@ -230,6 +286,8 @@ async def asave_in_batches(
     progress: bool = False,
     prepare: Callable[[Any], Any] | None = None,
     concurrency: int = 1,
+    weigh: Callable[[Any, int], int] | None = None,
+    max_weight: int | None = None,
 ) -> list[Any]:
     """The async twin of :func:`save_in_batches`; results come back in batch order.
 
@@ -241,6 +299,7 @@ async def asave_in_batches(
     batches = split_into_batches(
         items, path=path, arg_name=arg_name, extra_args=extra_args,
         max_items=max_items, max_bytes=max_bytes, prepare=prepare,
+        weigh=weigh, max_weight=max_weight,
     )  # fmt: skip
     results: dict[int, Any] = {}
     saved = 0
@@ -329,29 +388,90 @@ async def asave_messages_in_batches(
     )  # fmt: skip
 
 
-def _vector_item(vector_key: str, id_key: str) -> Callable[[Any], Any]:
-    """Vectors as float64; an item without an id gets a fresh one here, before sending, so a
-    retried call overwrites what a lost attempt wrote instead of adding duplicates."""
+def _vector_item(
+    vector_key: str, id_key: str, vector_format: VectorFormat = "float32"
+) -> Callable[[Any], Any]:
+    """Vectors packed as float32 bytes (or as float64 numbers); an item without an id gets a
+    fresh one here, before sending, so a retried call overwrites what a lost attempt wrote
+    instead of adding duplicates.
+
+    Packed ``{id, vector, metadata}`` items are encoded here directly (the id and metadata
+    as any value, the bytes as base64), about twice as fast as the generic encoder."""
+    if vector_format not in ("float32", "float64"):
+        raise ValueError(f"vector_format must be 'float32' or 'float64', not {vector_format!r}")
+    packed = vector_format == "float32"
+    plain_keys = {id_key, vector_key, "metadata"}
+    id_json = json.dumps(check_field_name(id_key)).encode()
+    vector_json = json.dumps(check_field_name(vector_key)).encode()
 
     def prepare(item: Any) -> Any:
         if not isinstance(item, Mapping):
             return item
         item = dict(item)
-        if "metadata" in item:  # untyped: ints go as the numbers JavaScript sees
-            item["metadata"] = ints_as_float64(item["metadata"])
+        metadata = item.get("metadata")
+        if metadata:  # untyped: ints go as the numbers JavaScript sees
+            item["metadata"] = metadata = ints_as_float64(metadata)
         if item.get(id_key) is None:
             item[id_key] = str(uuid.uuid4())
-        if vector_key in item:
-            vector = item[vector_key]
-            if hasattr(vector, "dtype") and hasattr(vector, "astype"):
-                if vector.ndim != 1:
-                    raise ValueError(f"a vector must be one-dimensional, got shape {vector.shape}")
-                item[vector_key] = vector.astype("float64", copy=False)
-            else:
-                item[vector_key] = as_float_list(vector)
-        return item
+        vector = item.get(vector_key)
+        if vector is None or isinstance(vector, bytes | bytearray | memoryview):
+            return item
+        vector = pack_float32(vector) if packed else _as_float64(vector)
+        if item.keys() - plain_keys or type(item[id_key]) is not str:
+            item[vector_key] = vector
+            return item
+        # {"id":..,"vector":..,"metadata":..}, its parts encoded apart so their sizes are known.
+        if packed:
+            dimension = len(vector) // 4
+            encoded_vector = b'{"$bytes":"' + binascii.b2a_base64(vector, newline=False) + b'"}'
+        else:
+            dimension = len(vector)
+            encoded_vector = serialize(encode_value(vector))
+        encoded_id = serialize(item[id_key])
+        parts = [b"{", id_json, b":", encoded_id, b",", vector_json, b":", encoded_vector]
+        rest = len(encoded_id)
+        if "metadata" in item:
+            encoded_metadata = serialize(encode_value(metadata))
+            parts += [b',"metadata":', encoded_metadata]
+            rest += len(encoded_metadata)
+        parts.append(b"}")
+        weight = _STORED_BYTES_PER_FLOAT * dimension + _STORED_OVERHEAD + 2 * rest
+        return _EncodedItem(b"".join(parts), weight)
 
     return prepare
+
+
+def _as_float64(vector: Any) -> Any:
+    if hasattr(vector, "dtype") and hasattr(vector, "astype"):
+        if vector.ndim != 1:
+            raise ValueError(f"a vector must be one-dimensional, got shape {vector.shape}")
+        return vector.astype("float64", copy=False)
+    return as_float_list(vector)
+
+
+#: Bytes Convex counts per stored float64, and a stored vector's other bytes (its
+#: embedding document and entry: system fields, namespace, ids), with room to spare.
+_STORED_BYTES_PER_FLOAT = 9
+_STORED_OVERHEAD = 300
+
+
+def _vector_weight(vector_key: str) -> Callable[[Any, int], int]:
+    """The bytes the component will store for a prepared item (an upper bound of its own
+    estimate): 9 per float plus the metadata, counted twice the length of its JSON."""
+
+    def weigh(item: Any, encoded_length: int) -> int:
+        if not isinstance(item, Mapping):
+            return encoded_length
+        vector = item.get(vector_key)
+        if isinstance(vector, bytes | bytearray | memoryview):
+            dimension = len(vector) // 4
+            rest = encoded_length - 4 * ((len(vector) + 2) // 3)  # less the base64 text
+        else:
+            dimension = len(vector) if vector is not None else 0
+            rest = encoded_length - 4 * dimension  # a JSON number takes 3 bytes and a comma
+        return _STORED_BYTES_PER_FLOAT * dimension + _STORED_OVERHEAD + 2 * max(0, rest)
+
+    return weigh
 
 
 def as_float_list(vector: Any) -> list[float]:
@@ -376,17 +496,25 @@ def upsert_vectors_in_batches(
     progress: bool = False,
     max_items: int = MAX_BATCH_ITEMS,
     max_bytes: int = MAX_BATCH_BYTES,
+    vector_format: VectorFormat = "float32",
+    max_stored_bytes: int = MAX_UPSERT_STORED_BYTES,
 ) -> list[Any]:
     """Upserts many ``{id, vector, metadata}`` items (e.g. ``extra_args={"indexName": ...}``);
-    vectors may be numpy arrays (any dtype).
+    vectors may be numpy arrays (any numeric dtype), lists or already packed bytes.
 
-    An item without an id gets a random one before it is sent (each call's result lists the
-    ids), so every call is an upsert by id: idempotent, and retried when it failed in transit.
+    Vectors are sent as packed little-endian float32 (``vector_format="float32"``, the
+    default: the component stores those float32 values) or as JSON float64 numbers
+    (``"float64"``). Calls are cut so that none stores more than ``max_stored_bytes``
+    (the component's own cap: at 1,536 dimensions about 900 vectors a call, at 4,096
+    about 340). An item without an id gets a random one before it is sent (each call's
+    result lists the ids), so every call is an upsert by id: idempotent, and retried when it
+    failed in transit.
     """
     return save_in_batches(
         client, path=path, items=items, arg_name=arg_name, extra_args=extra_args,
         idempotent=True, progress=progress, max_items=max_items, max_bytes=max_bytes,
-        prepare=_vector_item(vector_key, id_key),
+        prepare=_vector_item(vector_key, id_key, vector_format),
+        weigh=_vector_weight(vector_key), max_weight=max_stored_bytes,
     )  # fmt: skip
 
 
@@ -403,10 +531,13 @@ async def aupsert_vectors_in_batches(
     max_items: int = MAX_BATCH_ITEMS,
     max_bytes: int = MAX_BATCH_BYTES,
     concurrency: int = 4,
+    vector_format: VectorFormat = "float32",
+    max_stored_bytes: int = MAX_UPSERT_STORED_BYTES,
 ) -> list[Any]:
     """The async twin of :func:`upsert_vectors_in_batches`, with calls in flight together."""
     return await asave_in_batches(
         client, path=path, items=items, arg_name=arg_name, extra_args=extra_args,
         idempotent=True, progress=progress, max_items=max_items, max_bytes=max_bytes,
-        prepare=_vector_item(vector_key, id_key), concurrency=concurrency,
+        prepare=_vector_item(vector_key, id_key, vector_format), concurrency=concurrency,
+        weigh=_vector_weight(vector_key), max_weight=max_stored_bytes,
     )  # fmt: skip

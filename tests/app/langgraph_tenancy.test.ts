@@ -5,7 +5,7 @@
  */
 import { anyApi } from "convex/server";
 import { beforeEach, expect, test } from "vitest";
-import { appTest, codeOf, SERVICE, userIdentity } from "../convex.js";
+import { appTest, codeOf, runInComponent, SERVICE, userIdentity } from "../convex.js";
 
 const m = anyApi.memory;
 const bytes = (text: string) => new TextEncoder().encode(text).buffer as ArrayBuffer;
@@ -114,14 +114,27 @@ test("under his own resourceId, the same thread id and namespaces are bob's own,
   expect((await alice.action(m.searchStoreByVector, { resourceId: "alice", namespacePrefix: [], queryVector: vector, limit: 5 })).items).toHaveLength(1);
 });
 
-test("the store's vector indexes are out of reach of the exposed vector functions, even for a service", async () => {
+test("the store's embeddings are out of reach of the exposed vector functions, even for a service", async () => {
+  // The store keeps its embeddings in the shared per-dimension tables under namespaces of its
+  // own, with no registry row and no vector entry: no vector index lists, names or finds them.
   const service = t.withIdentity(SERVICE);
-  const name = "langgraph-store-128";
-  expect(await codeOf(service.query(m.describeIndex, { indexName: name }))).toBe("NOT_FOUND");
-  expect(await codeOf(bob.action(m.query, { indexName: name, queryVector: Array(128).fill(0.1), topK: 5 }))).toBe("NOT_FOUND");
-  expect(await codeOf(service.query(m.getVectors, { indexName: name, ids: ["x"] }))).toBe("NOT_FOUND");
-  expect(await codeOf(service.mutation(m.deleteIndex, { indexName: name }))).toBe("NOT_FOUND");
-  expect(await codeOf(service.mutation(m.createIndex, { name: "langgraph-store-256", dimension: 256 }))).toBe("NOT_FOUND");
+  const vector = Array.from({ length: 128 }, (_, i) => (i === 0 ? 1 : 0));
+  expect((await service.query(m.listIndexes, page)).page).toEqual([]);
+  expect(await codeOf(service.query(m.describeIndex, { indexName: "langgraph-store-128" }))).toBe("NOT_FOUND");
+  // Any name is an ordinary index of the caller's: created empty, its searches see only its own vectors.
+  for (const name of ["langgraph-store-128", "mine"]) {
+    expect((await service.mutation(m.createIndex, { name, dimension: 128, filterableKeys: ["o"] })).created).toBe(true);
+    expect((await bob.action(m.query, { indexName: name, queryVector: vector, topK: 10 })).results).toEqual([]);
+    await service.mutation(m.upsert, { indexName: name, vectors: [{ id: "v", vector, metadata: { o: "x" } }] });
+    expect((await bob.action(m.query, { indexName: name, queryVector: vector, topK: 10 })).results.map((r: any) => r.id)).toEqual(["v"]);
+    await service.mutation(m.truncateIndex, { indexName: name });
+    await service.mutation(m.deleteIndex, { indexName: name });
+  }
+  await t.finishAllScheduledFunctions(() => {});
   const listed = await service.query(m.listIndexes, page);
-  expect(listed.page.map((index: any) => index.name)).not.toContain(name);
+  expect(listed.page).toEqual([]);
+  // The store's own vector still answers its owner, and its embedding is still there.
+  const hits = await alice.action(m.searchStoreByVector, { resourceId: "alice", namespacePrefix: [], queryVector: vector, limit: 5 });
+  expect(hits.items.map((item: any) => item.key)).toEqual(["fact"]);
+  expect(await runInComponent(t, async (ctx) => (await ctx.db.query("vectors_128").collect()).length)).toBe(1);
 });

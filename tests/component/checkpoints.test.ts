@@ -1,7 +1,8 @@
 /// <reference types="vite/client" />
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { api } from "../../component/_generated/api.js";
-import { CHUNK_BYTES, READ_BUDGET_BYTES } from "../../component/model/checkpoints.js";
+import { CHUNK_BYTES, MAX_CHECKPOINT_BYTES, READ_BUDGET_BYTES } from "../../component/model/checkpoints.js";
+import { MAX_DOCUMENT_BYTES } from "../../component/model/limits.js";
 import { codeOf, componentTest } from "../convex.js";
 
 type T = ReturnType<typeof componentTest>;
@@ -128,6 +129,38 @@ describe("put and get", () => {
     expect(await codeOf(t.mutation(c.putCheckpoint, { ...base, metadata: many }))).toBe("LIMIT_EXCEEDED");
     expect(await codeOf(t.mutation(c.putCheckpoint, { ...base, metadata: "{}", threadId: "" }))).toBe("INVALID_ARGUMENT");
     expect(await codeOf(t.mutation(c.putCheckpoint, { ...base, metadata: "{}", checkpoint: new Uint8Array(CHUNK_BYTES + 1).buffer }))).toBe("LIMIT_EXCEEDED");
+    expect(await t.run(async (ctx) => (await ctx.db.query("checkpointThreads").collect()).length)).toBe(0);
+  });
+
+  test("refusals carry the one LIMIT_EXCEEDED shape; a row Convex could not store is refused before any write", async () => {
+    const t = componentTest();
+    const data = async (promise: Promise<unknown>) => {
+      try {
+        await promise;
+      } catch (error) {
+        return (error as { data?: Record<string, unknown> }).data;
+      }
+      throw new Error("the call succeeded");
+    };
+    const base = { ...owner, checkpointNs: "", checkpointId: id(1), type: "msgpack", checkpoint: bytes("x"), metadata: "{}", channelVersions: [], blobs: [] };
+    const many = JSON.stringify(Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`k${i}`, i])));
+    expect(await data(t.mutation(c.putCheckpoint, { ...base, metadata: many }))).toMatchObject({ code: "LIMIT_EXCEEDED", limit: "metadataKeys", max: 64, actual: 65 });
+    expect(await data(t.mutation(c.putCheckpoint, { ...base, checkpoint: new Uint8Array(MAX_CHECKPOINT_BYTES + 1).buffer }))).toMatchObject({
+      limit: "checkpointBytes",
+      max: MAX_CHECKPOINT_BYTES,
+      actual: MAX_CHECKPOINT_BYTES + 1,
+    });
+    const writes = Array.from({ length: 1001 }, (_, idx) => ({ idx, channel: "c", type: "s", data: bytes("v") }));
+    expect(await data(t.mutation(c.putCheckpointWrites, { ...owner, checkpointNs: "", checkpointId: id(1), taskId: "t", taskPath: "", writes }))).toMatchObject({
+      limit: "batchItems",
+      max: 1000,
+      actual: 1001,
+    });
+    // 4,096 channels with long names and versions: each within its own limits, 3 MiB as a row.
+    const channelVersions = Array.from({ length: 4096 }, (_, i) => ({ channel: `${i}`.padEnd(512, "c"), version: "v".repeat(256) }));
+    const refused = await data(t.mutation(c.putCheckpoint, { ...base, channelVersions }));
+    expect(refused).toMatchObject({ code: "LIMIT_EXCEEDED", limit: "documentBytes", max: MAX_DOCUMENT_BYTES });
+    expect(refused!.actual as number).toBeGreaterThan(3_000_000);
     expect(await t.run(async (ctx) => (await ctx.db.query("checkpointThreads").collect()).length)).toBe(0);
   });
 });

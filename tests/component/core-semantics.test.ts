@@ -162,7 +162,7 @@ describe("messages", () => {
     expect(await save([ok, { ...ok, id: "m", createdAt: Number.NaN }])).toBe("INVALID_ARGUMENT");
     const many = Array.from({ length: MAX_BATCH_ITEMS + 1 }, (_, i) => ({ ...ok, id: `many-${i}` }));
     const tooMany = await t.mutation(api.messages.saveMessages, { resourceId: "r1", messages: many }).catch((e) => e);
-    expect(tooMany.data).toMatchObject({ code: "LIMIT_EXCEEDED", limit: MAX_BATCH_ITEMS });
+    expect(tooMany.data).toMatchObject({ code: "LIMIT_EXCEEDED", limit: "batchItems", max: MAX_BATCH_ITEMS, actual: MAX_BATCH_ITEMS + 1 });
     expect(tooMany.data.message).toMatch(/split them into batches of 1000 or fewer/);
     const big = "x".repeat(MAX_DOCUMENT_BYTES + 10);
     expect(await save([ok, { ...ok, id: "m", content: { format: 2, parts: [], content: big } }])).toBe("LIMIT_EXCEEDED");
@@ -173,7 +173,7 @@ describe("messages", () => {
       content: { format: 2, parts: [], content: chunk },
     }));
     const tooBig = await t.mutation(api.messages.saveMessages, { resourceId: "r1", messages: heavy }).catch((e) => e);
-    expect(tooBig.data).toMatchObject({ code: "LIMIT_EXCEEDED", limit: MAX_BATCH_BYTES });
+    expect(tooBig.data).toMatchObject({ code: "LIMIT_EXCEEDED", limit: "batchBytes", max: MAX_BATCH_BYTES });
     expect(tooBig.data.message).toMatch(/split them into smaller batches/);
     // Wrong types and unknown roles are refused by the argument validators.
     await expect(save([{ ...ok, role: "robot" }])).resolves.toMatch(/Validator error/);
@@ -244,7 +244,8 @@ describe("messages", () => {
   test("page sizes and limits are integers from 1 to their maximum", async () => {
     const t = await withThread();
     const page = await t.query(api.messages.listMessages, { resourceId: "r1", threadId: "t1", paginationOpts: { numItems: MAX_PAGE_SIZE, cursor: null } });
-    expect(page).toEqual({ page: [], isDone: true, continueCursor: expect.any(String), included: [] });
+    // splitCursor and pageStatus pass through as paginate returns them (null: the page was not cut short).
+    expect(page).toEqual({ page: [], isDone: true, continueCursor: expect.any(String), splitCursor: null, pageStatus: null, included: [] });
     for (const bad of [0, -1, 0.5, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, MAX_PAGE_SIZE + 1]) {
       const paginationOpts = { numItems: bad, cursor: null };
       expect(await code(t.query(api.messages.listMessages, { resourceId: "r1", threadId: "t1", paginationOpts }))).toBe("INVALID_ARGUMENT");

@@ -1,7 +1,9 @@
 /// <reference types="vite/client" />
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { api } from "../../component/_generated/api.js";
+import { MAX_PUT_BYTES, MAX_VALUE_BYTES } from "../../component/model/store.js";
 import { codeOf, componentTest } from "../convex.js";
+import { recordTransactions, totals } from "../transactionMetrics.js";
 
 type T = ReturnType<typeof componentTest>;
 const s = api.store;
@@ -173,5 +175,91 @@ describe("ttl", () => {
     }));
     expect(left).toEqual({ items: ["forever"], vectors: 0, sweeps: 0 });
     expect(await t.query(s.countStoreItems, { ...alice, namespace: ["ttl"] })).toBe(1);
+  });
+});
+
+async function refusal(promise: Promise<unknown>): Promise<Record<string, unknown>> {
+  try {
+    await promise;
+  } catch (error) {
+    const data = (error as { data?: unknown }).data;
+    if (typeof data === "object" && data !== null) return data as Record<string, unknown>;
+    throw error;
+  }
+  throw new Error("the call succeeded");
+}
+
+/** Packed little-endian float32 bytes of a vector, as the SDK sends them. */
+const float32 = (vector: number[]) => new Float32Array(vector).buffer as ArrayBuffer;
+
+describe("vector storage", () => {
+  test("a vector search reads its owner's namespace row, then a link and an item per result: never an embedding", async () => {
+    const t = componentTest();
+    const dims = 1536;
+    const unit = (axis: number) => Array.from({ length: dims }, (_, i) => (i === axis ? 1 : i === axis + 1 ? 0.5 : 0));
+    for (let i = 0; i < 12; i++) {
+      await put(t, ["mem"], `k${i}`, { text: `fact ${i}` }, { vectors: [{ path: "text", vector: float32(unit(i)) }] });
+    }
+    const { result, transactions } = await recordTransactions(() =>
+      t.action(s.searchStoreByVector, { ...alice, namespacePrefix: ["mem"], queryVector: float32(unit(3)), limit: 3 }),
+    );
+    expect(result.items.map((item: any) => item.key)).toEqual(["k3", "k2", "k4"]);
+    const [space, hydrate] = transactions;
+    expect(transactions).toHaveLength(2);
+    expect(space.documentsRead).toBe(1);
+    expect(hydrate.documentsRead).toBe(6); // 3 links + 3 items
+    // One embedding alone is 1,536 x 9 bytes: all the reads together are a fraction of it.
+    expect(totals(transactions).bytesRead).toBeLessThan(dims * 9);
+  });
+
+  test("float32 bytes and numbers alike; prefixes deeper than the native slots are checked on the items", async () => {
+    const t = componentTest();
+    const deep = ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"];
+    await put(t, deep, "deep", { v: 1 }, { vectors: [{ path: "v", vector: float32(vec(0)) }] });
+    await put(t, [...deep.slice(0, 9), "other"], "sibling", { v: 2 }, { vectors: [{ path: "v", vector: vec(0, 0.1) }] });
+    await put(t, [...deep.slice(0, 8), "x"], "cousin", { v: 3 }, { vectors: [{ path: "v", vector: vec(0, 0.2) }] });
+    const keys = async (namespacePrefix: string[]) =>
+      (await t.action(s.searchStoreByVector, { ...alice, namespacePrefix, queryVector: float32(vec(0)), limit: 10 })).items.map((i: any) => i.key);
+    expect(await keys(deep)).toEqual(["deep"]);
+    expect(await keys(deep.slice(0, 9))).toEqual(["deep", "sibling"]);
+    expect(await keys(deep.slice(0, 8))).toEqual(["deep", "sibling", "cousin"]);
+    expect(await keys(["a", "b"])).toEqual(["deep", "sibling", "cousin"]);
+    expect(await keys(["b"])).toEqual([]);
+    // Bytes that are not whole float32 numbers, or of an unsupported length, are refused.
+    expect(await codeOf(put(t, ["a"], "bad", {}, { vectors: [{ path: "v", vector: new ArrayBuffer(6) }] }))).toBe("INVALID_ARGUMENT");
+    expect(await codeOf(t.action(s.searchStoreByVector, { ...alice, namespacePrefix: [], queryVector: new ArrayBuffer(12), limit: 1 }))).toBe("INVALID_ARGUMENT");
+  });
+
+  test("refusals carry the one LIMIT_EXCEEDED shape and write nothing", async () => {
+    const t = componentTest();
+    const op = (key: string, extra: Record<string, unknown> = {}) => ({ namespace: ["n"], key, value: "{}", ...extra });
+    expect(await refusal(t.mutation(s.putStoreItems, { ...alice, ops: Array.from({ length: 101 }, (_, i) => op(`k${i}`)) }))).toMatchObject({
+      code: "LIMIT_EXCEEDED",
+      limit: "batchItems",
+      max: 100,
+      actual: 101,
+    });
+    const many = Array.from({ length: 65 }, (_, i) => ({ path: `p${i}`, vector: float32(vec(0)) }));
+    expect(await refusal(t.mutation(s.putStoreItems, { ...alice, ops: [op("k", { vectors: many })] }))).toMatchObject({
+      limit: "itemVectors",
+      max: 64,
+      actual: 65,
+    });
+    expect(await refusal(put(t, ["n"], "big", { big: "x".repeat(MAX_VALUE_BYTES) }))).toMatchObject({ limit: "valueBytes", max: MAX_VALUE_BYTES });
+    // 6 items of 64 embeddings at 4,096 dimensions: 6 MiB of arguments, but 14 MiB to store.
+    const wide = Array.from({ length: 64 }, (_, i) => ({ path: `p${i}`, vector: float32(Array.from({ length: 4096 }, (_, j) => (j === i ? 1 : 0))) }));
+    const data = await refusal(t.mutation(s.putStoreItems, { ...alice, ops: Array.from({ length: 6 }, (_, i) => op(`w${i}`, { vectors: wide })) }));
+    expect(data).toMatchObject({ code: "LIMIT_EXCEEDED", limit: "transactionBytes", max: MAX_PUT_BYTES });
+    expect(data.actual as number).toBeGreaterThan(MAX_PUT_BYTES);
+    // Replacing counts what it reads: 3 such items fit, replacing them with 3 more does not.
+    const three = Array.from({ length: 3 }, (_, i) => op(`w${i}`, { vectors: wide }));
+    await t.mutation(s.putStoreItems, { ...alice, ops: three });
+    expect(await refusal(t.mutation(s.putStoreItems, { ...alice, ops: three }))).toMatchObject({ limit: "transactionBytes" });
+    const stored = await t.run(async (ctx) => ({
+      items: (await ctx.db.query("storeItems").collect()).length,
+      embeddings: (await ctx.db.query("vectors_4096").collect()).length,
+      links: (await ctx.db.query("storeItemVectors").collect()).length,
+    }));
+    expect(stored).toEqual({ items: 3, embeddings: 192, links: 192 });
   });
 });

@@ -7,6 +7,9 @@
  */
 import { describe, expect, test } from "vitest";
 import { api } from "../../component/_generated/api.js";
+import { metadataOf } from "../../component/model/vectors.js";
+import { storedEmbeddingBytes } from "../../component/model/vectorStorage.js";
+import { recordTransactions } from "../transactionMetrics.js";
 import { componentTest } from "../convex.js";
 import { bruteForce, codeOf, cosine, prng, randomVector, seed, seedGenerated, type Item } from "./vector-fixtures.js";
 
@@ -25,29 +28,29 @@ function bodyOf(rnd: () => number, i: number): string {
   return words.join(" ");
 }
 
-async function indexIdOf(t: T, name: string): Promise<string> {
+async function indexRowOf(t: T, name: string) {
   const row = await t.run((ctx) =>
     ctx.db
       .query("vectorIndexes")
       .withIndex("by_name_status", (q) => q.eq("name", name).eq("status", "active"))
       .unique(),
   );
-  return row!._id;
+  return row!;
 }
 
-/** The keyword ranking as convex-test's search index returns it (up to `limit` documents). */
+/** The keyword ranking as convex-test's search index returns it (up to `limit` entries). */
 async function directSearch(t: T, name: string, keywordQuery: string, limit: number, native?: { slot: number; value: unknown }) {
-  const indexId = await indexIdOf(t, name);
-  const docs = await t.run((ctx) =>
+  const row = await indexRowOf(t, name);
+  const entries = await t.run((ctx) =>
     ctx.db
-      .query("vectors_128")
+      .query("vectorEntries")
       .withSearchIndex("by_text", (q) => {
-        const base = q.search("text", keywordQuery).eq("indexId", indexId as any);
-        return native === undefined ? base : base.eq(`f${native.slot}` as "f0", [indexId, native.value] as any);
+        const base = q.search("text", keywordQuery).eq("ns", row.ns);
+        return native === undefined ? base : base.eq(`f${native.slot}` as "f0", native.value as any);
       })
       .take(limit),
   );
-  return docs.map((d) => ({ id: d.id, metadata: d.metadata as any }));
+  return entries.map((d) => ({ id: d.id, metadata: metadataOf(d, row.textKey) as any }));
 }
 
 /** Reciprocal rank fusion, as documented: 1/(k + vectorRank) + w/(k + keywordRank); ties by cosine, then id. */
@@ -209,6 +212,28 @@ describe("fusion", () => {
   });
 });
 
+describe("minScore on the keyword side", () => {
+  test("keyword matches below minScore make way for later ones, up to topK", async () => {
+    const t = componentTest(true);
+    const rnd = prng(107);
+    await t.mutation(api.vectors.createIndex, { name: "m", dimension: DIM, textKey: "body" });
+    const items = (await seedGenerated(t, "m", 300, DIM, rnd, (i) => ({ body: `common ${bodyOf(rnd, i)}` }))).items;
+    const byId = new Map(items.map((item) => [item.id, item]));
+    const q = randomVector(rnd, DIM);
+    const cosineOf = (id: string) => cosine(byId.get(id)!.vector, q);
+    const topK = 10;
+    const minScore = 0.05;
+    const got: Result = await t.action(api.vectors.query, { indexName: "m", queryVector: q, topK, keywordQuery: "common", minScore });
+    const ranked = await directSearch(t, "m", "common", 300);
+    // Among the first topK keyword matches some fall below minScore: later ones take their places.
+    expect(ranked.slice(0, topK).some((d) => cosineOf(d.id) < minScore)).toBe(true);
+    const keywordIds = ranked.filter((d) => cosineOf(d.id) >= minScore).slice(0, topK).map((d) => d.id);
+    expect(got.keywordCandidates).toBe(topK);
+    const vectorIds = bruteForce(items, q, topK).filter((e) => e.score >= minScore).map((e) => e.id);
+    expectFused(got, rrf(vectorIds, keywordIds, cosineOf, topK), cosineOf, "minScore");
+  });
+});
+
 describe("isolation", () => {
   test("keyword search never mixes indexes, and follows each index's own textKey", async () => {
     const t = componentTest(true);
@@ -294,9 +319,14 @@ describe("read budget", () => {
       { keywordQuery: "common zebra", filter: JSON.stringify({ color: "red" }) },
       { keywordQuery: "common", keywordWeight: 2, rrfK: 5, includeVector: true },
     ]) {
-      const got: Result = await t.action(api.vectors.query, { indexName: "big", queryVector: randomVector(rnd, DIM), topK, ...args });
+      const { result: got, transactions } = await recordTransactions(() =>
+        t.action(api.vectors.query, { indexName: "big", queryVector: randomVector(rnd, DIM), topK, ...args }),
+      );
       expect(got.results).toHaveLength(topK);
       expect(got.keywordCandidates).toBe(topK);
+      // Keyword side and hydration read entries, never an embedding; includeVector reads the topK returned, once.
+      const embeddingReads = transactions.filter((x) => x.bytesRead / x.documentsRead >= storedEmbeddingBytes(DIM) / 2);
+      expect(embeddingReads.map((x) => x.documentsRead)).toEqual("includeVector" in args ? [topK] : []);
     }
     // The budget is real: one more result means one more read than it allows.
     await expect(

@@ -441,6 +441,50 @@ async def test_concurrent_batched_searches(make_store: Any) -> None:
                 assert item.value["index"] > 25
 
 
+class WideEmbeddings(Embeddings):
+    """4,096-dimension embeddings, cheap: a unit vector along a hash of the text."""
+
+    def _embed(self, text: str) -> list[float]:
+        vector = [0.0] * 4096
+        vector[hash(text) % 4096] = 1.0
+        return vector
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return [self._embed(text) for text in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._embed(text)
+
+
+async def test_puts_too_large_to_replace_at_once_are_split(make_store: Any) -> None:
+    # 3 items of 64 embedded fields at 4,096 dimensions store about 7 MiB: one call. Replacing
+    # them also reads what they replace, more than one call may: the store halves the call.
+    fields = [f"f{i}" for i in range(64)]
+    s = make_store(index={"dims": 4096, "embed": WideEmbeddings(), "fields": fields})
+    clients = s.store._clients
+    resource = (clients.client or clients.async_client).store
+    calls: list[int] = []
+    put = resource.put_store_items
+
+    def counted(**kwargs: Any) -> Any:
+        calls.append(len(kwargs["ops"]))
+        return put(**kwargs)
+
+    resource.put_store_items = counted
+    for round_ in range(2):
+        ops = [
+            PutOp(("wide",), f"k{n}", {field: f"{round_}-{n}-{field}" for field in fields})
+            for n in range(3)
+        ]
+        await s.batch(ops)
+    # The first round in one call; the second refused whole (nothing written), then halved.
+    assert calls == [3, 3, 1, 2]
+    items = await s.search(("wide",), query="1-2-f5", limit=3)
+    assert items[0].key == "k2"
+    assert items[0].value["f5"] == "1-2-f5"
+    assert sorted(item.key for item in await s.search(("wide",), limit=10)) == ["k0", "k1", "k2"]
+
+
 # ---------------------------------------------------------------- TTL
 
 

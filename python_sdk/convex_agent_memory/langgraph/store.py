@@ -8,6 +8,7 @@ on put and ``search(query=...)`` is a native Convex vector search; with a ``ttl`
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -31,6 +32,8 @@ from langgraph.store.base import (
 )
 
 from .._client import AsyncClient, Client
+from .._encoding import pack_float32
+from .._exceptions import LimitExceededError
 from ._driver import Clients, Plan, Step, local_step, run_async, run_sync
 
 __all__ = ["ConvexStore"]
@@ -39,6 +42,19 @@ __all__ = ["ConvexStore"]
 MAX_OPS_PER_CALL = 100
 MAX_VECTOR_RESULTS = 256
 PAGE_SIZE = 100
+#: Bytes of items and embeddings one put call writes, as the component counts them (9 bytes
+#: a stored float): 8 of the 12 MiB it allows, leaving room for what the call replaces.
+PUT_CALL_BYTES = 8 * 1024 * 1024
+
+
+def _put_weight(item: dict[str, Any]) -> int:
+    """Bytes an operation stores, as the component counts them (its value and embeddings)."""
+    weight = 300 + len(item["key"]) + sum(len(label) + 3 for label in item["namespace"])
+    if "value" in item:
+        weight += len(json.dumps(item["value"], ensure_ascii=False).encode())
+    for vector in item.get("vectors", ()):
+        weight += 280 + 9 * (len(vector["vector"]) // 4)
+    return weight
 
 
 def _time(ms: float) -> datetime:
@@ -186,7 +202,7 @@ class ConvexStore(BaseStore):
                 lambda r: r.search_store_by_vector(
                     resource_id=self.resource_id,
                     namespace_prefix=list(op.namespace_prefix),
-                    query_vector=[float(x) for x in vector],
+                    query_vector=pack_float32(vector),
                     limit=op.limit,
                     offset=op.offset,
                     **filter_arg,
@@ -281,9 +297,7 @@ class ConvexStore(BaseStore):
                 lambda: embeddings.aembed_documents(documents),
             )
             for (n, path, _), vector in zip(texts, embedded, strict=True):
-                vectors.setdefault(n, []).append(
-                    {"path": path, "vector": [float(x) for x in vector]}
-                )
+                vectors.setdefault(n, []).append({"path": path, "vector": pack_float32(vector)})
         ops = []
         for n, op in enumerate(puts):
             item: dict[str, Any] = {"namespace": list(op.namespace), "key": op.key}
@@ -294,8 +308,31 @@ class ConvexStore(BaseStore):
                 if n in vectors:
                     item["vectors"] = vectors[n]
             ops.append(item)
-        for start in range(0, len(ops), MAX_OPS_PER_CALL):
-            chunk = ops[start : start + MAX_OPS_PER_CALL]
-            yield self._call(
-                lambda r, c=chunk: r.put_store_items(resource_id=self.resource_id, ops=c)
-            )
+        chunk: list[dict[str, Any]] = []
+        weight = 0
+        for item in ops:
+            item_weight = _put_weight(item)
+            if chunk and (len(chunk) >= MAX_OPS_PER_CALL or weight + item_weight > PUT_CALL_BYTES):
+                yield from self._put_chunk(chunk)
+                chunk, weight = [], 0
+            chunk.append(item)
+            weight += item_weight
+        if chunk:
+            yield from self._put_chunk(chunk)
+
+    def _put_chunk(self, chunk: list[dict[str, Any]]) -> Plan[None]:
+        """Puts one call's operations; halves it when what it replaces makes it too large.
+
+        A refused call writes nothing, so its halves can go one after the other (the
+        order of operations on different items does not matter, and one item's last
+        operation is the only one sent).
+        """
+        try:
+            yield self._call(lambda r: r.put_store_items(resource_id=self.resource_id, ops=chunk))
+        except LimitExceededError as error:
+            data = error.data if isinstance(error.data, dict) else {}
+            if len(chunk) < 2 or data.get("limit") != "transactionBytes":
+                raise
+            half = len(chunk) // 2
+            yield from self._put_chunk(chunk[:half])
+            yield from self._put_chunk(chunk[half:])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import itertools
 import json
 from typing import Any
@@ -10,6 +11,7 @@ import convex_agent_memory as cam
 import httpx
 import pytest
 from convex_agent_memory import split_into_batches
+from convex_agent_memory._bulk import _vector_item
 
 from .fakes import URL, success
 
@@ -133,20 +135,116 @@ def test_bulk_items_send_python_ints_as_float64() -> None:
     assert len(bodies) == 2  # the refused item sent nothing
 
 
-def test_numpy_vectors_of_any_dtype_are_sent_as_floats() -> None:
+def test_numpy_vectors_of_any_dtype_are_sent_as_packed_float32_or_float64_on_request() -> None:
     np = pytest.importorskip("numpy")
     vectors = np.arange(12, dtype=np.int32).reshape(4, 3)
     client, bodies, _ = recording_client()
     with client:
+        for vector_format in ("float32", "float64"):
+            cam.upsert_vectors_in_batches(
+                client,
+                path="memory:upsertVectors",
+                items=({"id": f"v{i}", "vector": row} for i, row in enumerate(vectors)),
+                extra_args={"indexName": "docs"},
+                vector_format=vector_format,  # type: ignore[arg-type]
+            )
+    packed, plain = bodies
+    sent = packed["args"]["vectors"][1]
+    assert sent["id"] == "v1"
+    assert cam.unpack_float32(base64.b64decode(sent["vector"]["$bytes"])) == [3.0, 4.0, 5.0]
+    assert plain["args"]["vectors"][1] == {"id": "v1", "vector": [3.0, 4.0, 5.0]}
+    assert all(type(x) is float for item in plain["args"]["vectors"] for x in item["vector"])
+
+
+def test_packed_vectors_are_the_float32_values_of_what_was_given() -> None:
+    np = pytest.importorskip("numpy")
+    rng = np.random.default_rng(1)
+    as_f64 = rng.standard_normal(384)  # float64: rounded to float32 when packed
+    as_f32 = rng.standard_normal(384).astype(np.float32)
+    as_list = [float(x) for x in rng.standard_normal(384)]
+    for given in (as_f64, as_f32, as_list, tuple(as_list)):
+        expected = np.asarray(given, dtype=np.float32).tolist()
+        assert cam.unpack_float32(cam.pack_float32(given)) == expected
+    # Already packed bytes go as they are.
+    client, bodies, _ = recording_client()
+    with client:
         cam.upsert_vectors_in_batches(
-            client,
-            path="memory:upsertVectors",
-            items=({"id": f"v{i}", "vector": row} for i, row in enumerate(vectors)),
-            extra_args={"indexName": "docs"},
+            client, items=[{"id": "b", "vector": cam.pack_float32(as_list)}]
         )
-    (body,) = bodies
-    assert body["args"]["vectors"][1] == {"id": "v1", "vector": [3.0, 4.0, 5.0]}
-    assert all(type(x) is float for item in body["args"]["vectors"] for x in item["vector"])
+    sent = bodies[0]["args"]["vectors"][0]["vector"]["$bytes"]
+    assert base64.b64decode(sent) == cam.pack_float32(as_list)
+
+
+def test_a_vector_that_is_not_finite_as_float32_is_refused_before_sending() -> None:
+    client, bodies, _ = recording_client()
+    with client:
+        for bad in ([1.0, float("nan")], [1e300, 0.0], [float("inf"), 1.0], ["a", 1.0]):
+            with pytest.raises(cam.InvalidArgumentError, match=r"item 1 "):
+                cam.upsert_vectors_in_batches(
+                    client, items=[{"id": "ok", "vector": [0.5, 0.5]}, {"id": "x", "vector": bad}]
+                )
+    assert bodies == []
+
+
+def test_packed_bodies_are_a_third_of_the_json_form() -> None:
+    np = pytest.importorskip("numpy")
+    vectors = np.random.default_rng(2).standard_normal((1_000, 384)).astype(np.float32)
+    items = [
+        {"id": f"doc-{i}", "vector": v, "metadata": {"g": f"g{i % 8}"}}
+        for i, v in enumerate(vectors)
+    ]
+
+    def body_bytes(vector_format: str) -> int:
+        batches = split_into_batches(
+            items, path="memory:upsert", arg_name="vectors", extra_args={"indexName": "x"},
+            prepare=_vector_item("vector", "id", vector_format),  # type: ignore[arg-type]
+        )  # fmt: skip
+        return sum(len(b.body) for b in batches)
+
+    assert body_bytes("float32") <= 0.35 * body_bytes("float64")
+
+
+@pytest.mark.parametrize("dimension", [384, 1536, 3072, 4096])
+def test_vector_upserts_are_cut_to_what_one_transaction_may_store(dimension: int) -> None:
+    """The component refuses an upsert storing more than MAX_UPSERT_STORED_BYTES (9 bytes a
+    float, plus each entry); the helper's calls never come near it, at any dimension."""
+    np = pytest.importorskip("numpy")
+    vectors = np.random.default_rng(dimension).standard_normal((1_200, dimension))
+    items = [
+        {"id": f"doc-{i}", "vector": v, "metadata": {"text": "x" * (i % 300), "n": 1.0}}
+        for i, v in enumerate(vectors)
+    ]
+    client, bodies, _ = recording_client()
+    with client:
+        cam.upsert_vectors_in_batches(client, items=items, extra_args={"indexName": "x"})
+    assert sum(len(b["args"]["vectors"]) for b in bodies) == 1_200
+
+    def server_estimate(
+        item: dict[str, Any],
+    ) -> int:  # component/model/vectors.ts upsertStoredBytes
+        return 9 * dimension + 160 + 120 + _approximate_size(item["metadata"]) + len(item["id"]) + 2
+
+    for body in bodies:
+        sent = body["args"]["vectors"]
+        assert sum(server_estimate(item) for item in sent) <= cam.MAX_UPSERT_STORED_BYTES
+        assert len(sent) <= cam.MAX_BATCH_ITEMS
+    if dimension >= 1536:  # the stored bytes, not the count or the body, decide
+        assert max(len(b["args"]["vectors"]) for b in bodies) < cam.MAX_BATCH_ITEMS
+
+
+def _approximate_size(value: Any) -> int:
+    """component/model/limits.ts approximateSize (8 bytes a number, UTF-8 strings + 2)."""
+    if isinstance(value, str):
+        return len(value.encode()) + 2
+    if isinstance(value, bool) or value is None:
+        return 1
+    if isinstance(value, int | float):
+        return 8
+    if isinstance(value, list):
+        return 2 + sum(_approximate_size(x) + 1 for x in value)
+    if isinstance(value, dict):
+        return 2 + sum(len(k.encode()) + 3 + _approximate_size(x) for k, x in value.items())
+    raise TypeError(type(value))
 
 
 def test_a_realistic_vector_load_stays_under_the_limits() -> None:
