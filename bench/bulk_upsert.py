@@ -4,7 +4,7 @@
                                           [--skip-backend]
 
 For each size, random unit vectors (numpy float32, seeded) with a small metadata object are
-upserted with ``upsert_vectors_in_batches`` (at most 1,000 items, 8 MiB of request body and
+upserted with ``client.vectors.upsert_many`` (at most 1,000 items, 8 MiB of request body and
 12 MiB of stored bytes per call), in both wire forms: packed float32 bytes (the default,
 ``vector_format="float32"``) and JSON float64 numbers (``"float64"``, the form every vector
 took before), and timed three ways:
@@ -38,12 +38,7 @@ from typing import Any
 import convex_agent_memory._encoding as encoding
 import numpy as np
 from _common import describe_machine, local_backend, noop_server, print_table
-from convex_agent_memory import (
-    MAX_UPSERT_STORED_BYTES,
-    Client,
-    split_into_batches,
-    upsert_vectors_in_batches,
-)
+from convex_agent_memory import MAX_UPSERT_STORED_BYTES, Client, VectorFormat, split_into_batches
 from convex_agent_memory._bulk import _vector_item, _vector_weight
 
 PATH = "memory:upsert"
@@ -77,12 +72,9 @@ def timed(fn: Any) -> tuple[Any, float]:
 
 
 def upsert(
-    client: Client, items: list[dict[str, Any]], index: str, vector_format: str = "float32"
+    client: Client, items: list[dict[str, Any]], index: str, vector_format: VectorFormat = "float32"
 ) -> list[Any]:
-    return upsert_vectors_in_batches(
-        client, path=PATH, arg_name="vectors", items=items, extra_args={"indexName": index},
-        vector_format=vector_format,  # type: ignore[arg-type]
-    )  # fmt: skip
+    return client.vectors.upsert_many(index_name=index, items=items, vector_format=vector_format)
 
 
 def record_call_times(client: Client) -> list[float]:
@@ -185,7 +177,7 @@ def main() -> None:
                     url=backend.url, token=backend.token("bench", service=True), timeout=3600
                 )
                 with service:
-                    service.vectors.create_index(name="bench", dimension=float(dim))
+                    service.vectors.create_index(name="bench", dimension=dim)
                     call_times = record_call_times(service)
                     _, seconds = timed(lambda c=service, i=sent: upsert(c, i, "bench"))
                     call_times = list(call_times)  # the upsert calls only

@@ -61,7 +61,7 @@ def seed(client: Client) -> None:
         resource_id=USER,
         messages=[
             {"id": f"m{i:02d}", "threadId": THREAD, "role": "user",
-             "content": {"format": 2.0, "parts": [{"type": "text", "text": f"message {i}"}]}}
+             "content": {"format": 2, "parts": [{"type": "text", "text": f"message {i}"}]}}
             for i in range(20)
         ]
     )  # fmt: skip

@@ -8,7 +8,8 @@
  * the component; an app that installs the package imports it from its generated `api.d.ts`
  * (`import("<package>/_generated/component.js").ComponentApi<"name">`,
  * cli/codegen_templates/component_api.js `componentApiLines`). Without a deployment we build
- * the same analysis from the signatures `codegen/extract.ts` reads (each function's own
+ * the same analysis from the signatures the project's extractor reads
+ * (codegen/convex_py_codegen/node/run.mjs, the one convex-py-codegen ships: each function's own
  * `exportArgs()`/`exportReturns()`) and hand it to the CLI's own template (`componentTS`)
  * and formatter (codegen/convexCli.ts), so the output is what `npx convex dev` would write
  * for this component.
@@ -34,6 +35,7 @@ interface FunctionSpec {
 interface Spec {
   component: string | null;
   functions: FunctionSpec[];
+  failedModules?: Array<{ module: string; error: string }>;
 }
 
 type Validator = { type: string; [key: string]: unknown };
@@ -122,10 +124,17 @@ export async function renderComponentApi(spec: Spec): Promise<string> {
 function extractSpec(): Spec {
   const out = execFileSync(
     process.execPath,
-    ["--import", "tsx", join(ROOT, "codegen", "extract.ts"), "--functions-dir", COMPONENT_DIR],
+    [join(ROOT, "codegen", "convex_py_codegen", "node", "run.mjs"), "--functions-dir", COMPONENT_DIR],
     { cwd: ROOT, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
   );
-  return JSON.parse(out) as Spec;
+  const spec = JSON.parse(out) as Spec;
+  // The extractor reports a module it could not load and reads the others: a partial API
+  // would be written without a word, so stop here.
+  const failed = spec.failedModules ?? [];
+  if (failed.length > 0) {
+    throw new Error(`modules that could not be read: ${failed.map((f) => `${f.module}: ${f.error}`).join("; ")}`);
+  }
+  return spec;
 }
 
 async function main(): Promise<void> {

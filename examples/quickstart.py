@@ -26,7 +26,7 @@ import time
 import uuid
 from pathlib import Path
 
-from convex_agent_memory import Client, upsert_vectors_in_batches
+from convex_agent_memory import Client, omit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from embedders import load_embedder
@@ -144,7 +144,7 @@ def main() -> int:
         )  # fmt: skip
         row("id", thread.id)
         row("title", thread.title)
-        row("threads of this user", int(client.threads.count_threads(resource_id=user)))
+        row("threads of this user", client.threads.count_threads(resource_id=user))
 
         # 2. Messages -------------------------------------------------------------------
         step(2, f"{len(CONVERSATION)} messages saved in one call")
@@ -156,7 +156,7 @@ def main() -> int:
                     "id": f"{thread_id}-m{number:02d}",
                     "threadId": thread_id,
                     "role": role,
-                    "content": {"format": 2.0, "parts": [{"type": "text", "text": text}],
+                    "content": {"format": 2, "parts": [{"type": "text", "text": text}],
                                 "content": text},
                     "createdAt": base + number * 60_000.0,  # one a minute
                 }
@@ -177,8 +177,10 @@ def main() -> int:
                 f"   page {page_number}: {len(page.items):>2} messages   first: "
                 f"{first.role:<9} {short(text, 56)}"
             )
-        count = client.messages.count_messages(resource_id=user, thread_id=thread_id)
-        row("count (exact, O(1))", int(count))
+        row(
+            "count (exact, O(1))",
+            client.messages.count_messages(resource_id=user, thread_id=thread_id),
+        )
 
         # 4. A vector index -------------------------------------------------------------
         print("\n   loading the embedder ...", end="", flush=True)
@@ -191,7 +193,7 @@ def main() -> int:
             name=index_name, dimension=embedder.dimension, filterable_keys=["topic"]
         )
         row("index", created.index.name)
-        row("dimension", int(created.index.dimension))
+        row("dimension", created.index.dimension)
         row("filterable keys", ", ".join(created.index.filterable_keys))
         row("created now", created.created)
 
@@ -211,23 +213,21 @@ def main() -> int:
         ]
         t0 = time.perf_counter()
         # Small calls on purpose so the bar moves; the default is 1,000 items / 8 MiB a call.
-        results = upsert_vectors_in_batches(
-            service, path="memory:upsert", arg_name="vectors", items=items,
-            extra_args={"indexName": index_name}, max_items=8, progress=True,
-        )  # fmt: skip
+        results = service.vectors.upsert_many(
+            index_name=index_name, items=items, max_items=8, progress=True
+        )
         sys.stderr.flush()
         row("upserted", f"{len(items)} vectors in {len(results)} calls, "
                         f"{time.perf_counter() - t0:.2f} s")  # fmt: skip
         described = service.vectors.describe_index(index_name=index_name)
-        row("vectors in the index", int(described.count))
+        row("vectors in the index", described.count)
 
         # 6. Questions ------------------------------------------------------------------
         step(6, "Questions answered by vector search (top 3, cosine similarity)")
         for question, where in QUESTIONS:
             (query_vector,) = embedder.embed([question])
-            kwargs = {"filter": where} if where else {}
             answer = client.vectors.query(
-                index_name=index_name, query_vector=query_vector, top_k=3, **kwargs
+                index_name=index_name, query_vector=query_vector, top_k=3, filter=where or omit
             )
             print(f"   Q: {question}")
             if where:

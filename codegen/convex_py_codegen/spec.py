@@ -4,18 +4,25 @@ from __future__ import annotations
 
 import hashlib
 import json
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .errors import SpecError
+
+__all__ = [
+    "FailedModule",
+    "Function",
+    "Spec",
+    "Validator",
+    "canonical_json",
+    "load_spec_file",
+    "parse_spec",
+]
+
 Validator = dict[str, Any]
 
 FUNCTION_TYPES = {"Query": "query", "Mutation": "mutation", "Action": "action"}
-
-
-class SpecError(Exception):
-    """The spec cannot be turned into an SDK (the message says which function and why)."""
 
 
 @dataclass(frozen=True)
@@ -28,13 +35,25 @@ class Function:
     returns: Validator | None  # None: declared no `returns`
     description: str
 
+    @property
+    def path(self) -> str:
+        """How clients name it: ``dir/module:name``."""
+        return f"{self.module}:{self.name}"
+
+
+@dataclass(frozen=True)
+class FailedModule:
+    module: str
+    error: str
+
 
 @dataclass(frozen=True)
 class Spec:
     component: str | None
     functions: tuple[Function, ...]
-    digest: str  # sha256 of the canonical spec, names the input in generated headers
+    digest: str  # sha256 of the canonical spec: names the input in the generated _spec.py
     skipped: tuple[str, ...]  # internal functions and HTTP actions
+    failed_modules: tuple[FailedModule, ...] = ()
 
 
 def canonical_json(value: Any) -> str:
@@ -52,18 +71,37 @@ def _module_and_name(identifier: str) -> tuple[str, str]:
     return module, name
 
 
+def _validator(value: Any, identifier: str, what: str) -> Any:
+    if isinstance(value, str):  # exportArgs() itself is a JSON string
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError as error:
+            raise SpecError(f"{identifier}: its {what} are not JSON: {error}") from error
+    if value is not None and not (isinstance(value, dict) and isinstance(value.get("type"), str)):
+        raise SpecError(f"{identifier}: its {what} are not a validator: {str(value)[:200]}")
+    return value
+
+
 def parse_spec(data: Any, *, component: str | None = None) -> Spec:
-    """Reads the extractor's ``{component, functions}`` or a function-spec's ``{url, ...}``."""
+    """Reads the extractor's ``{component, functions, failedModules}`` or a function-spec's
+    ``{url, functions}`` (or a bare list of functions)."""
+    failed: list[Any] = []
+    found_component: str | None = None
     if isinstance(data, list):
-        entries, found_component = data, None
+        entries = data
     elif isinstance(data, dict) and isinstance(data.get("functions"), list):
-        entries, found_component = data["functions"], data.get("component")
+        entries = data["functions"]
+        if isinstance(data.get("component"), str):
+            found_component = data["component"]
+        failed = list(data.get("failedModules") or [])
     else:
         raise SpecError("a function spec is a list of functions or an object with `functions`")
     functions: list[Function] = []
     skipped: list[str] = []
     kept_entries: list[Any] = []
     for entry in entries:
+        if not isinstance(entry, dict):
+            raise SpecError(f"a function spec entry is an object, not {str(entry)[:100]}")
         function_type = entry.get("functionType")
         identifier = (
             entry.get("identifier") or f"{entry.get('method', '?')} {entry.get('path', '?')}"
@@ -73,12 +111,8 @@ def parse_spec(data: Any, *, component: str | None = None) -> Spec:
             skipped.append(identifier)
             continue
         module, name = _module_and_name(identifier)
-        args = entry.get("args")
-        if isinstance(args, str):  # exportArgs() itself is a JSON string
-            args = json.loads(args)
-        returns = entry.get("returns")
-        if isinstance(returns, str):
-            returns = json.loads(returns)
+        args = _validator(entry.get("args"), identifier, "args")
+        returns = _validator(entry.get("returns"), identifier, "returns")
         functions.append(
             Function(
                 identifier=identifier,
@@ -97,30 +131,25 @@ def parse_spec(data: Any, *, component: str | None = None) -> Spec:
             }
         )
     functions.sort(key=lambda f: f.identifier)
-    name = component if component is not None else found_component
+    component_name = component if component is not None else found_component
     digest = hashlib.sha256(
         canonical_json(
             {
-                "component": name,
+                "component": component_name,
                 "functions": sorted(kept_entries, key=lambda e: str(e["identifier"])),
             }
         ).encode()
     ).hexdigest()
-    return Spec(name, tuple(functions), digest, tuple(sorted(skipped)))
+    failed_modules = tuple(
+        FailedModule(str(f.get("module")), str(f.get("error")))
+        for f in failed
+        if isinstance(f, dict)
+    )
+    return Spec(component_name, tuple(functions), digest, tuple(sorted(skipped)), failed_modules)
 
 
 def load_spec_file(path: Path) -> Any:
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
-def run_extractor(*, extractor: Path, functions_dir: Path, exclude: list[str], cwd: Path) -> Any:
-    """Runs the Node extractor (tsx) on a functions folder and returns its JSON."""
-    tsx = cwd / "node_modules" / ".bin" / "tsx"
-    command = [str(tsx)] if tsx.exists() else ["npx", "--no-install", "tsx"]
-    command += [str(extractor), "--functions-dir", str(functions_dir)]
-    if exclude:
-        command += ["--exclude", ",".join(exclude)]
-    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise SpecError(f"the extractor failed on {functions_dir}:\n{done.stderr.strip()}")
-    return json.loads(done.stdout)
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as error:
+        raise SpecError(f"cannot read the function spec {path}: {error}") from error

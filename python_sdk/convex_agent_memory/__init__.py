@@ -1,5 +1,6 @@
 """Typed Python SDK for convex-agent-memory."""
 
+from . import types  # the generated models: convex_agent_memory.types.Thread, ...
 from ._aiohttp import DefaultAioHttpClient
 from ._auth import AsyncTokenProvider, ServiceCredentials, TokenProvider
 from ._bulk import (
@@ -81,6 +82,7 @@ __all__ = [
     "save_in_batches",
     "save_messages_in_batches",
     "split_into_batches",
+    "types",
     "unpack_float32",
     "upsert_vectors_in_batches",
 ]

@@ -44,6 +44,7 @@ from ._encoding import dumps, loads
 from ._exceptions import (
     AgentMemoryError,
     APIConnectionError,
+    APIError,
     APIResponseValidationError,
     APIStatusError,
     APITimeoutError,
@@ -196,7 +197,7 @@ class _BaseClient(Generic[HttpxClientT]):
             raise ValueError(f"kind must be query, mutation or action, not {kind!r}")
         try:
             return dumps({"path": path, "args": dict(args), "format": "convex_encoded_json"})
-        except (ValueError, TypeError) as error:
+        except (ValueError, TypeError, RecursionError) as error:
             raise InvalidArgumentError(
                 f"arguments cannot be sent: {error}",
                 code="INVALID_ARGUMENT",
@@ -260,12 +261,21 @@ class _BaseClient(Generic[HttpxClientT]):
         return APIConnectionError(f"connection failed: {error!r}", path=path, kind=kind)
 
     @staticmethod
+    def _unreadable(error: httpx.HTTPError, kind: FunctionKind, path: str) -> APIError:
+        """httpx's other errors, as the SDK's own classes (nothing else escapes a call)."""
+        if isinstance(error, httpx.DecodingError):
+            return APIResponseValidationError(
+                f"the reply could not be decoded: {error}", path=path, kind=kind
+            )
+        return APIConnectionError(f"the request failed: {error!r}", path=path, kind=kind)
+
+    @staticmethod
     def _read_reply(response: httpx.Response, kind: FunctionKind, path: str) -> Any:
         status = response.status_code
         if status in (200, _constants.STATUS_CODE_UDF_FAILED):
             try:
                 reply = loads(response.content)
-            except ValueError as error:
+            except (ValueError, RecursionError) as error:  # incl. JSON nested too deep
                 raise APIResponseValidationError(
                     f"the reply is not valid convex_encoded_json: {error}",
                     path=path,
@@ -375,6 +385,8 @@ class SyncAPIClient(_BaseClient[httpx.Client]):
                         outcome = self._http.send(self._request(kind, body, step.token))
                     except httpx.TransportError as error:
                         outcome = error
+                    except httpx.HTTPError as error:  # a reply httpx could not read, redirects
+                        raise self._unreadable(error, kind, path) from error
                 elif isinstance(step, _Sleep):
                     self._sleep(step.seconds)
                     outcome = None
@@ -500,6 +512,8 @@ class AsyncAPIClient(_BaseClient[httpx.AsyncClient]):
                         outcome = await self._http.send(self._request(kind, body, step.token))
                     except httpx.TransportError as error:
                         outcome = error
+                    except httpx.HTTPError as error:  # a reply httpx could not read, redirects
+                        raise self._unreadable(error, kind, path) from error
                 elif isinstance(step, _Sleep):
                     await self._sleep(step.seconds)
                     outcome = None

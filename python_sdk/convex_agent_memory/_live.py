@@ -4,11 +4,11 @@ The generated ``watch_*`` methods (the live queries listed under ``live`` in the
 config) return a :class:`Subscription` on :class:`~convex_agent_memory.Client` and an
 :class:`AsyncSubscription` on :class:`~convex_agent_memory.AsyncClient`::
 
-    with client.messages.watch_messages(thread_id="t1", limit=50) as sub:
+    with client.messages.watch_messages(resource_id=me, thread_id="t1", limit=50) as sub:
         for messages in sub:          # list[Message]: the current value, then every change
             ...
 
-    async with client.messages.watch_messages(thread_id="t1") as sub:
+    async with client.messages.watch_messages(resource_id=me, thread_id="t1") as sub:
         async for messages in sub:
             ...
 
@@ -58,6 +58,7 @@ from ._exceptions import (
     UnauthenticatedError,
     error_from_reply,
 )
+from ._models import read_value
 
 if TYPE_CHECKING:
     import convex
@@ -80,8 +81,6 @@ DEFAULT_LIVENESS_INTERVAL: Final = 15.0
 _PROBE_TIMEOUT: Final = 5.0
 #: After a provider gave back the token in use, wait this long before asking it again.
 _REFRESH_RETRY: Final = 1.0
-#: The validation context of server values (JSON-text fields are parsed then).
-_FROM_SERVER: Final[dict[str, Any]] = {"convex_from_server": True}
 _MISSING: Any = object()
 
 
@@ -228,7 +227,8 @@ class _SubscriptionBase(Generic[T]):
         return self._closed
 
     def _validate(self, raw: Any) -> T:
-        return self._adapter.validate_python(raw, context=_FROM_SERVER)
+        # A value the models cannot read is APIResponseValidationError, as for plain calls.
+        return read_value(self._adapter, raw, path=self.path, kind="query")
 
     def _offer(self, value: T) -> bool:
         """Queues a value unless it equals the last one handed out; True when queued."""
@@ -474,7 +474,7 @@ class AsyncSubscription(_SubscriptionBase[T]):
 
     Starts on ``async with``, ``await``, the first ``async for`` step or ``await next()``::
 
-        async with client.messages.watch_messages(thread_id="t1") as sub:
+        async with client.messages.watch_messages(resource_id=me, thread_id="t1") as sub:
             async for messages in sub:
                 ...
 

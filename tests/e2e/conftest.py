@@ -32,7 +32,6 @@ from typing import Any
 import convex_agent_memory as cam
 import jwt
 import pytest
-from convex_agent_memory._generated import client as generated_client
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -176,7 +175,7 @@ def current_test(request: pytest.FixtureRequest, error_recorder: Any) -> Iterato
 
 def _resource_classes() -> list[type]:
     classes = []
-    for owner in (generated_client.GeneratedClient, generated_client.AsyncGeneratedClient):
+    for owner in (cam.Client, cam.AsyncClient):
         for name in dir(owner):
             prop = getattr(owner, name)
             func = getattr(prop, "func", None)  # cached_property
@@ -368,7 +367,7 @@ def text_message(
         "id": id or uid("msg"),
         "threadId": thread_id,
         "role": role,
-        "content": {"format": 2.0, "parts": [{"type": "text", "text": text}], "content": text},
+        "content": {"format": 2, "parts": [{"type": "text", "text": text}], "content": text},
         **extra,
     }
 

@@ -46,13 +46,12 @@ def test_bulk_upsert_of_20k_vectors_stays_under_the_limits(deployment: Deploymen
     ) as client:
         client.vectors.create_index(name=name, dimension=DIM, filterable_keys=["shard"])
         started = time.perf_counter()
-        results = cam.upsert_vectors_in_batches(
-            client,
+        results = client.vectors.upsert_many(
+            index_name=name,
             items=(
                 {"id": f"doc-{i}", "vector": v, "metadata": {"shard": float(i % 10)}}
                 for i, v in enumerate(vectors)
             ),
-            extra_args={"indexName": name},
         )
         elapsed = time.perf_counter() - started
         sizes = [size for size, _ in transport.upserts]

@@ -119,13 +119,13 @@ def test_snapshot_writes_and_merges_come_back_exactly(
             returned = client.workflows.update_workflow_results(
                 **key, step_id=step_id, result=result, **extra
             )
-            same(json.loads(returned), context)  # the merged context, as JSON text
+            same(returned, context)  # the merged context (JSON text, parsed by the SDK)
         else:
             opts, status = arg
             if status is not None:
                 opts = {**opts, "status": status}
             model.update(opts)
-            same(json.loads(client.workflows.update_workflow_state(**key, opts=opts)), model)
+            same(client.workflows.update_workflow_state(**key, opts=opts), model)
         same(client.workflows.load_workflow_snapshot(**key), model)
         run = client.workflows.get_workflow_run_by_id(**key)
         assert run is not None
@@ -170,15 +170,15 @@ def test_deep_and_wide_documents_merge_exactly(client: Any, deployment: Deployme
         **key, snapshot={"status": "running", "deep": deep, "context": {"wide": wide}}
     )
     context = client.workflows.update_workflow_results(**key, step_id="__proto__", result=deep)
-    same(json.loads(context), {"wide": wide, "__proto__": deep})
+    same(context, {"wide": wide, "__proto__": deep})
     merged = client.workflows.update_workflow_state(
         **key, opts={"constructor": wide, "status": "success"}
     )
     expected = {
         "status": "success",
         "deep": deep,
-        "context": json.loads(context),
+        "context": context,
         "constructor": wide,
     }
-    same(json.loads(merged), expected)
+    same(merged, expected)
     same(client.workflows.load_workflow_snapshot(**key), expected)

@@ -30,7 +30,7 @@ VECTOR = [1.0] + [0.0] * 127
 
 def message(i: int) -> dict[str, Any]:
     return {"id": f"{ID}-m{i}", "threadId": ID, "role": "user",
-            "content": {"format": 2.0, "parts": [{"type": "text", "text": str(i)}]}}  # fmt: skip
+            "content": {"format": 2, "parts": [{"type": "text", "text": str(i)}]}}  # fmt: skip
 
 
 def templates(owner: str) -> dict[str, dict[str, Any]]:
@@ -58,6 +58,7 @@ def templates(owner: str) -> dict[str, dict[str, Any]]:
         },
         "messages.list_messages_by_resource": {**o, "page_size": 10},
         "messages.save_messages": {**o, "messages": [message(1), message(2)]},
+        "messages.save_many": {**o, "messages": [message(3)]},
         "messages.update_messages": {**o, "messages": [{"id": f"{ID}-m1", "role": "tool"}]},
         "resources.get_resource": o,
         "resources.save_resource": {**o, "working_memory": "w", "metadata": {"k": "v"}},
@@ -108,6 +109,7 @@ def templates(owner: str) -> dict[str, dict[str, Any]]:
         "vectors.truncate_index": {"index_name": "gone"},
         "vectors.update_vector": {"index_name": INDEX, "id": "v1", "metadata": {"topic": "b"}},
         "vectors.upsert": {"index_name": INDEX, "vectors": [{"id": "v1", "vector": VECTOR}]},
+        "vectors.upsert_many": {"index_name": INDEX, "items": [{"id": "v2", "vector": VECTOR}]},
         **checkpoint_templates(o),
         **store_templates(o),
     }

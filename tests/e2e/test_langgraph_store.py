@@ -442,11 +442,17 @@ async def test_concurrent_batched_searches(make_store: Any) -> None:
 
 
 class WideEmbeddings(Embeddings):
-    """4,096-dimension embeddings, cheap: a unit vector along a hash of the text."""
+    """4,096-dimension embeddings, cheap: a unit vector of its own for each distinct text (up
+    to 4,096 texts), so no two texts tie (a hash of the text collided now and then)."""
+
+    def __init__(self) -> None:
+        self._axes: dict[str, int] = {}
 
     def _embed(self, text: str) -> list[float]:
+        axis = self._axes.setdefault(text, len(self._axes))
+        assert axis < 4096, "more distinct texts than dimensions"
         vector = [0.0] * 4096
-        vector[hash(text) % 4096] = 1.0
+        vector[axis] = 1.0
         return vector
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:

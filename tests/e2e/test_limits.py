@@ -70,9 +70,9 @@ async def test_nesting(clients: Clients) -> None:
     # A message part is level 4 (message > content > parts > part).
     part = {"type": "data", "value": nested(MAX_NESTING - 4)}
     message = {"id": uid("msg"), "threadId": thread, "role": "user"}
-    content = {"format": 2.0, "parts": [part]}
+    content = {"format": 2, "parts": [part]}
     await aw(a.messages.save_messages(resource_id=me, messages=[{**message, "content": content}]))
-    deeper = {"format": 2.0, "parts": [{"type": "data", "value": nested(MAX_NESTING - 3)}]}
+    deeper = {"format": 2, "parts": [{"type": "data", "value": nested(MAX_NESTING - 3)}]}
     with pytest.raises(cam.LimitExceededError) as caught:
         refused = {**message, "id": uid("msg"), "content": deeper}
         await aw(a.messages.save_messages(resource_id=me, messages=[refused]))

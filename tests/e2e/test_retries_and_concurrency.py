@@ -130,15 +130,13 @@ async def test_a_retried_bulk_vector_upsert_does_not_duplicate(
         {"vector": [float(i + 1)] + [0.5] * 127, "metadata": {"n": float(i)}} for i in range(30)
     ]
     if flavour == "sync":
-        results = cam.upsert_vectors_in_batches(
-            client, items=items, extra_args={"indexName": name}, max_items=10
-        )
+        results = client.vectors.upsert_many(index_name=name, items=items, max_items=10)
     else:
-        results = await cam.aupsert_vectors_in_batches(
-            client, items=items, extra_args={"indexName": name}, max_items=10, concurrency=1
+        results = await client.vectors.upsert_many(
+            index_name=name, items=items, max_items=10, concurrency=1
         )
     assert transport.sent.count("memory:upsert") == 4  # 3 batches, the first one sent twice
-    ids = [i for r in results for i in r["ids"]]
+    ids = [i for r in results for i in r.ids]
     assert len(ids) == len(set(ids)) == 30  # ids given by the helper, before sending
     assert (await aw(client.vectors.describe_index(index_name=name))).count == 30
     stored = await aw(client.vectors.get_vectors(index_name=name, ids=ids[:10]))

@@ -129,7 +129,7 @@ async def test_messages_round_trip_pages_neighbours_counts(clients: Clients) -> 
                 {
                     "id": messages[0]["id"],
                     "role": "system",
-                    "content": {"format": 2.0, "parts": [], "content": "edited"},
+                    "content": {"format": 2, "parts": [], "content": "edited"},
                 }
             ],
         )
@@ -155,8 +155,8 @@ async def test_messages_round_trip_pages_neighbours_counts(clients: Clients) -> 
     assert await aw(a.messages.count_messages(resource_id=me, thread_id=thread_id)) == 0
 
 
-def cam_message(message: dict[str, object]) -> cam._generated.models.SaveMessagesMessage:
-    return cam._generated.models.SaveMessagesMessage.model_validate(message)
+def cam_message(message: dict[str, object]) -> cam.types.SaveMessagesMessage:
+    return cam.types.SaveMessagesMessage.model_validate(message)
 
 
 async def test_resources_working_memory(clients: Clients) -> None:

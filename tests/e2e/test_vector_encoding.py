@@ -1,6 +1,6 @@
 """Vectors sent as packed float32 bytes are stored as exactly those float32 values, at every
-width the bulk helper cuts for; the JSON form stays accepted; the aiohttp transport runs
-the same calls."""
+width the bulk method cuts for and through the single-call methods; the JSON form stays
+accepted; the aiohttp transport runs the same calls."""
 
 from __future__ import annotations
 
@@ -24,21 +24,17 @@ def test_the_stored_values_equal_the_float32_values_sent(
     as_f64 = rng.standard_normal((10, dimension))  # rounded to float32 when packed
     name = uid("f32")
     with cam.Client(url=deployment.url, token=deployment.token_service, timeout=300) as client:
-        client.vectors.create_index(name=name, dimension=float(dimension))
-        results = cam.upsert_vectors_in_batches(
-            client,
+        client.vectors.create_index(name=name, dimension=dimension)
+        results = client.vectors.upsert_many(
+            index_name=name,
             items=[{"id": f"a{i}", "vector": v, "metadata": {"i": i}} for i, v in enumerate(as_f32)]
             + [{"id": f"b{i}", "vector": v} for i, v in enumerate(as_f64)]
             + [{"id": "json", "vector": as_f64[0]}],
-            extra_args={"indexName": name},
         )
         if dimension == 4096:
             assert len(results) >= 2  # cut by the bytes one call may store
-        cam.upsert_vectors_in_batches(
-            client,
-            items=[{"id": "json", "vector": as_f64[0]}],
-            extra_args={"indexName": name},
-            vector_format="float64",
+        client.vectors.upsert_many(
+            index_name=name, items=[{"id": "json", "vector": as_f64[0]}], vector_format="float64"
         )
         assert client.vectors.describe_index(index_name=name).count == count + 11
         some = [0, 1, count - 1]
@@ -51,12 +47,21 @@ def test_the_stored_values_equal_the_float32_values_sent(
         ]
         assert [v.vector for v in stored] == expected
 
-        # A packed query vector: the vector it was packed from is its own nearest, cosine 1.
-        hits = client.vectors.query(
-            index_name=name, query_vector=cam.pack_float32(as_f32[7]), top_k=1
-        )
-        assert hits.results[0].id == "a7"
-        assert hits.results[0].score == pytest.approx(1.0, abs=1e-6)
+        # A query vector, packed by the method or by hand: the vector it came from is its own
+        # nearest, cosine 1.
+        for query_vector in (as_f32[7], cam.pack_float32(as_f32[7])):
+            hits = client.vectors.query(index_name=name, query_vector=query_vector, top_k=1)
+            assert hits.results[0].id == "a7"
+            assert hits.results[0].score == pytest.approx(1.0, abs=1e-6)
+
+        # The single-call methods send numpy arrays and lists packed too (float32 values).
+        client.vectors.upsert(index_name=name, vectors=[{"id": "one", "vector": as_f64[4]}])
+        client.vectors.update_vector(index_name=name, id="b5", vector=as_f64[6].tolist())
+        stored = client.vectors.get_vectors(index_name=name, ids=["one", "b5"], include_vector=True)
+        assert [v.vector for v in stored] == [
+            as_f64[4].astype(np.float32).tolist(),
+            as_f64[6].astype(np.float32).tolist(),
+        ]
         client.vectors.delete_index(index_name=name)
 
 

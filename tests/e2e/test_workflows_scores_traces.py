@@ -99,7 +99,7 @@ async def test_workflow_snapshots_with_dollar_keys(clients: Clients) -> None:
             resource_id=me,
         )
     )
-    assert json.loads(context) == {
+    assert context == {  # the merged context, parsed from its JSON text
         "$input": {"$ref": "#/defs/x", "_private": 1.5},
         "fetch": {"$rows": [1.0, 2.0]},
     }
@@ -112,7 +112,7 @@ async def test_workflow_snapshots_with_dollar_keys(clients: Clients) -> None:
         )
     )
     assert merged is not None
-    state = json.loads(merged)
+    state = merged
     assert state["status"] == "failed" and state["requestContext"] == {"user": me}
     assert (
         state["context"]["fetch"] == {"$rows": [1.0, 2.0]} and state["value"] == snapshot["value"]
@@ -295,7 +295,7 @@ async def test_traces_create_update_get_list_delete(clients: Clients) -> None:
         root.metadata == {"tokens": 12.0} and root.status == "success" and root.ended_at == t0 + 60
     )
     assert llm.output == {"text": "hello"} and llm.parent_span_id == "root"
-    limited = await aw(a.traces.get_trace(resource_id=me, trace_id=trace, limit=1.0))
+    limited = await aw(a.traces.get_trace(resource_id=me, trace_id=trace, limit=1))
     assert limited is not None and len(limited.spans) == 1 and limited.truncated is True
     assert await aw(a.traces.get_trace(resource_id=me, trace_id=uid("none"))) is None
 

@@ -40,7 +40,7 @@ def text_message(thread_id: str, text: str) -> dict[str, Any]:
         "id": uid("msg"),
         "threadId": thread_id,
         "role": "user",
-        "content": {"format": 2.0, "parts": [{"type": "text", "text": text}], "content": text},
+        "content": {"format": 2, "parts": [{"type": "text", "text": text}], "content": text},
     }
 
 
@@ -466,7 +466,7 @@ def test_a_scoped_service_token_cannot_act_outside_its_resources(backend: Any) -
                 spans=[{**span, "spanId": "other"}], resource_id=theirs
             ),
             "updateSpans": lambda: s.traces.update_spans(
-                updates=[{"traceId": trace, "spanId": "root", "updates": {"name": "x"}}],
+                updates=[{"traceId": trace, "spanId": "root", "name": "x"}],
                 resource_id=theirs,
             ),
             "getTrace": lambda: s.traces.get_trace(trace_id=trace, resource_id=theirs),

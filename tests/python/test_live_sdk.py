@@ -31,17 +31,18 @@ if str(ROOT) not in sys.path:
 from convex_agent_memory import (  # noqa: E402
     APIConnectionError,
     AsyncClient,
+    AsyncSubscription,
     Client,
     ForbiddenError,
+    Subscription,
     UnauthenticatedError,
 )
-from convex_agent_memory._generated.models import (  # noqa: E402
+from convex_agent_memory.types import (  # noqa: E402
     Message,
     Thread,
     WatchThreadResult,
     WorkflowRun,
 )
-from convex_agent_memory._live import AsyncSubscription, Subscription  # noqa: E402
 
 from local_backend.launcher import LocalBackend  # noqa: E402
 

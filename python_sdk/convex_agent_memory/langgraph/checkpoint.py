@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import AsyncIterator, Iterator, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from langchain_core.runnables import RunnableConfig
@@ -26,7 +25,9 @@ from langgraph.checkpoint.base import (
 )
 from langgraph.checkpoint.serde.base import SerializerProtocol
 
-from .._client import AsyncClient, Client
+from convex_agent_memory import AsyncClient, Client
+from convex_agent_memory.types import CheckpointBlob, CheckpointWrite, ListCheckpointsItem
+
 from ._driver import Clients, Plan, Step, run_async, run_sync
 
 __all__ = ["ConvexSaver"]
@@ -67,14 +68,6 @@ def _split(
         groups[-1].append(item)
         size += length
     return groups
-
-
-@dataclass
-class _Loaded:
-    """Values fetched for checkpoints: blobs by (ns, channel, version), writes by checkpoint."""
-
-    blobs: dict[tuple[str, str, str], tuple[str, bytes]] = field(default_factory=dict)
-    writes: dict[tuple[str, str], list[Any]] = field(default_factory=dict)
 
 
 class ConvexSaver(BaseCheckpointSaver[str]):
@@ -168,14 +161,13 @@ class ConvexSaver(BaseCheckpointSaver[str]):
                     write.checkpoint_ns,
                     write.checkpoint_id,
                     write.task_id,
-                    int(write.idx),
+                    write.idx,
                 )
                 loaded[write_key] = (write.type, write.data or b"")
                 done.add(write_key)
             done.update((b.checkpoint_ns, b.channel, b.version) for b in result.missing_blobs)
             done.update(
-                (w.checkpoint_ns, w.checkpoint_id, w.task_id, int(w.idx))
-                for w in result.missing_writes
+                (w.checkpoint_ns, w.checkpoint_id, w.task_id, w.idx) for w in result.missing_writes
             )
             if not done:
                 raise RuntimeError("getCheckpointValues made no progress")
@@ -189,7 +181,7 @@ class ConvexSaver(BaseCheckpointSaver[str]):
         first: str,
         last: str,
         cursor: str | None,
-        into: list[Any],
+        into: list[CheckpointWrite],
     ) -> Plan[None]:
         """Pages the writes of checkpoints first..last (inclusive) into ``into``."""
         while True:
@@ -210,7 +202,7 @@ class ConvexSaver(BaseCheckpointSaver[str]):
 
     def _tuple(
         self,
-        row: Any,
+        row: ListCheckpointsItem,
         blobs: dict[tuple[str, str, str], tuple[str, bytes]],
         writes: list[tuple[str, str, Any]],
     ) -> CheckpointTuple:
@@ -236,10 +228,10 @@ class ConvexSaver(BaseCheckpointSaver[str]):
         self,
         thread_id: str,
         checkpoint_ns: str,
-        rows: list[Any],
+        rows: list[ListCheckpointsItem],
         contiguous: bool,
-        first_writes: dict[str, tuple[list[Any], str | None]] | None = None,
-        prefetched: Sequence[Any] = (),
+        first_writes: dict[str, tuple[list[CheckpointWrite], str | None]] | None = None,
+        prefetched: Sequence[CheckpointBlob] = (),
     ) -> Plan[list[CheckpointTuple]]:
         """Channel values and pending writes for rows of one namespace (a list page, or one get).
 
@@ -249,7 +241,9 @@ class ConvexSaver(BaseCheckpointSaver[str]):
         if not rows:
             return []
         blobs: dict[tuple[str, str, str], tuple[str, bytes]] = {}
-        writes_by_checkpoint: dict[str, list[Any]] = {row.checkpoint_id: [] for row in rows}
+        writes_by_checkpoint: dict[str, list[CheckpointWrite]] = {
+            row.checkpoint_id: [] for row in rows
+        }
         if first_writes is not None:
             for checkpoint_id, (writes, cursor) in first_writes.items():
                 writes_by_checkpoint[checkpoint_id].extend(writes)
@@ -268,7 +262,7 @@ class ConvexSaver(BaseCheckpointSaver[str]):
                 if contiguous
                 else [(r.checkpoint_id, r.checkpoint_id) for r in rows]
             )
-            found: list[Any] = []
+            found: list[CheckpointWrite] = []
             for first, last in ranges:
                 yield from self._collect_writes(
                     thread_id, checkpoint_ns, min(first, last), max(first, last), None, found
@@ -284,7 +278,7 @@ class ConvexSaver(BaseCheckpointSaver[str]):
             if blob.data is not None:
                 loaded[(blob.checkpoint_ns, blob.channel, blob.version)] = (blob.type, blob.data)
         missing_writes = [
-            (w.checkpoint_ns, w.checkpoint_id, w.task_id, int(w.idx))
+            (w.checkpoint_ns, w.checkpoint_id, w.task_id, w.idx)
             for writes in writes_by_checkpoint.values()
             for w in writes
             if w.data is None
@@ -300,7 +294,7 @@ class ConvexSaver(BaseCheckpointSaver[str]):
                 stored = (
                     (w.type, w.data)
                     if w.data is not None
-                    else loaded.get((w.checkpoint_ns, w.checkpoint_id, w.task_id, int(w.idx)))
+                    else loaded.get((w.checkpoint_ns, w.checkpoint_id, w.task_id, w.idx))
                 )
                 if stored is not None:
                     pending.append((w.task_id, w.channel, self._load(*stored)))

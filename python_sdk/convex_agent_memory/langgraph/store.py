@@ -31,9 +31,9 @@ from langgraph.store.base import (
     validate_op_namespace,
 )
 
-from .._client import AsyncClient, Client
-from .._encoding import pack_float32
-from .._exceptions import LimitExceededError
+from convex_agent_memory import AsyncClient, Client, LimitExceededError
+from convex_agent_memory.types import SearchStoreByVectorResultItem, StoreItem
+
 from ._driver import Clients, Plan, Step, local_step, run_async, run_sync
 
 __all__ = ["ConvexStore"]
@@ -53,7 +53,7 @@ def _put_weight(item: dict[str, Any]) -> int:
     if "value" in item:
         weight += len(json.dumps(item["value"], ensure_ascii=False).encode())
     for vector in item.get("vectors", ()):
-        weight += 280 + 9 * (len(vector["vector"]) // 4)
+        weight += 280 + 9 * len(vector["vector"])
     return weight
 
 
@@ -151,7 +151,7 @@ class ConvexStore(BaseStore):
                     refresh.append(item)
             yield from self._touch(refresh)
 
-    def _touch(self, items: Sequence[Any]) -> Plan[None]:
+    def _touch(self, items: Sequence[StoreItem | SearchStoreByVectorResultItem]) -> Plan[None]:
         """Refreshes the TTL of items that have one (LangGraph's refresh on read)."""
         for start in range(0, len(items), MAX_OPS_PER_CALL):
             chunk = items[start : start + MAX_OPS_PER_CALL]
@@ -163,7 +163,7 @@ class ConvexStore(BaseStore):
             )
 
     @staticmethod
-    def _item(item: Any) -> Item:
+    def _item(item: StoreItem) -> Item:
         return Item(
             value=item.value,
             key=item.key,
@@ -173,7 +173,9 @@ class ConvexStore(BaseStore):
         )
 
     @staticmethod
-    def _search_item(item: Any, score: float | None = None) -> SearchItem:
+    def _search_item(
+        item: StoreItem | SearchStoreByVectorResultItem, score: float | None = None
+    ) -> SearchItem:
         return SearchItem(
             namespace=tuple(item.namespace),
             key=item.key,
@@ -187,7 +189,7 @@ class ConvexStore(BaseStore):
         if op.limit <= 0:
             return []
         filter_arg = {"filter": op.filter} if op.filter else {}
-        found: list[Any]
+        found: Sequence[StoreItem | SearchStoreByVectorResultItem]
         if op.query and self.embeddings is not None:
             if op.offset + op.limit > MAX_VECTOR_RESULTS:
                 raise ValueError(
@@ -202,33 +204,34 @@ class ConvexStore(BaseStore):
                 lambda r: r.search_store_by_vector(
                     resource_id=self.resource_id,
                     namespace_prefix=list(op.namespace_prefix),
-                    query_vector=pack_float32(vector),
+                    query_vector=vector,
                     limit=op.limit,
                     offset=op.offset,
                     **filter_arg,
                 )
             )
-            found = list(result.items)
-            out = [self._search_item(item, item.score) for item in found]
+            hits: list[SearchStoreByVectorResultItem] = list(result.items)
+            found = hits
+            out = [self._search_item(item, item.score) for item in hits]
         else:
-            found = []
+            items: list[StoreItem] = []
             cursor: str | None = None
             wanted = op.offset + op.limit
-            while len(found) < wanted:
+            while len(items) < wanted:
                 page = yield self._call(
                     lambda r, c=cursor: r.search_store_items(
                         resource_id=self.resource_id,
                         namespace_prefix=list(op.namespace_prefix),
-                        page_size=min(PAGE_SIZE, wanted - len(found)),
+                        page_size=min(PAGE_SIZE, wanted - len(items)),
                         cursor=c,
                         **filter_arg,
                     )
                 )
-                found.extend(page.page)
+                items.extend(page.page)
                 if page.is_done:
                     break
                 cursor = page.continue_cursor
-            found = found[op.offset : wanted]
+            found = items[op.offset : wanted]
             out = [self._search_item(item) for item in found]
         if op.refresh_ttl:
             yield from self._touch([item for item in found if item.expires_at is not None])
@@ -297,7 +300,7 @@ class ConvexStore(BaseStore):
                 lambda: embeddings.aembed_documents(documents),
             )
             for (n, path, _), vector in zip(texts, embedded, strict=True):
-                vectors.setdefault(n, []).append({"path": path, "vector": pack_float32(vector)})
+                vectors.setdefault(n, []).append({"path": path, "vector": vector})
         ops = []
         for n, op in enumerate(puts):
             item: dict[str, Any] = {"namespace": list(op.namespace), "key": op.key}

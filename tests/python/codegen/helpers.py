@@ -8,20 +8,31 @@ import json
 import math
 import shutil
 import struct
+import subprocess
 import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from convex_py_codegen.generator import Generator, Options, write_tree
+from convex_py_codegen.config import Selector, WrapperRule
+from convex_py_codegen.generator import generate_files
+from convex_py_codegen.ir import Options, Plan
+from convex_py_codegen.output import write_tree
 from convex_py_codegen.spec import parse_spec
+from convex_py_codegen.types import FieldRule, IntegerRule
 
 ROOT = Path(__file__).resolve().parents[3]
 FIXTURES = ROOT / "tests" / "fixtures" / "codegen"
 RUNTIME = ROOT / "python_sdk" / "convex_agent_memory"
 
 
-def build_sdk(
+def build_sdk(tmp: Path, spec_data: Any, **options: Any) -> Path:
+    """Generates ``<tmp>/<package>/_generated`` and puts ``tmp`` on sys.path (see
+    :func:`build_sdk_with_plan`)."""
+    return build_sdk_with_plan(tmp, spec_data, **options)[0]
+
+
+def build_sdk_with_plan(
     tmp: Path,
     spec_data: Any,
     *,
@@ -32,11 +43,15 @@ def build_sdk(
     own_runtime: bool = False,
     json_text: dict[str, frozenset[str]] | None = None,
     json_text_results: frozenset[str] = frozenset(),
-) -> Path:
-    """Generates ``<tmp>/<package>/_generated`` and puts ``tmp`` on sys.path.
+    integers: IntegerRule | None = None,
+    float32_vectors: tuple[str, ...] = (),
+    wrappers: WrapperRule | None = None,
+) -> tuple[Path, Plan]:
+    """Generates ``<tmp>/<package>/_generated``, puts ``tmp`` on sys.path, and returns the
+    package's folder and the plan it was generated from.
 
-    ``own_runtime``: copy the hand-written runtime into the package, as in the real SDK
-    (relative imports); otherwise the generated code imports ``convex_agent_memory``.
+    ``own_runtime``: copy the hand-written runtime into the package, as in the real SDK;
+    otherwise the generated code imports ``convex_agent_memory``.
     """
     spec = parse_spec(spec_data)
     pkg = tmp / package
@@ -51,19 +66,37 @@ def build_sdk(
         package=package,
         runtime_package=package if own_runtime else "convex_agent_memory",
         component=component,
-        idempotent=idempotent,
-        live=live,
+        idempotent=Selector(idempotent),
+        live=Selector(live),
         json_text=json_text or {},
         json_text_results=json_text_results,
+        integers=integers if integers is not None else IntegerRule(),
+        float32_vectors=FieldRule(float32_vectors),
+        wrappers=wrappers if wrappers is not None else WrapperRule(),
         source_label="a test spec",
     )
-    write_tree(Generator(spec, options).render(), pkg / "_generated", 100)
+    files, plan = generate_files(spec, options)
+    write_tree(files, pkg / "_generated")
     if str(tmp) not in sys.path:
         sys.path.insert(0, str(tmp))
     for name in [m for m in sys.modules if m == package or m.startswith(package + ".")]:
         del sys.modules[name]
     importlib.invalidate_caches()
-    return pkg
+    return pkg, plan
+
+
+#: One mypy cache for every type check the codegen tests run: pydantic, the runtime and the
+#: standard library are analysed once per session instead of once per check.
+MYPY_CACHE = ROOT / ".mypy_cache" / "codegen-tests"
+
+
+def mypy_strict(cwd: Path, *targets: str) -> subprocess.CompletedProcess[str]:
+    """``mypy --strict`` with the repository's settings, run in ``cwd``."""
+    return subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--config-file", str(ROOT / "pyproject.toml"),
+         "--cache-dir", str(MYPY_CACHE), *targets],
+        cwd=cwd, capture_output=True, text=True, check=False,
+    )  # fmt: skip
 
 
 class Recorder:
@@ -146,8 +179,6 @@ def decode(value: Any) -> Any:
 
 
 def extract_fixture(functions_dir: Path) -> Any:
-    from convex_py_codegen.spec import run_extractor
+    from convex_py_codegen.extractor import run_extractor
 
-    return run_extractor(
-        extractor=ROOT / "codegen" / "extract.ts", functions_dir=functions_dir, exclude=[], cwd=ROOT
-    )
+    return run_extractor(functions_dir)

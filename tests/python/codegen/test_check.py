@@ -17,10 +17,9 @@ def project(tmp_path: Path) -> Path:
     """A scratch project: the fixture component, node_modules, a config."""
     shutil.copytree(FIXTURES / "component", tmp_path / "component")
     (tmp_path / "node_modules").symlink_to(ROOT / "node_modules")
-    (tmp_path / "codegen.toml").write_text(f"""
+    (tmp_path / "codegen.toml").write_text("""
 [codegen]
 functions_dir = "component"
-extractor = "{ROOT / "codegen" / "extract.ts"}"
 component = true
 wrapper_module = "memory"
 output_dir = "sdk/scratch_sdk/_generated"
@@ -52,7 +51,13 @@ def test_new_optional_argument_check_fails_then_regenerate_shows_it(
     capsys.readouterr()
     assert main(["check", "--config", config]) == 1
     out = capsys.readouterr().out
-    assert "is stale" in out and "resources/threads.py" in out and "models.py" in out
+    # The summary comes first and names exactly the files whose content changed.
+    assert out.splitlines()[0] == "sdk/scratch_sdk/_generated is stale: 3 of 8 files differ"
+    assert out.splitlines()[1:4] == [
+        "  changed: _spec.py",
+        "  changed: models.py",
+        "  changed: resources/threads.py",
+    ]
 
     assert main(["generate", "--config", config]) == 0
     regenerated = threads.read_text()
@@ -72,7 +77,9 @@ def test_generation_is_deterministic(project: Path) -> None:
     assert first == second and len(first) >= 6
 
 
-def test_a_function_spec_file_can_replace_extraction(tmp_path: Path) -> None:
+def test_a_function_spec_file_can_replace_extraction(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     (tmp_path / "app.toml").write_text(f"""
 [codegen]
 spec = "{FIXTURES / "app_function_spec.json"}"
@@ -80,10 +87,10 @@ output_dir = "out/app_pkg/_generated"
 package = "app_pkg"
 runtime_package = "convex_agent_memory"
 """)
-    with pytest.warns(UserWarning):
-        assert main(["generate", "--config", str(tmp_path / "app.toml")]) == 0
+    assert main(["generate", "--config", str(tmp_path / "app.toml")]) == 0
+    assert "warning: legacy.js:doStuff declares no `returns`" in capsys.readouterr().err
     client = (tmp_path / "out" / "app_pkg" / "_generated" / "client.py").read_text()
-    assert "def agents(self) -> AgentsResource" in client
+    assert "def agents(self) -> Agents:" in client
 
 
 def test_the_committed_sdk_is_fresh() -> None:

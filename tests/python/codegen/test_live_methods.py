@@ -6,17 +6,17 @@ from __future__ import annotations
 
 import importlib
 import inspect
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from convex_py_codegen.config import load_config
-from convex_py_codegen.generator import Generator, Options
-from convex_py_codegen.spec import SpecError, parse_spec
+from convex_py_codegen.config import Selector, load_config
+from convex_py_codegen.errors import ConfigError
+from convex_py_codegen.generator import Generator
+from convex_py_codegen.ir import Options
+from convex_py_codegen.spec import parse_spec
 
-from .helpers import ROOT, Recorder, build_sdk, fake_clients
+from .helpers import ROOT, Recorder, build_sdk, fake_clients, mypy_strict
 
 LIVE = frozenset({"getThread", "countMessages"})
 THREAD = {"id": "t1", "resourceId": "u1", "title": "hi", "createdAt": 1.0, "updatedAt": 2.0}
@@ -48,17 +48,17 @@ class Captured:
 def test_live_method_returns_the_runtimes_subscription(
     sdk_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    threads = importlib.import_module("live_sdk._generated.resources.threads")
+    live = importlib.import_module("live_sdk._live")
     sync_capture, async_capture = Captured(), Captured()
-    monkeypatch.setattr(threads, "subscribe", sync_capture)
-    monkeypatch.setattr(threads, "asubscribe", async_capture)
+    monkeypatch.setattr(live, "subscribe", sync_capture)
+    monkeypatch.setattr(live, "asubscribe", async_capture)
     client, aclient = fake_clients("live_sdk", Recorder())
 
     assert client.threads.get_thread(thread_id="t1") == ("subscription", "memory:getThread")
     ((target, path, args, adapter),) = sync_capture.calls
     assert target is client and path == "memory:getThread" and args == {"threadId": "t1"}
     # The adapter types what the server pushes (JSON, camelCase) as the plain method would.
-    thread = adapter.validate_python(THREAD)
+    thread = adapter.validate_python(THREAD, context={"convex_from_server": True})
     assert type(thread).__name__ == "Thread" and thread.resource_id == "u1"
     assert adapter.validate_python(None) is None
 
@@ -77,28 +77,26 @@ def test_live_method_returns_the_runtimes_subscription(
 
 def test_signatures_and_docstrings(sdk_dir: Path) -> None:
     threads = importlib.import_module("live_sdk._generated.resources.threads")
-    sync_sig = inspect.signature(threads.ThreadsResource.get_thread)
-    async_sig = inspect.signature(threads.AsyncThreadsResource.get_thread)
+    sync_sig = inspect.signature(threads.Threads.get_thread)
+    async_sig = inspect.signature(threads.AsyncThreads.get_thread)
     assert sync_sig.return_annotation == "Subscription[Thread | None]"
     assert async_sig.return_annotation == "AsyncSubscription[Thread | None]"
     assert [p.kind for p in list(sync_sig.parameters.values())[1:]] == [
         inspect.Parameter.KEYWORD_ONLY
     ]
-    doc = threads.ThreadsResource.get_thread.__doc__ or ""
-    assert "Subscribes to the query ``memory:getThread``" in doc and "Yields:" in doc
+    doc = threads.Threads.get_thread.__doc__ or ""
+    assert "Subscribes to the query ``memory:getThread``" in doc
+    assert "Returns:\n            Subscription[Thread | None]: its values" in doc
     # Non-live functions keep their plain shape.
-    assert inspect.iscoroutinefunction(threads.AsyncThreadsResource.save_thread)
+    assert inspect.iscoroutinefunction(threads.AsyncThreads.save_thread)
     count = importlib.import_module("live_sdk._generated.resources.messages")
-    assert (
-        inspect.signature(count.MessagesResource.count_messages).return_annotation
-        == "Subscription[int]"
-    )
+    assert inspect.signature(count.Messages.count_messages).return_annotation == "Subscription[int]"
 
 
-def test_only_namespaces_with_live_queries_import_the_live_runtime(sdk_dir: Path) -> None:
+def test_only_live_queries_return_subscriptions(sdk_dir: Path) -> None:
     generated = sdk_dir / "live_sdk" / "_generated" / "resources"
-    assert "from ..._live import" in (generated / "threads.py").read_text()
-    assert "_live" not in (generated / "vectors.py").read_text()
+    assert "-> Subscription[Thread | None]:" in (generated / "threads.py").read_text()
+    assert "Subscription" not in (generated / "vectors.py").read_text()
 
 
 @pytest.mark.parametrize(
@@ -106,18 +104,20 @@ def test_only_namespaces_with_live_queries_import_the_live_runtime(sdk_dir: Path
     [
         ("saveThread", "only queries are live"),
         ("listThreads", "paginated query"),
-        ("nope", "not a public function"),
+        ("nope", "the spec does not have"),
     ],
 )
 def test_live_must_name_bounded_queries(fixture_component_spec: Any, name: str, error: str) -> None:
-    options = Options(package="x", runtime_package="x", component=True, live=frozenset({name}))
-    with pytest.raises(SpecError, match=error):
+    options = Options(
+        package="x", runtime_package="x", component=True, live=Selector(frozenset({name}))
+    )
+    with pytest.raises(ConfigError, match=error):
         Generator(parse_spec(fixture_component_spec), options).render()
 
 
 def test_the_projects_config_lists_the_components_live_queries() -> None:
     config = load_config(ROOT / "codegen" / "agent_memory.toml")
-    assert config.live == {
+    assert config.live.entries == {
         "watchThread",
         "watchMessages",
         "watchThreadsByResource",
@@ -130,7 +130,8 @@ USAGE = """
 from __future__ import annotations
 
 from live_sdk import AsyncSubscription, Subscription
-from live_sdk._generated import AsyncGeneratedClient, GeneratedClient, Thread
+from live_sdk._generated import AsyncGeneratedClient, GeneratedClient
+from live_sdk.types import Thread
 
 
 def use(client: GeneratedClient) -> list[str]:
@@ -156,22 +157,5 @@ async def use_async(client: AsyncGeneratedClient) -> list[int]:
 def test_live_sdk_and_its_use_pass_mypy_strict(sdk_dir: Path) -> None:
     (sdk_dir / "live_usage.py").write_text(USAGE)
     # The package's own __init__ (copied runtime) exports Subscription/AsyncSubscription.
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "mypy",
-            "--strict",
-            "--config-file",
-            str(ROOT / "pyproject.toml"),
-            "--cache-dir",
-            str(sdk_dir / ".mypy_cache"),
-            "live_sdk",
-            "live_usage.py",
-        ],
-        cwd=sdk_dir,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    done = mypy_strict(sdk_dir, "live_sdk", "live_usage.py")
     assert done.returncode == 0, done.stdout + done.stderr

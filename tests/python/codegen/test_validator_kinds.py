@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import base64
+import importlib
 import json
 import math
 import struct
@@ -127,7 +128,7 @@ VALUE = {
 @pytest.fixture(scope="module")
 def kinds(tmp_path_factory: pytest.TempPathFactory) -> Any:
     build_sdk(tmp_path_factory.mktemp("kinds"), SPEC, package="kinds_sdk", component=False)
-    from kinds_sdk._generated import models
+    from kinds_sdk._generated import models  # the package under test has no `types` of its own
 
     return models
 
@@ -140,21 +141,24 @@ def test_python_type_per_kind(kinds: Any) -> None:
     result = kinds.EchoKindsValue
     assert hint(result, "nothing") is type(None)
     assert hint(result, "num") is float
-    assert hint(result, "big").__value__.__origin__ is int  # Int64 = Annotated[int, ge/le int64]
+    assert hint(result, "big") is int  # Int64: int held to the int64 range
+    assert {type(m).__name__ for m in result.model_fields["big"].metadata} >= {"Ge", "Le"}
     assert hint(result, "flag") is bool
     assert hint(result, "text") is str
     assert hint(result, "blob") is bytes
     assert hint(result, "anything") is Any
     assert hint(result, "word") == Literal["hello"]
     assert hint(result, "seven") == Literal[7]  # an int64 literal
+    assert hint(result, "two") == Literal[2]  # a float64 literal: an int in Python, 2.0 sent
     assert hint(result, "yes") == Literal[True]
     assert hint(result, "widget") is kinds.WidgetId and kinds.WidgetId.__supertype__ is str
     assert hint(result, "nums") == list[float]
     assert typing.get_origin(hint(result, "counts")) is dict
-    assert hint(result, "shape") is kinds.EchoKindsValueShape  # a named tagged union
-    assert typing.get_args(kinds.EchoKindsValueShape.__value__)[0] == (
-        kinds.EchoKindsValueShapeCircle | kinds.EchoKindsValueShapeSquare
+    # a named tagged union, discriminated by its tag
+    assert (
+        hint(result, "shape") == kinds.EchoKindsValueShapeCircle | kinds.EchoKindsValueShapeSquare
     )
+    assert result.model_fields["shape"].discriminator == "kind"
     assert hint(result, "either") == str | float
     assert hint(result, "maybe") == str | None
     assert hint(result, "note") == str | None and result.model_fields["note"].default is None
@@ -256,3 +260,106 @@ def test_untyped_ints_beyond_float64_precision_are_refused(kinds: Any) -> None:
         client.kinds.echo_kinds(value={**VALUE, "anything": {"id": 2**60}})
     assert type(refused.value).__name__ == "InvalidArgumentError"
     assert recorder.calls == []  # nothing was sent
+
+
+# ---- every kind convex 1.48 exports, and literals of any content -----------------------------
+
+ODD = 'quote " backslash \\ newline \n triple """ end \u2028 😀'
+MORE_VALUE = {
+    "stamp": {"type": "commitTs"},  # v.commitTs(): an int64
+    "level": {"type": "union", "value": [{"type": "literal", "value": n} for n in (1, 2, 3)]},
+    "code": {
+        "type": "union",
+        "value": [{"type": "literal", "value": int64_literal(n)} for n in (7, 8)],
+    },
+    "half": {"type": "literal", "value": 0.5},  # a float64 literal that is not a whole number
+    "odd": {"type": "literal", "value": ODD},
+    "byId": {
+        "type": "record",
+        "keys": {"type": "id", "tableName": "widgets"},
+        "values": {"fieldType": {"type": "number"}, "optional": False},
+    },
+    "nestedUnion": {
+        "type": "union",
+        "value": [
+            {"type": "string"},
+            {"type": "union", "value": [{"type": "null"}, {"type": "boolean"}]},
+        ],
+    },
+    "a-b": {"type": "string"},  # field names need not be identifiers
+    "class": {"type": "string"},
+}
+MORE = {
+    "functions": [
+        {
+            "identifier": "more.js:echo",
+            "functionType": "Mutation",
+            "visibility": {"kind": "public"},
+            "args": {
+                "type": "object",
+                "value": {k: field(v, optional=(k == "half")) for k, v in MORE_VALUE.items()},
+            },
+            "returns": {
+                "type": "object",
+                "value": {k: field(v, optional=(k == "half")) for k, v in MORE_VALUE.items()},
+            },
+        }
+    ]
+}
+
+
+@pytest.fixture(scope="module")
+def more(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    build_sdk(tmp_path_factory.mktemp("more"), MORE, package="more_sdk", component=False)
+    return importlib.import_module("more_sdk._generated")
+
+
+def test_commit_ts_numeric_literal_unions_and_escaped_literals(more: Any) -> None:
+    import inspect
+
+    recorder = Recorder({"more:echo": lambda args: args})
+    client, _ = fake_clients("more_sdk", recorder)
+    params = inspect.signature(client.more.echo).parameters
+    assert params["stamp"].annotation == "int"
+    assert params["level"].annotation == "Literal[1, 2, 3]"
+    assert params["code"].annotation == "Literal[7, 8]"
+    assert params["half"].annotation == "float | Omit"
+    assert params["by_id"].annotation == "dict[WidgetId, float]"
+    assert params["nested_union"].annotation == "str | bool | None"
+    assert {"a_b", "class_"} <= set(params)
+    result = client.more.echo(
+        stamp=2**62, level=2, code=8, half=0.5, odd=ODD, by_id={"w1": 1}, nested_union=None,
+        a_b="x", class_="y",
+    )  # fmt: skip
+    sent = recorder.calls[-1][2]
+    assert isinstance(sent["stamp"], int) and sent["stamp"] == 2**62  # int64 on the wire
+    assert sent["level"] == 2.0 and isinstance(sent["level"], float)  # float64 literal
+    assert sent["code"] == 8 and isinstance(sent["code"], int)  # int64 literal
+    assert sent["odd"] == ODD and sent["a-b"] == "x" and sent["class"] == "y"
+    assert sent["byId"] == {"w1": 1.0} and sent["nestedUnion"] is None
+    assert (result.level, result.code, result.odd, result.stamp) == (2, 8, ODD, 2**62)
+    with pytest.raises(Exception, match="INVALID_ARGUMENT"):
+        client.more.echo(
+            stamp=1, level=4, code=8, odd=ODD, by_id={}, nested_union="s", a_b="", class_=""
+        )
+    with pytest.raises(Exception, match="INVALID_ARGUMENT"):
+        client.more.echo(
+            stamp=1, level=1, code=8, half=0.25, odd=ODD, by_id={}, nested_union="s", a_b="",
+            class_="",
+        )  # fmt: skip
+    with pytest.raises(Exception, match="INVALID_ARGUMENT"):
+        client.more.echo(
+            stamp=1, level=1, code=8, odd="other", by_id={}, nested_union="s", a_b="", class_=""
+        )
+
+
+def test_literal_text_stays_exact_in_code_and_docstrings(more: Any) -> None:
+    import inspect
+
+    from more_sdk._generated.resources import more as module
+
+    doc = module.More.echo.__doc__ or ""
+    annotation = inspect.signature(module.More.echo).parameters["odd"].annotation
+    assert '"""' in annotation and f"odd ({annotation})" in doc  # escaped in the source
+    models = importlib.import_module("more_sdk._generated.models")
+    assert typing.get_args(models.EchoArgs.model_fields["odd"].annotation) == (ODD,)

@@ -1,4 +1,4 @@
-"""The package type-checks under mypy --strict and passes ruff."""
+"""The package and its generator type-check under mypy --strict and pass ruff."""
 
 from __future__ import annotations
 
@@ -18,7 +18,9 @@ def run(*command: str) -> subprocess.CompletedProcess[str]:
 
 def test_mypy_strict() -> None:
     pytest.importorskip("mypy")
-    result = run(sys.executable, "-m", "mypy", "--strict", "python_sdk")
+    result = run(
+        sys.executable, "-m", "mypy", "--strict", "python_sdk", "codegen/convex_py_codegen"
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -26,7 +28,8 @@ def test_ruff() -> None:
     ruff = shutil.which("ruff") or str(Path(sys.executable).with_name("ruff"))
     if not Path(ruff).exists():
         pytest.skip("ruff is not installed")
-    result = run(ruff, "check", "python_sdk", "tests/python/sdk")
+    targets = ("python_sdk", "codegen", "tests/python/sdk", "tests/python/codegen")
+    result = run(ruff, "check", *targets)
     assert result.returncode == 0, result.stdout + result.stderr
-    result = run(ruff, "format", "--check", "python_sdk", "tests/python/sdk")
+    result = run(ruff, "format", "--check", *targets)
     assert result.returncode == 0, result.stdout + result.stderr
