@@ -30,6 +30,7 @@ from typing import Any, Literal, Protocol, TypeAlias
 from ._base_client import AsyncAPIClient, SyncAPIClient
 from ._encoding import check_field_name, encode_value, ints_as_float64, pack_float32, serialize
 from ._exceptions import InvalidArgumentError, LimitExceededError
+from ._limits import MAX_BATCH_BYTES, MAX_BATCH_ITEMS, MAX_UPSERT_STORED_BYTES
 from ._types import FunctionKind
 
 __all__ = [
@@ -47,13 +48,6 @@ __all__ = [
     "split_into_batches",
     "upsert_vectors_in_batches",
 ]
-
-#: The component's own caps (component/model/limits.ts): MAX_BATCH_ITEMS, MAX_BATCH_BYTES.
-MAX_BATCH_ITEMS = 1_000
-MAX_BATCH_BYTES = 8 * 1024 * 1024
-#: The component's cap on what one vector upsert stores (component/model/vectors.ts,
-#: MAX_UPSERT_STORED_BYTES): 9 bytes a float64 as Convex counts them, plus the entry.
-MAX_UPSERT_STORED_BYTES = 12 * 1024 * 1024
 
 #: How the vector helpers send vectors: packed float32 bytes, or JSON float64 numbers.
 VectorFormat: TypeAlias = Literal["float32", "float64"]

@@ -11,7 +11,7 @@
  */
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { anyApi } from "convex/server";
-import { ConvexError } from "convex/values";
+import { isConvexError } from "../../component/model/errors.js";
 import { exposeApi, type AgentMemoryComponent } from "../../client/index.js";
 import * as memory from "../../example/convex/memory.js";
 import { appTest, SERVICE, userIdentity } from "../convex.js";
@@ -87,7 +87,7 @@ async function outcome(promise: Promise<unknown>): Promise<unknown> {
   try {
     return { value: await promise };
   } catch (e) {
-    if (e instanceof ConvexError) return { error: e.data };
+    if (isConvexError(e)) return { error: e.data };
     return { untyped: String(e) };
   }
 }

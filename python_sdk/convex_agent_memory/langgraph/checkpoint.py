@@ -28,15 +28,17 @@ from langgraph.checkpoint.serde.base import SerializerProtocol
 from convex_agent_memory import AsyncClient, Client
 from convex_agent_memory.types import CheckpointBlob, CheckpointWrite, ListCheckpointsItem
 
+from .._limits import (
+    CHECKPOINT_CALL_VALUE_BYTES,
+    CHECKPOINT_IDS_PER_CALL,
+    CHECKPOINT_KEYS_PER_CALL,
+    CHECKPOINT_MAX_CHANNELS,
+    CHECKPOINT_WRITES_PER_CALL,
+)
 from ._driver import Clients, Plan, Step, run_async, run_sync
 
 __all__ = ["ConvexSaver"]
 
-#: What the component accepts per call (component/model/checkpoints.ts).
-MAX_CALL_VALUE_BYTES = 8 * 1024 * 1024
-MAX_WRITES_PER_CALL = 1_000
-MAX_KEYS_PER_CALL = 1_000
-MAX_IDS_PER_CALL = 100
 PAGE_SIZE = 100
 
 
@@ -139,8 +141,8 @@ class ConvexSaver(BaseCheckpointSaver[str]):
         blobs = list(dict.fromkeys(blob_keys))
         writes = list(dict.fromkeys(write_keys))
         while blobs or writes:
-            ask_blobs = blobs[:MAX_KEYS_PER_CALL]
-            ask_writes = writes[: MAX_KEYS_PER_CALL - len(ask_blobs)]
+            ask_blobs = blobs[:CHECKPOINT_KEYS_PER_CALL]
+            ask_writes = writes[: CHECKPOINT_KEYS_PER_CALL - len(ask_blobs)]
             result = yield self._call(
                 lambda r, ab=ask_blobs, aw=ask_writes: r.get_checkpoint_values(
                     **self._thread(thread_id),
@@ -393,7 +395,7 @@ class ConvexSaver(BaseCheckpointSaver[str]):
             blobs.append(
                 {"channel": channel, "version": str(version), "type": blob_type, "data": blob}
             )
-        groups = _split(blobs, 4_096, MAX_CALL_VALUE_BYTES)
+        groups = _split(blobs, CHECKPOINT_MAX_CHANNELS, CHECKPOINT_CALL_VALUE_BYTES)
         # The values that do not fit in the put itself go first (a blob is read only through
         # its checkpoint, which is saved last).
         for group in groups[:-1]:
@@ -460,7 +462,7 @@ class ConvexSaver(BaseCheckpointSaver[str]):
             )
         if not items:
             return
-        for group in _split(items, MAX_WRITES_PER_CALL, MAX_CALL_VALUE_BYTES):
+        for group in _split(items, CHECKPOINT_WRITES_PER_CALL, CHECKPOINT_CALL_VALUE_BYTES):
             yield self._call(
                 lambda r, g=group: r.put_checkpoint_writes(
                     **self._thread(thread_id),
@@ -504,8 +506,8 @@ class ConvexSaver(BaseCheckpointSaver[str]):
 
     def _delete_for_runs(self, run_ids: Sequence[str]) -> Plan[None]:
         ids = [str(run_id) for run_id in run_ids]
-        for start in range(0, len(ids), MAX_IDS_PER_CALL):
-            chunk = ids[start : start + MAX_IDS_PER_CALL]
+        for start in range(0, len(ids), CHECKPOINT_IDS_PER_CALL):
+            chunk = ids[start : start + CHECKPOINT_IDS_PER_CALL]
             while True:
                 progress = yield self._call(
                     lambda r, c=chunk: r.delete_checkpoints_for_runs(
@@ -549,8 +551,8 @@ class ConvexSaver(BaseCheckpointSaver[str]):
         if strategy not in ("keep_latest", "delete"):
             raise ValueError(f'strategy must be "keep_latest" or "delete", got {strategy!r}')
         ids = [str(thread_id) for thread_id in thread_ids]
-        for start in range(0, len(ids), MAX_IDS_PER_CALL):
-            chunk = ids[start : start + MAX_IDS_PER_CALL]
+        for start in range(0, len(ids), CHECKPOINT_IDS_PER_CALL):
+            chunk = ids[start : start + CHECKPOINT_IDS_PER_CALL]
             cursor: str | None = None
             while True:
                 progress = yield self._call(

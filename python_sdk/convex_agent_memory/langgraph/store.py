@@ -34,17 +34,15 @@ from langgraph.store.base import (
 from convex_agent_memory import AsyncClient, Client, LimitExceededError
 from convex_agent_memory.types import SearchStoreByVectorResultItem, StoreItem
 
+from .._limits import BYTES_PER_STORED_FLOAT, MAX_SEARCH_LIMIT, STORE_OPS_PER_CALL, STORE_PUT_BYTES
 from ._driver import Clients, Plan, Step, local_step, run_async, run_sync
 
 __all__ = ["ConvexStore"]
 
-#: What the component accepts per call (component/model/store.ts).
-MAX_OPS_PER_CALL = 100
-MAX_VECTOR_RESULTS = 256
 PAGE_SIZE = 100
-#: Bytes of items and embeddings one put call writes, as the component counts them (9 bytes
-#: a stored float): 8 of the 12 MiB it allows, leaving room for what the call replaces.
-PUT_CALL_BYTES = 8 * 1024 * 1024
+#: Bytes of items and embeddings one put call writes, as the component counts them: two
+#: thirds of what it allows (8 of 12 MiB), leaving room for what the call replaces.
+PUT_CALL_BYTES = STORE_PUT_BYTES * 2 // 3
 
 
 def _put_weight(item: dict[str, Any]) -> int:
@@ -53,7 +51,7 @@ def _put_weight(item: dict[str, Any]) -> int:
     if "value" in item:
         weight += len(json.dumps(item["value"], ensure_ascii=False).encode())
     for vector in item.get("vectors", ()):
-        weight += 280 + 9 * len(vector["vector"])
+        weight += 280 + BYTES_PER_STORED_FLOAT * len(vector["vector"])
     return weight
 
 
@@ -136,8 +134,8 @@ class ConvexStore(BaseStore):
     # ------------------------------------------------------------------ reads
 
     def _get(self, gets: list[tuple[int, GetOp]], results: list[Result]) -> Plan[None]:
-        for start in range(0, len(gets), MAX_OPS_PER_CALL):
-            chunk = gets[start : start + MAX_OPS_PER_CALL]
+        for start in range(0, len(gets), STORE_OPS_PER_CALL):
+            chunk = gets[start : start + STORE_OPS_PER_CALL]
             found = yield self._call(
                 lambda r, c=chunk: r.get_store_items(
                     resource_id=self.resource_id,
@@ -153,8 +151,8 @@ class ConvexStore(BaseStore):
 
     def _touch(self, items: Sequence[StoreItem | SearchStoreByVectorResultItem]) -> Plan[None]:
         """Refreshes the TTL of items that have one (LangGraph's refresh on read)."""
-        for start in range(0, len(items), MAX_OPS_PER_CALL):
-            chunk = items[start : start + MAX_OPS_PER_CALL]
+        for start in range(0, len(items), STORE_OPS_PER_CALL):
+            chunk = items[start : start + STORE_OPS_PER_CALL]
             yield self._call(
                 lambda r, c=chunk: r.touch_store_items(
                     resource_id=self.resource_id,
@@ -191,9 +189,9 @@ class ConvexStore(BaseStore):
         filter_arg = {"filter": op.filter} if op.filter else {}
         found: Sequence[StoreItem | SearchStoreByVectorResultItem]
         if op.query and self.embeddings is not None:
-            if op.offset + op.limit > MAX_VECTOR_RESULTS:
+            if op.offset + op.limit > MAX_SEARCH_LIMIT:
                 raise ValueError(
-                    f"a semantic search returns at most {MAX_VECTOR_RESULTS} items (offset + limit)"
+                    f"a semantic search returns at most {MAX_SEARCH_LIMIT} items (offset + limit)"
                 )
             embeddings = self.embeddings
             query = op.query
@@ -315,7 +313,8 @@ class ConvexStore(BaseStore):
         weight = 0
         for item in ops:
             item_weight = _put_weight(item)
-            if chunk and (len(chunk) >= MAX_OPS_PER_CALL or weight + item_weight > PUT_CALL_BYTES):
+            full = len(chunk) >= STORE_OPS_PER_CALL or weight + item_weight > PUT_CALL_BYTES
+            if chunk and full:
                 yield from self._put_chunk(chunk)
                 chunk, weight = [], 0
             chunk.append(item)
