@@ -11,6 +11,9 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { MAX_BATCH_BYTES, MAX_BATCH_ITEMS } from "../component/model/limits.js";
 import { MAX_UPSERT_STORED_BYTES } from "../component/model/vectors.js";
+import { BYTES_PER_STORED_FLOAT, MAX_SEARCH_LIMIT } from "../component/model/vectorStorage.js";
+import * as checkpoints from "../component/model/checkpoints.js";
+import * as store from "../component/model/store.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const OUTPUT = join(ROOT, "python_sdk", "convex_agent_memory", "_limits.py");
@@ -23,9 +26,30 @@ const constants: Array<[name: string, value: number, doc: string]> = [
     MAX_UPSERT_STORED_BYTES,
     "Most bytes one vector upsert stores: embeddings and entries (component/model/vectors.ts).",
   ],
+  ["MAX_SEARCH_LIMIT", MAX_SEARCH_LIMIT, "Most results one vector search returns (component/model/vectorStorage.ts)."],
+  ["BYTES_PER_STORED_FLOAT", BYTES_PER_STORED_FLOAT, "Bytes Convex counts per stored float (component/model/vectorStorage.ts)."],
+  // convex_agent_memory.langgraph (ConvexSaver, ConvexStore)
+  [
+    "CHECKPOINT_CALL_VALUE_BYTES",
+    checkpoints.MAX_CALL_VALUE_BYTES,
+    "Value bytes one checkpoint put carries (component/model/checkpoints.ts).",
+  ],
+  ["CHECKPOINT_MAX_CHANNELS", checkpoints.MAX_CHANNELS, "Most channels of a checkpoint, blobs of one call (component/model/checkpoints.ts)."],
+  ["CHECKPOINT_WRITES_PER_CALL", checkpoints.MAX_WRITES_PER_CALL, "Most pending writes one call saves (component/model/checkpoints.ts)."],
+  ["CHECKPOINT_KEYS_PER_CALL", checkpoints.MAX_KEYS_PER_CALL, "Most keys one getCheckpointValues call takes (component/model/checkpoints.ts)."],
+  ["CHECKPOINT_IDS_PER_CALL", checkpoints.MAX_IDS_PER_CALL, "Most runs or threads one call names (component/model/checkpoints.ts)."],
+  ["STORE_OPS_PER_CALL", store.MAX_OPS_PER_CALL, "Most operations in one store call (component/model/store.ts)."],
+  ["STORE_PUT_BYTES", store.MAX_PUT_BYTES, "Bytes one putStoreItems call may read and write (component/model/store.ts)."],
 ];
 
 const grouped = (n: number) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, "_");
+
+/** `__all__` as ruff format writes it: one line when it fits in 100 columns, else one name a line. */
+function allLines(names: string[]): string[] {
+  const oneLine = `__all__ = [${names.map((name) => `"${name}"`).join(", ")}]`;
+  if (oneLine.length <= 100) return [oneLine];
+  return ["__all__ = [", ...names.map((name) => `    "${name}",`), "]"];
+}
 
 export function render(): string {
   const lines = [
@@ -36,7 +60,7 @@ export function render(): string {
     "",
     "from typing import Final",
     "",
-    `__all__ = [${[...constants].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name]) => `"${name}"`).join(", ")}]`,
+    ...allLines([...constants].map(([name]) => name).sort()),
     "",
   ];
   for (const [name, value, doc] of constants) lines.push(`#: ${doc}`, `${name}: Final = ${grouped(value)}`);

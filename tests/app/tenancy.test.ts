@@ -51,6 +51,25 @@ const DOMAINS = {
     write: ["createSpans", "updateSpans", "deleteTraces", "createSpans", "updateSpans"],
     read: ["getTrace", "listTraces"],
   },
+  checkpoints: {
+    create: ["putCheckpoint", "putCheckpointWrites"],
+    write: [
+      "putCheckpoint",
+      "putCheckpointBlobs",
+      "putCheckpointWrites",
+      "copyCheckpointThread",
+      "pruneCheckpoints",
+      "deleteCheckpointsForRuns",
+      "deleteCheckpointThread",
+      "putCheckpoint",
+    ],
+    read: ["getCheckpoint", "listCheckpoints", "listCheckpointWrites", "getCheckpointValues", "countCheckpoints", "listCheckpointNamespaces", "listCheckpointThreads"],
+  },
+  store: {
+    create: ["putStoreItems"],
+    write: ["putStoreItems", "touchStoreItems", "putStoreItems"],
+    read: ["getStoreItems", "searchStoreItems", "searchStoreByVector", "listStoreNamespaces", "countStoreItems"],
+  },
 } as const;
 
 const CREATE_ALL = Object.values(DOMAINS).flatMap((d) => d.create);
@@ -58,10 +77,10 @@ const CREATE_ALL = Object.values(DOMAINS).flatMap((d) => d.create);
 const OPTIONAL_OWNER: Set<string> = new Set([DOMAINS.workflows, DOMAINS.scores, DOMAINS.traces].flatMap((d) => [...d.create, ...d.write, ...d.read]));
 const READ_ALL = Object.values(DOMAINS).flatMap((d) => d.read);
 
-const isQuery = (name: string) => (memory as Record<string, { isQuery?: boolean }>)[name].isQuery === true;
-type Caller = { query: (f: any, a: any) => Promise<any>; mutation: (f: any, a: any) => Promise<any> };
+const kindOf = (name: string) => (memory as Record<string, { isQuery?: boolean; isAction?: boolean }>)[name];
+type Caller = { query: (f: any, a: any) => Promise<any>; mutation: (f: any, a: any) => Promise<any>; action: (f: any, a: any) => Promise<any> };
 const call = (caller: Caller, name: string, args: Args) =>
-  isQuery(name) ? caller.query(app[name], args) : caller.mutation(app[name], args);
+  kindOf(name).isAction ? caller.action(app[name], args) : kindOf(name).isQuery ? caller.query(app[name], args) : caller.mutation(app[name], args);
 
 /** What a call answered: its value, or its ConvexError data, or (never expected) any other error. */
 async function outcome(promise: Promise<unknown>): Promise<unknown> {

@@ -3,5 +3,5 @@
 """The function spec this package was generated from: the one file that changes with any
 change to it (``convex-py-codegen check`` names only the files whose content changed)."""
 
-SPEC_SHA256 = "dee1f758d50eb8ff35345eca16de6952224ee38a45260590c13048f42b7699f1"
+SPEC_SHA256 = "89f65131afbb8e477386ae6f2f30185871aa828ae0e15723608ac804fe578520"
 SOURCE = "component (component agentMemory)"
