@@ -23,12 +23,13 @@ from typing import Any, TypeVar
 
 from .._client import AsyncClient, Client
 from .._exceptions import NotFoundError
+from .._limits import MAX_PAGE_SIZE
 from ..types import Message
 
 __all__ = ["AsyncConversation", "Conversation", "new_message_id"]
 
 #: Messages one page read returns (the component's page cap).
-PAGE_SIZE = 1_000
+PAGE_SIZE = MAX_PAGE_SIZE
 
 T = TypeVar("T")
 

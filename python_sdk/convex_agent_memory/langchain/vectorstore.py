@@ -40,6 +40,7 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.vectorstores import VectorStore
 
 from .._exceptions import NotFoundError
+from .._limits import VECTOR_DIMENSIONS, VECTORS_IDS_PER_CALL, VECTORS_MAX_TOP_K
 from ..recall import keyword_query_of
 
 if TYPE_CHECKING:
@@ -47,12 +48,12 @@ if TYPE_CHECKING:
 
 __all__ = ["ConvexVectorStore"]
 
-#: The vector lengths an index may have (component/model/vectors.ts).
-SUPPORTED_DIMENSIONS = (128, 256, 384, 512, 768, 1024, 1408, 1536, 2048, 3072, 4096)
+#: The vector lengths an index may have (the component's, from the generated _limits).
+SUPPORTED_DIMENSIONS = VECTOR_DIMENSIONS
 #: Most results one query returns (and candidates MMR may fetch).
-MAX_TOP_K = 256
+MAX_TOP_K = VECTORS_MAX_TOP_K
 #: Most ids one getVectors / deleteVectors call takes.
-MAX_IDS_PER_CALL = 256
+MAX_IDS_PER_CALL = VECTORS_IDS_PER_CALL
 TEXT_KEY = "text"
 METADATA_KEY = "metadata"
 EXACT_METADATA_KEY = "metadataJson"

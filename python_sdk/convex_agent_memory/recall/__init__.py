@@ -25,6 +25,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from .._exceptions import InvalidArgumentError
+from .._limits import MAX_KEYWORD_QUERY_LENGTH, MAX_KEYWORD_TERMS
 from .._models import SupportsArray
 from .._types import Omit, omit
 
@@ -51,15 +52,14 @@ Embed = Callable[[list[str]], Vectors]
 #: The same, or a coroutine function.
 AsyncEmbed = Callable[[list[str]], Vectors | Awaitable[Vectors]]
 
-#: Words a keyword query may hold (Convex's search takes 16 terms).
-MAX_KEYWORD_TERMS = 16
 _WORD = re.compile(r"[^\W_]+")
 
 
 def keyword_query_of(text: str) -> str | None:
-    """The first 16 words of ``text`` (as Convex's search splits words); None without any."""
+    """The first MAX_KEYWORD_TERMS (16) words of ``text`` (as Convex's search splits words),
+    at most MAX_KEYWORD_QUERY_LENGTH characters; None without any."""
     words = _WORD.findall(text)[:MAX_KEYWORD_TERMS]
-    return " ".join(words)[:1024] if words else None
+    return " ".join(words)[:MAX_KEYWORD_QUERY_LENGTH] if words else None
 
 
 def _query_vector(ref: FunctionRef[Any], vectors: Any) -> Any:
