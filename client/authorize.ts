@@ -5,6 +5,7 @@ import { fail } from "../component/model/errors.js";
 export type Domain =
   | "threads"
   | "messages"
+  | "recall"
   | "resources"
   | "vectors"
   | "workflows"

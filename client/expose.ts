@@ -9,11 +9,14 @@
  * refused (UNAUTHENTICATED under the default policy) before anything is read.
  */
 import {
+  actionGeneric,
   mutationGeneric,
   queryGeneric,
   type FunctionReference,
+  type GenericActionCtx,
   type GenericMutationCtx,
   type GenericQueryCtx,
+  type RegisteredAction,
   type RegisteredMutation,
   type RegisteredQuery,
 } from "convex/server";
@@ -74,6 +77,24 @@ export function ownedMutation<A extends PropertyValidators, R extends Validator<
       return ctx.runMutation(ref, args);
     },
   }) as RegisteredMutation<"public", ObjectType<A>, Promise<R["type"]>>;
+}
+
+/** A public action that authorizes a read from its arguments, then runs the component's action. */
+export function ownedAction<A extends PropertyValidators, R extends Validator<any, "required", any>>(
+  authorize: Authorize,
+  domain: Domain,
+  name: string,
+  signature: { args: A; returns: R },
+  ref: Ref,
+): RegisteredAction<"public", ObjectType<A>, Promise<R["type"]>> {
+  return actionGeneric({
+    args: signature.args,
+    returns: signature.returns,
+    handler: async (ctx: GenericActionCtx<GenericDataModel>, args: ObjectType<A>) => {
+      await authorize(ctx, ownerOperation(domain, name, "read", args));
+      return ctx.runAction(ref, args);
+    },
+  }) as RegisteredAction<"public", ObjectType<A>, Promise<R["type"]>>;
 }
 
 /** The signature of function `name` from a domain's args and returns maps. */

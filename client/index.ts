@@ -1,6 +1,7 @@
 import { defaultPolicy, type Authorize } from "./authorize.js";
 import { exposeCheckpoints } from "./checkpoints.js";
 import { exposeMessages } from "./messages.js";
+import { exposeRecall } from "./recall.js";
 import { exposeResources } from "./resources.js";
 import { exposeScores } from "./scores.js";
 import { exposeStore } from "./store.js";
@@ -33,6 +34,7 @@ export function exposeApi(component: AgentMemoryComponent, options: Partial<Expo
   return {
     ...exposeThreads(component, resolved),
     ...exposeMessages(component, resolved),
+    ...exposeRecall(component, resolved),
     ...exposeResources(component, resolved),
     ...exposeVectors(component, resolved),
     ...exposeWorkflows(component, resolved),

@@ -21,6 +21,7 @@ export const modules: Record<string, () => Promise<unknown>> = {
   "./component/_generated/api.js": () => import("../component/_generated/api.js"),
   "./component/checkpoints.js": () => import("../component/checkpoints.js"),
   "./component/messages.js": () => import("../component/messages.js"),
+  "./component/recall.js": () => import("../component/recall.js"),
   "./component/resources.js": () => import("../component/resources.js"),
   "./component/scores.js": () => import("../component/scores.js"),
   "./component/store.js": () => import("../component/store.js"),

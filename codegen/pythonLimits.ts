@@ -1,7 +1,7 @@
 /**
  * Writes `python_sdk/convex_agent_memory/_limits.py`: the component's caps the Python SDK
- * splits large writes by, read from their one definition (component/model/limits.ts and
- * component/model/vectors.ts), so the SDK never holds a copy that can drift:
+ * splits large writes by (and the adapters check arguments by), read from their one definition
+ * in component/model/, so the SDK never holds a copy that can drift:
  *
  *   npx tsx codegen/pythonLimits.ts            # (re)write it
  *   npx tsx codegen/pythonLimits.ts --check    # exit 1 when the committed file is stale
@@ -9,18 +9,21 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { MAX_BATCH_BYTES, MAX_BATCH_ITEMS } from "../component/model/limits.js";
+import { MAX_BATCH_BYTES, MAX_BATCH_ITEMS, MAX_PAGE_SIZE } from "../component/model/limits.js";
+import * as vectors from "../component/model/vectors.js";
 import { MAX_UPSERT_STORED_BYTES } from "../component/model/vectors.js";
-import { BYTES_PER_STORED_FLOAT, MAX_SEARCH_LIMIT } from "../component/model/vectorStorage.js";
+import { BYTES_PER_STORED_FLOAT, EMBEDDING_DOC_OVERHEAD, MAX_SEARCH_LIMIT, VECTOR_DIMENSIONS } from "../component/model/vectorStorage.js";
+import { MAX_EMBEDDING_BYTES_PER_CALL } from "../component/model/recallEmbeddings.js";
 import * as checkpoints from "../component/model/checkpoints.js";
 import * as store from "../component/model/store.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const OUTPUT = join(ROOT, "python_sdk", "convex_agent_memory", "_limits.py");
 
-const constants: Array<[name: string, value: number, doc: string]> = [
+const constants: Array<[name: string, value: number | readonly number[], doc: string]> = [
   ["MAX_BATCH_ITEMS", MAX_BATCH_ITEMS, "Most items in one batch write (component/model/limits.ts)."],
   ["MAX_BATCH_BYTES", MAX_BATCH_BYTES, "Most encoded bytes in one batch write (component/model/limits.ts)."],
+  ["MAX_PAGE_SIZE", MAX_PAGE_SIZE, "Most items one page read returns (component/model/limits.ts)."],
   [
     "MAX_UPSERT_STORED_BYTES",
     MAX_UPSERT_STORED_BYTES,
@@ -28,6 +31,26 @@ const constants: Array<[name: string, value: number, doc: string]> = [
   ],
   ["MAX_SEARCH_LIMIT", MAX_SEARCH_LIMIT, "Most results one vector search returns (component/model/vectorStorage.ts)."],
   ["BYTES_PER_STORED_FLOAT", BYTES_PER_STORED_FLOAT, "Bytes Convex counts per stored float (component/model/vectorStorage.ts)."],
+  [
+    "EMBEDDING_DOC_OVERHEAD",
+    EMBEDDING_DOC_OVERHEAD,
+    "Bytes one stored embedding counts besides its floats (component/model/vectorStorage.ts).",
+  ],
+  ["VECTOR_DIMENSIONS", VECTOR_DIMENSIONS, "The vector lengths the component stores (component/model/vectorStorage.ts)."],
+  ["VECTORS_MAX_TOP_K", vectors.MAX_TOP_K, "Most results one vector query returns (component/model/vectors.ts)."],
+  ["VECTORS_IDS_PER_CALL", vectors.MAX_IDS_PER_CALL, "Most ids one getVectors / deleteVectors call takes (component/model/vectors.ts)."],
+  ["MAX_KEYWORD_TERMS", vectors.MAX_KEYWORD_TERMS, "Most words in a keyword query (component/model/vectors.ts)."],
+  [
+    "MAX_KEYWORD_QUERY_LENGTH",
+    vectors.MAX_KEYWORD_QUERY_LENGTH,
+    "Longest keyword query, in characters (component/model/vectors.ts).",
+  ],
+  // recall (message embeddings)
+  [
+    "MAX_EMBEDDING_BYTES_PER_CALL",
+    MAX_EMBEDDING_BYTES_PER_CALL,
+    "Embedding bytes one call of saveMessages or setMessageEmbeddings stores (recallEmbeddings.ts).",
+  ],
   // convex_agent_memory.langgraph (ConvexSaver, ConvexStore)
   [
     "CHECKPOINT_CALL_VALUE_BYTES",
@@ -43,6 +66,9 @@ const constants: Array<[name: string, value: number, doc: string]> = [
 ];
 
 const grouped = (n: number) => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, "_");
+/** A number, or a tuple of numbers (one line: every tuple here fits in 100 columns). */
+const literal = (value: number | readonly number[]) =>
+  typeof value === "number" ? grouped(value) : `(${value.map(grouped).join(", ")})`;
 
 /** `__all__` as ruff format writes it: one line when it fits in 100 columns, else one name a line. */
 function allLines(names: string[]): string[] {
@@ -63,7 +89,7 @@ export function render(): string {
     ...allLines([...constants].map(([name]) => name).sort()),
     "",
   ];
-  for (const [name, value, doc] of constants) lines.push(`#: ${doc}`, `${name}: Final = ${grouped(value)}`);
+  for (const [name, value, doc] of constants) lines.push(`#: ${doc}`, `${name}: Final = ${literal(value)}`);
   return `${lines.join("\n")}\n`;
 }
 

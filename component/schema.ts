@@ -2,6 +2,7 @@ import { defineSchema } from "convex/server";
 import { checkpointTables } from "./model/checkpoints.js";
 import { counterTables } from "./model/counters.js";
 import { messageTables } from "./model/messages.js";
+import { recallTables } from "./model/recallEmbeddings.js";
 import { resourceTables } from "./model/resources.js";
 import { scoreTables } from "./model/scores.js";
 import { storeTables } from "./model/store.js";
@@ -14,6 +15,7 @@ export default defineSchema({
   ...counterTables,
   ...threadTables,
   ...messageTables,
+  ...recallTables,
   ...resourceTables,
   ...vectorTables,
   ...workflowTables,

@@ -497,6 +497,7 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
               parts: Array<any>;
             };
             createdAt?: number;
+            embedding?: Array<number> | ArrayBuffer;
             id: string;
             role: "user" | "assistant" | "system" | "tool";
             threadId: string;
@@ -572,6 +573,79 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           threadId: string;
           type: string;
         }>,
+        Name
+      >;
+    };
+    recall: {
+      countMessageEmbeddings: FunctionReference<
+        "query",
+        "internal",
+        { resourceId: string; threadId?: string },
+        number,
+        Name
+      >;
+      recallMessages: FunctionReference<
+        "action",
+        "internal",
+        {
+          after?: number;
+          before?: number;
+          excludeThreadId?: string;
+          keywordQuery?: string;
+          keywordWeight?: number;
+          minScore?: number;
+          queryVector: Array<number> | ArrayBuffer;
+          resourceId: string;
+          rrfK?: number;
+          threadId?: string;
+          topK: number;
+        },
+        {
+          candidates: number;
+          groups: Array<{
+            hitIds: Array<string>;
+            messages: Array<{
+              content: {
+                content?: string;
+                format: 2;
+                metadata?: any;
+                parts: Array<any>;
+              };
+              createdAt: number;
+              id: string;
+              resourceId: string;
+              role: "user" | "assistant" | "system" | "tool";
+              threadId: string;
+              type: string;
+            }>;
+            score: number;
+            threadId: string;
+          }>;
+          hits: Array<{
+            id: string;
+            keywordRank?: number;
+            score: number;
+            threadId: string;
+            vectorRank?: number;
+            vectorScore?: number;
+          }>;
+          keywordCandidates?: number;
+          mayBeIncomplete: boolean;
+          truncated: boolean;
+        },
+        Name
+      >;
+      setMessageEmbeddings: FunctionReference<
+        "mutation",
+        "internal",
+        {
+          embeddings: Array<{
+            embedding: Array<number> | ArrayBuffer | null;
+            id: string;
+          }>;
+          resourceId: string;
+        },
+        { removed: number; set: number },
         Name
       >;
     };

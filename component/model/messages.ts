@@ -23,6 +23,21 @@ import {
   type Order,
 } from "./shared.js";
 import { findThread, messageCountKey, requireThread, touchThread } from "./threads.js";
+import {
+  checkEmbeddingBytes,
+  decodeEmbedding,
+  dropEmbedding,
+  EmbeddingCounts,
+  embeddingDimensionOf,
+  messageRecallFields,
+  moveEmbedding,
+  messageEmbeddingBytes,
+  NO_EMBEDDING,
+  recallFieldsOf,
+  writeEmbedding,
+  type RecallFields,
+} from "./recallEmbeddings.js";
+import { vVectorValue } from "./vectorStorage.js";
 
 type Reader = GenericDatabaseReader<DataModel>;
 type Writer = GenericDatabaseWriter<DataModel>;
@@ -54,10 +69,12 @@ export const messageFields = {
 };
 
 export const messageTables = {
-  messages: defineTable(messageFields)
+  messages: defineTable({ ...messageFields, ...messageRecallFields })
     .index("by_resource_id", ["resourceId", "id"])
     .index("by_thread_created", ["resourceId", "threadId", "createdAt"])
-    .index("by_resource_created", ["resourceId", "createdAt"]),
+    .index("by_resource_created", ["resourceId", "createdAt"])
+    // Recall (recallEmbeddings.ts): a vector search hit is read as its message.
+    .index("by_embedding", ["embeddingId"]),
 };
 
 export const vMessage = v.object(messageFields);
@@ -76,6 +93,12 @@ export const vMessageInput = v.object({
   content: vMessageContent,
   /** Default: now for a new message, unchanged for a re-saved one. */
   createdAt: v.optional(v.number()),
+  /**
+   * The message's embedding for recall (float64 numbers, or packed little-endian
+   * float32 bytes; a supported dimension). Without it, a re-saved message keeps its
+   * embedding only if its content is unchanged.
+   */
+  embedding: v.optional(vVectorValue),
 });
 export type MessageInput = Infer<typeof vMessageInput>;
 
@@ -139,9 +162,33 @@ export const messageReturns = {
 
 type ArgsOf<K extends keyof typeof messageArgs> = ObjectType<(typeof messageArgs)[K]>;
 
-/** A stored message as a result. */
+/** A stored message as a result (without its recall fields). */
 export function toMessage(doc: Doc<"messages">): Message {
-  return withoutSystemFields(doc);
+  const { embeddingId: _e, embeddingDimension: _d, ...message } = withoutSystemFields(doc);
+  return message;
+}
+
+/** Whether two message contents are the same JSON value (object keys in any order). */
+export function sameContent(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (a instanceof ArrayBuffer || b instanceof ArrayBuffer) {
+    if (!(a instanceof ArrayBuffer && b instanceof ArrayBuffer) || a.byteLength !== b.byteLength) return false;
+    const x = new Uint8Array(a);
+    const y = new Uint8Array(b);
+    return x.every((byte, i) => byte === y[i]);
+  }
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const other = b as unknown[];
+    return a.length === other.length && a.every((item, i) => sameContent(item, other[i]));
+  }
+  const ak = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
+  const bk = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
+  return (
+    ak.length === bk.length &&
+    ak.every((k) => sameContent((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
+  );
 }
 
 async function findMessage(db: Reader, resourceId: string, id: string): Promise<Doc<"messages"> | null> {
@@ -207,6 +254,12 @@ export async function saveMessages(db: Writer, args: ArgsOf<"saveMessages">): Pr
     checkTime(input.createdAt, "createdAt");
     checkContent(input.id, input.content);
   }
+  checkEmbeddingBytes(
+    inputs.flatMap((m) =>
+      m.embedding === undefined ? [] : [messageEmbeddingBytes(embeddingDimensionOf(m.embedding, `message "${m.id}"`), m.content)],
+    ),
+  );
+  const embeddings = inputs.map((m) => (m.embedding === undefined ? undefined : decodeEmbedding(m.embedding, `message "${m.id}"`)));
 
   // Read and check everything before the first write.
   const threads = new Map<string, Doc<"threads">>();
@@ -214,8 +267,8 @@ export async function saveMessages(db: Writer, args: ArgsOf<"saveMessages">): Pr
     if (!threads.has(input.threadId)) threads.set(input.threadId, await requireThread(db, resourceId, input.threadId));
   }
   const now = Date.now();
-  const planned: Array<{ existing: Doc<"messages"> | null; message: Message }> = [];
-  for (const input of inputs) {
+  const planned: Array<{ existing: Doc<"messages"> | null; message: Message; embedding?: number[] }> = [];
+  for (const [i, input] of inputs.entries()) {
     const existing = await findMessage(db, resourceId, input.id);
     const message: Message = {
       resourceId,
@@ -226,23 +279,28 @@ export async function saveMessages(db: Writer, args: ArgsOf<"saveMessages">): Pr
       content: input.content,
       createdAt: input.createdAt ?? existing?.createdAt ?? now,
     };
+    const embedding = embeddings[i];
     checkDocument(`message "${input.id}"`, message);
-    planned.push({ existing, message });
+    planned.push({ existing, message, ...(embedding === undefined ? {} : { embedding }) });
   }
 
   const deltas = new Map<string, number>();
   const bump = (threadId: string, delta: number) => deltas.set(threadId, (deltas.get(threadId) ?? 0) + delta);
   const touched = new Set<string>();
-  for (const { existing, message } of planned) {
+  const embedded = new EmbeddingCounts(resourceId);
+  for (const { existing, message, embedding } of planned) {
     touched.add(message.threadId);
     if (existing === null) {
-      await db.insert("messages", message);
+      const recall = await recallFieldsForSave(db, null, false, message, embedding, embedded);
+      await db.insert("messages", { ...message, ...recall });
       bump(message.threadId, 1);
       continue;
     }
+    let previousLive = true;
     if (existing.threadId !== message.threadId) {
       const previous = threads.get(existing.threadId) ?? (await findThread(db, resourceId, existing.threadId));
       // A message of a thread being deleted is no longer counted there.
+      previousLive = previous !== null;
       if (previous !== null) {
         threads.set(previous.id, previous);
         bump(previous.id, -1);
@@ -250,11 +308,50 @@ export async function saveMessages(db: Writer, args: ArgsOf<"saveMessages">): Pr
       }
       bump(message.threadId, 1);
     }
-    await db.replace(existing._id, message);
+    const recall = await recallFieldsForSave(db, existing, previousLive, message, embedding, embedded);
+    await db.replace(existing._id, { ...message, ...recall });
   }
   for (const [threadId, delta] of deltas) await addToCounter(db, messageCountKey(resourceId, threadId), delta);
+  await embedded.apply(db);
   for (const threadId of touched) await touchThread(db, threads.get(threadId)!, now);
   return planned.map(({ message }) => message);
+}
+
+/**
+ * The recall fields of a message being saved: a new embedding when one is given; the
+ * one it had when its content is unchanged (following it to another thread); none
+ * otherwise. Counts the owner's embedded messages per thread.
+ */
+async function recallFieldsForSave(
+  db: Writer,
+  existing: Doc<"messages"> | null,
+  existingCounted: boolean,
+  message: Message,
+  embedding: number[] | undefined,
+  counts: EmbeddingCounts,
+): Promise<RecallFields> {
+  const current: RecallFields = existing === null ? { ...NO_EMBEDDING } : recallFieldsOf(existing);
+  const had = current.embeddingId !== undefined;
+  // A thread being deleted no longer counts its embeddings (deleteThread took them off, and
+  // counts them as pending until its batches delete them): this one leaves it.
+  if (had && existingCounted) counts.add(existing!.threadId, -1);
+  if (had && !existingCounted) counts.leaveDeletion();
+  let next: RecallFields;
+  if (embedding !== undefined) {
+    next = await writeEmbedding(
+      db,
+      { resourceId: message.resourceId, messageId: message.id, threadId: message.threadId, content: message.content },
+      embedding,
+      current,
+    );
+  } else if (had && sameContent(existing!.content, message.content)) {
+    if (existing!.threadId !== message.threadId) await moveEmbedding(db, current, message.resourceId, message.threadId);
+    next = current;
+  } else {
+    next = await dropEmbedding(db, current);
+  }
+  if (next.embeddingId !== undefined) counts.add(message.threadId, 1);
+  return next;
 }
 
 /** The owner's messages (of live threads) among `ids`, in the order of `ids`, each once. */
@@ -299,10 +396,17 @@ export async function updateMessages(db: Writer, args: ArgsOf<"updateMessages">)
   }
   const now = Date.now();
   const touched = new Set<string>();
+  const embedded = new EmbeddingCounts(resourceId);
   for (const { doc, message } of planned) {
-    await db.replace(doc._id, message);
+    let recall = recallFieldsOf(doc);
+    if (recall.embeddingId !== undefined && !sameContent(doc.content, message.content)) {
+      recall = await dropEmbedding(db, recall); // it described the old content
+      embedded.add(doc.threadId, -1);
+    }
+    await db.replace(doc._id, { ...message, ...recall });
     touched.add(message.threadId);
   }
+  await embedded.apply(db);
   for (const threadId of touched) await touchThread(db, (await live.get(threadId))!, now);
   return planned.map(({ message }) => message);
 }
@@ -314,12 +418,18 @@ export async function deleteMessages(db: Writer, args: ArgsOf<"deleteMessages">)
   for (const id of args.ids) checkName(id, "ids[]");
   const live = new LiveThreads(db, args.resourceId);
   const deltas = new Map<string, number>();
+  const embedded = new EmbeddingCounts(args.resourceId);
   for (const id of new Set(args.ids)) {
     const doc = await findMessage(db, args.resourceId, id);
     if (doc === null || !(await live.isLive(doc))) continue;
+    if (doc.embeddingId !== undefined) {
+      await dropEmbedding(db, doc);
+      embedded.add(doc.threadId, -1);
+    }
     await db.delete(doc._id);
     deltas.set(doc.threadId, (deltas.get(doc.threadId) ?? 0) - 1);
   }
+  await embedded.apply(db);
   const now = Date.now();
   let deleted = 0;
   for (const [threadId, delta] of deltas) {

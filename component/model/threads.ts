@@ -10,8 +10,9 @@ import { internal } from "../_generated/api.js";
 import type { DataModel, Doc } from "../_generated/dataModel.js";
 import { addToCounter, counterKey, deleteCounter, readCounter } from "./counters.js";
 import { conflict, notFound } from "./errors.js";
-import { checkDocument, DELETE_BATCH_SIZE } from "./limits.js";
+import { approximateSize, checkDocument, DELETE_BATCH_SIZE } from "./limits.js";
 import { boundedPage, pageOf, paginateChecked, vPage } from "./pagination.js";
+import { deletingEmbeddingsKey, dropEmbedding, embeddingCountKey, messageEmbeddingBytes } from "./recallEmbeddings.js";
 import {
   checkName,
   checkPlainObject,
@@ -215,6 +216,14 @@ export async function deleteThread(db: Writer, scheduler: Scheduler, args: ArgsO
   await db.delete(existing._id);
   await deleteCounter(db, messageCountKey(resourceId, id));
   await addToCounter(db, threadCountKey(resourceId), -1);
+  // The thread's embeddings stop counting at once (and stop being recalled: see the
+  // deletion marker); the batches below delete them with their messages.
+  const embedded = await readCounter(db, embeddingCountKey(resourceId, id));
+  if (embedded > 0) {
+    await addToCounter(db, embeddingCountKey(resourceId), -embedded);
+    await deleteCounter(db, embeddingCountKey(resourceId, id));
+    await addToCounter(db, deletingEmbeddingsKey(resourceId), embedded);
+  }
   const done = await deleteMessageBatch(db, resourceId, id);
   if (!done) {
     await db.insert("threadDeletions", { resourceId, threadId: id, startedAt: Date.now() });
@@ -239,14 +248,38 @@ export async function continueThreadDeletion(
   return null;
 }
 
-/** Deletes up to DELETE_BATCH_SIZE messages of the owner's thread; true when none is left. */
+/** Bytes one deletion batch reads at most (messages and the embeddings it deletes), plus one message. */
+export const DELETE_BATCH_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Deletes up to DELETE_BATCH_SIZE messages of the owner's thread, with their
+ * embeddings, stopping once DELETE_BATCH_BYTES have been read (deleting an embedding
+ * reads it); true when none is left.
+ */
 async function deleteMessageBatch(db: Writer, resourceId: string, threadId: string): Promise<boolean> {
-  const batch = await db
+  const messages = db
     .query("messages")
-    .withIndex("by_thread_created", (q) => q.eq("resourceId", resourceId).eq("threadId", threadId))
-    .take(DELETE_BATCH_SIZE);
-  for (const message of batch) await db.delete(message._id);
-  return batch.length < DELETE_BATCH_SIZE;
+    .withIndex("by_thread_created", (q) => q.eq("resourceId", resourceId).eq("threadId", threadId));
+  let deleted = 0;
+  let embeddings = 0;
+  let bytes = 0;
+  let done = true;
+  for await (const message of messages) {
+    bytes += approximateSize(message);
+    if (message.embeddingId !== undefined) {
+      await dropEmbedding(db, message);
+      bytes += messageEmbeddingBytes(message.embeddingDimension ?? 0, message.content);
+      embeddings++;
+    }
+    await db.delete(message._id);
+    deleted++;
+    if (deleted >= DELETE_BATCH_SIZE || bytes >= DELETE_BATCH_BYTES) {
+      done = false;
+      break;
+    }
+  }
+  await addToCounter(db, deletingEmbeddingsKey(resourceId), -embeddings);
+  return done;
 }
 
 /** A page of the owner's threads by createdAt (default) or updatedAt, newest first unless order is "asc". */

@@ -8,7 +8,7 @@
  *                                                    by a query unless the caller asks for the
  *                                                    vector itself
  *   <owner rows>    {..., embeddingId}              what results carry (a vector index's entry,
- *                                                    later a recalled message or a store item),
+ *                                                    a recalled message, a store item's link),
  *                   .index("by_embedding", ["embeddingId"])
  *
  * `ctx.vectorSearch` returns `{_id, _score}` of embedding documents; hydration reads
@@ -18,8 +18,11 @@
  * table, by id) only when the caller asks for it.
  *
  * Namespaces: every embedding carries `ns`, a small integer allocated once per
- * searchable collection (`allocateNamespace`): a vector index's registry row, and
- * later message recall (issue 17) or a LangGraph store (issue 16). Native filter
+ * searchable collection (`allocateNamespace`): a vector index's registry row, message
+ * recall (one per dimension, recallEmbeddings.ts) and the LangGraph store (one per owner and
+ * dimension, storeVectors.ts). Each user deletes only embeddings its own rows name, and
+ * the vector index functions reach only namespaces of registry rows
+ * (tests/app/vector_storage_users.test.ts). Native filter
  * fields hold composites `[ns, value]`, so one equality selects "this collection AND
  * this value" (Convex's vector filter has eq and or only); a user of this module
  * decides what its eight slots mean (a vector index: its `filterableKeys`; recall:

@@ -35,6 +35,9 @@ export const {
   watchMessages,
 } = memory;
 
+// recall
+export const { recallMessages, setMessageEmbeddings, countMessageEmbeddings } = memory;
+
 // resources
 export const { getResource, saveResource, updateResource } = memory;
 

@@ -30,12 +30,20 @@ from typing import Any, Literal, Protocol, TypeAlias
 from ._base_client import AsyncAPIClient, SyncAPIClient
 from ._encoding import check_field_name, encode_value, ints_as_float64, pack_float32, serialize
 from ._exceptions import InvalidArgumentError, LimitExceededError
-from ._limits import MAX_BATCH_BYTES, MAX_BATCH_ITEMS, MAX_UPSERT_STORED_BYTES
+from ._limits import (
+    BYTES_PER_STORED_FLOAT,
+    EMBEDDING_DOC_OVERHEAD,
+    MAX_BATCH_BYTES,
+    MAX_BATCH_ITEMS,
+    MAX_EMBEDDING_BYTES_PER_CALL,
+    MAX_UPSERT_STORED_BYTES,
+)
 from ._types import FunctionKind
 
 __all__ = [
     "MAX_BATCH_BYTES",
     "MAX_BATCH_ITEMS",
+    "MAX_EMBEDDING_BYTES_PER_CALL",
     "MAX_UPSERT_STORED_BYTES",
     "Batch",
     "VectorFormat",
@@ -354,12 +362,15 @@ def save_messages_in_batches(
 
     ``saveMessages`` upserts by the messages' own ids, so a batch that failed in transit is
     retried. Python ints in the messages are sent as float64 (message fields and parts are
-    JavaScript numbers).
+    JavaScript numbers). A message's ``embedding`` (a list, a numpy array) is sent as packed
+    float32 bytes, and calls are also cut by the bytes their embeddings store
+    (MAX_EMBEDDING_BYTES_PER_CALL, the component's own cap).
     """
     return save_in_batches(
         client, path=path, items=messages, arg_name=arg_name, extra_args=extra_args,
         idempotent=True, progress=progress, max_items=max_items, max_bytes=max_bytes,
-        prepare=ints_as_float64,
+        prepare=prepare_message, weigh=message_embedding_weight,
+        max_weight=MAX_EMBEDDING_BYTES_PER_CALL,
     )  # fmt: skip
 
 
@@ -378,8 +389,29 @@ async def asave_messages_in_batches(
     return await asave_in_batches(
         client, path=path, items=messages, arg_name=arg_name, extra_args=extra_args,
         idempotent=True, progress=progress, max_items=max_items, max_bytes=max_bytes,
-        prepare=ints_as_float64,
+        prepare=prepare_message, weigh=message_embedding_weight,
+        max_weight=MAX_EMBEDDING_BYTES_PER_CALL,
     )  # fmt: skip
+
+
+def prepare_message(item: Any) -> Any:
+    """A message to save: its embedding packed as float32 bytes, other ints as float64."""
+    if not isinstance(item, Mapping) or item.get("embedding") is None:
+        return ints_as_float64(item)
+    embedding = item["embedding"]
+    rest = ints_as_float64({k: v for k, v in item.items() if k != "embedding"})
+    if not isinstance(embedding, bytes | bytearray | memoryview):
+        embedding = pack_float32(embedding)
+    return {**rest, "embedding": embedding}
+
+
+def message_embedding_weight(item: Any, encoded_length: int) -> int:
+    """The bytes a prepared message's embedding stores, as the component counts them
+    (component/model/vectorStorage.ts storedEmbeddingBytes)."""
+    embedding = item.get("embedding") if isinstance(item, Mapping) else None
+    if not isinstance(embedding, bytes | bytearray | memoryview):
+        return 0
+    return BYTES_PER_STORED_FLOAT * (len(embedding) // 4) + EMBEDDING_DOC_OVERHEAD
 
 
 def _vector_item(
@@ -429,7 +461,7 @@ def _vector_item(
             parts += [b',"metadata":', encoded_metadata]
             rest += len(encoded_metadata)
         parts.append(b"}")
-        weight = _STORED_BYTES_PER_FLOAT * dimension + _STORED_OVERHEAD + 2 * rest
+        weight = BYTES_PER_STORED_FLOAT * dimension + _STORED_OVERHEAD + 2 * rest
         return _EncodedItem(b"".join(parts), weight)
 
     return prepare
@@ -443,9 +475,8 @@ def _as_float64(vector: Any) -> Any:
     return as_float_list(vector)
 
 
-#: Bytes Convex counts per stored float64, and a stored vector's other bytes (its
-#: embedding document and entry: system fields, namespace, ids), with room to spare.
-_STORED_BYTES_PER_FLOAT = 9
+#: A stored vector's bytes besides its floats (its embedding document and entry: system
+#: fields, namespace, ids), with room to spare; the floats count BYTES_PER_STORED_FLOAT each.
 _STORED_OVERHEAD = 300
 
 
@@ -463,7 +494,7 @@ def _vector_weight(vector_key: str) -> Callable[[Any, int], int]:
         else:
             dimension = len(vector) if vector is not None else 0
             rest = encoded_length - 4 * dimension  # a JSON number takes 3 bytes and a comma
-        return _STORED_BYTES_PER_FLOAT * dimension + _STORED_OVERHEAD + 2 * max(0, rest)
+        return BYTES_PER_STORED_FLOAT * dimension + _STORED_OVERHEAD + 2 * max(0, rest)
 
     return weigh
 

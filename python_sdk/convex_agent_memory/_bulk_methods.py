@@ -18,10 +18,13 @@ from pydantic import BaseModel
 from ._bulk import (
     MAX_BATCH_BYTES,
     MAX_BATCH_ITEMS,
+    MAX_EMBEDDING_BYTES_PER_CALL,
     MAX_UPSERT_STORED_BYTES,
     VectorFormat,
     asave_in_batches,
     aupsert_vectors_in_batches,
+    message_embedding_weight,
+    prepare_message,
     save_in_batches,
     upsert_vectors_in_batches,
 )
@@ -276,6 +279,8 @@ class MessagesBulk(Generic[ResultT]):
             self._client, path=ref.path, items=_checked_messages(ref, messages, arguments),
             arg_name="messages", extra_args=extra, idempotent=ref.idempotent,
             progress=progress, max_items=max_items, max_bytes=max_bytes,
+            prepare=prepare_message, weigh=message_embedding_weight,
+            max_weight=MAX_EMBEDDING_BYTES_PER_CALL,
         )  # fmt: skip
         return [ref.read(result) for result in results]
 
@@ -317,5 +322,7 @@ class AsyncMessagesBulk(Generic[ResultT]):
             self._client, path=ref.path, items=_checked_messages(ref, messages, arguments),
             arg_name="messages", extra_args=extra, idempotent=ref.idempotent,
             progress=progress, max_items=max_items, max_bytes=max_bytes,
+            prepare=prepare_message, weigh=message_embedding_weight,
+            max_weight=MAX_EMBEDDING_BYTES_PER_CALL,
         )  # fmt: skip
         return [ref.read(result) for result in results]

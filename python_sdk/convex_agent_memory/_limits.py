@@ -12,24 +12,48 @@ __all__ = [
     "CHECKPOINT_KEYS_PER_CALL",
     "CHECKPOINT_MAX_CHANNELS",
     "CHECKPOINT_WRITES_PER_CALL",
+    "EMBEDDING_DOC_OVERHEAD",
     "MAX_BATCH_BYTES",
     "MAX_BATCH_ITEMS",
+    "MAX_EMBEDDING_BYTES_PER_CALL",
+    "MAX_KEYWORD_QUERY_LENGTH",
+    "MAX_KEYWORD_TERMS",
+    "MAX_PAGE_SIZE",
     "MAX_SEARCH_LIMIT",
     "MAX_UPSERT_STORED_BYTES",
     "STORE_OPS_PER_CALL",
     "STORE_PUT_BYTES",
+    "VECTORS_IDS_PER_CALL",
+    "VECTORS_MAX_TOP_K",
+    "VECTOR_DIMENSIONS",
 ]
 
 #: Most items in one batch write (component/model/limits.ts).
 MAX_BATCH_ITEMS: Final = 1_000
 #: Most encoded bytes in one batch write (component/model/limits.ts).
 MAX_BATCH_BYTES: Final = 8_388_608
+#: Most items one page read returns (component/model/limits.ts).
+MAX_PAGE_SIZE: Final = 1_000
 #: Most bytes one vector upsert stores: embeddings and entries (component/model/vectors.ts).
 MAX_UPSERT_STORED_BYTES: Final = 12_582_912
 #: Most results one vector search returns (component/model/vectorStorage.ts).
 MAX_SEARCH_LIMIT: Final = 256
 #: Bytes Convex counts per stored float (component/model/vectorStorage.ts).
 BYTES_PER_STORED_FLOAT: Final = 9
+#: Bytes one stored embedding counts besides its floats (component/model/vectorStorage.ts).
+EMBEDDING_DOC_OVERHEAD: Final = 160
+#: The vector lengths the component stores (component/model/vectorStorage.ts).
+VECTOR_DIMENSIONS: Final = (128, 256, 384, 512, 768, 1_024, 1_408, 1_536, 2_048, 3_072, 4_096)
+#: Most results one vector query returns (component/model/vectors.ts).
+VECTORS_MAX_TOP_K: Final = 256
+#: Most ids one getVectors / deleteVectors call takes (component/model/vectors.ts).
+VECTORS_IDS_PER_CALL: Final = 256
+#: Most words in a keyword query (component/model/vectors.ts).
+MAX_KEYWORD_TERMS: Final = 16
+#: Longest keyword query, in characters (component/model/vectors.ts).
+MAX_KEYWORD_QUERY_LENGTH: Final = 1_024
+#: Embedding bytes one call of saveMessages or setMessageEmbeddings stores (recallEmbeddings.ts).
+MAX_EMBEDDING_BYTES_PER_CALL: Final = 12_582_912
 #: Value bytes one checkpoint put carries (component/model/checkpoints.ts).
 CHECKPOINT_CALL_VALUE_BYTES: Final = 8_388_608
 #: Most channels of a checkpoint, blobs of one call (component/model/checkpoints.ts).

@@ -7,6 +7,8 @@ export type Make = (owner: string | undefined, id: string) => Args;
 const bytes = (text: string) => new TextEncoder().encode(text).buffer as ArrayBuffer;
 const unit = (axis: number) => Array.from({ length: 128 }, (_, i) => (i === axis ? 1 : 0));
 const owned = (owner: string | undefined) => (owner === undefined ? {} : { resourceId: owner });
+/** A 128-dimension unit vector along `i`. */
+const axis = (i: number) => Array.from({ length: 128 }, (_, j) => (j === i ? 1 : 0));
 
 /** Every exposed function of the owned domains, with arguments for an owner and an id. */
 export const CALLS: Record<string, Make> = {
@@ -31,6 +33,13 @@ export const CALLS: Record<string, Make> = {
   deleteMessages: (r, id) => ({ resourceId: r, ids: [`${id}-m2`] }),
   countMessages: (r, id) => ({ resourceId: r, threadId: id }),
   watchMessages: (r, id) => ({ resourceId: r, threadId: id }),
+  // recall (embeddings of the messages saveMessages wrote)
+  setMessageEmbeddings: (r, id) => ({
+    resourceId: r,
+    embeddings: [1, 2, 3].map((i) => ({ id: `${id}-m${i}`, embedding: axis(i) })),
+  }),
+  recallMessages: (r, id) => ({ resourceId: r, threadId: id, queryVector: axis(1), topK: 3, before: 1, after: 1, keywordQuery: "1" }),
+  countMessageEmbeddings: (r, id) => ({ resourceId: r, threadId: id }),
   // resources (a resource is its owner)
   getResource: (r) => ({ resourceId: r }),
   saveResource: (r) => ({ resourceId: r, workingMemory: "notes" }),

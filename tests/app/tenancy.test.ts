@@ -31,6 +31,11 @@ const DOMAINS = {
     write: ["saveThread", "saveMessages", "updateMessages", "deleteMessages", "saveMessages", "deleteThread", "saveThread", "saveMessages"],
     read: ["getMessagesByIds", "listMessages", "listMessagesByResource", "countMessages", "watchMessages"],
   },
+  recall: {
+    create: ["saveThread", "saveMessages", "setMessageEmbeddings"],
+    write: ["saveThread", "saveMessages", "setMessageEmbeddings", "deleteMessages", "saveMessages", "setMessageEmbeddings", "deleteThread"],
+    read: ["recallMessages", "countMessageEmbeddings"],
+  },
   resources: {
     create: ["saveResource"],
     write: ["saveResource", "updateResource"],

@@ -3,5 +3,5 @@
 """The function spec this package was generated from: the one file that changes with any
 change to it (``convex-py-codegen check`` names only the files whose content changed)."""
 
-SPEC_SHA256 = "89f65131afbb8e477386ae6f2f30185871aa828ae0e15723608ac804fe578520"
+SPEC_SHA256 = "b625633b8bfa1a2d40681d4b48c396f2fb584ce65198591bd5377d820366ade8"
 SOURCE = "component (component agentMemory)"

@@ -10,6 +10,7 @@ from convex_agent_memory._runtime import AsyncAPIClient, SyncAPIClient
 
 from .resources.checkpoints import AsyncCheckpoints, Checkpoints
 from .resources.messages import AsyncMessages, Messages
+from .resources.recall import AsyncRecall, Recall
 from .resources.resources import AsyncResources, Resources
 from .resources.scores import AsyncScores, Scores
 from .resources.store import AsyncStore, Store
@@ -36,6 +37,11 @@ class GeneratedClient(SyncAPIClient):
     def messages(self) -> Messages:
         """The functions of the ``messages`` module."""
         return Messages(self)
+
+    @cached_property
+    def recall(self) -> Recall:
+        """The functions of the ``recall`` module."""
+        return Recall(self)
 
     @cached_property
     def resources(self) -> Resources:
@@ -85,6 +91,11 @@ class AsyncGeneratedClient(AsyncAPIClient):
     def messages(self) -> AsyncMessages:
         """The functions of the ``messages`` module."""
         return AsyncMessages(self)
+
+    @cached_property
+    def recall(self) -> AsyncRecall:
+        """The functions of the ``recall`` module."""
+        return AsyncRecall(self)
 
     @cached_property
     def resources(self) -> AsyncResources:

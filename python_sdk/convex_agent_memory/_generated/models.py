@@ -30,6 +30,7 @@ __all__ = [
     "CheckpointWritePage",
     "CopyCheckpointThreadArgs",
     "CountCheckpointsArgs",
+    "CountMessageEmbeddingsArgs",
     "CountMessagesArgs",
     "CountStoreItemsArgs",
     "CountThreadsArgs",
@@ -104,6 +105,10 @@ __all__ = [
     "QueryArgs",
     "QueryResult",
     "QueryResultResult",
+    "RecallMessagesArgs",
+    "RecallMessagesResult",
+    "RecallMessagesResultGroup",
+    "RecallMessagesResultHit",
     "Resource",
     "SaveMessagesArgs",
     "SaveMessagesMessage",
@@ -117,6 +122,9 @@ __all__ = [
     "SearchStoreByVectorResultItem",
     "SearchStoreItemsArgs",
     "SearchStoreItemsPage",
+    "SetMessageEmbeddingsArgs",
+    "SetMessageEmbeddingsEmbedding",
+    "SetMessageEmbeddingsResult",
     "StoreItem",
     "StoreNamespacePage",
     "Thread",
@@ -293,6 +301,15 @@ class CountCheckpointsArgs(ConvexModel):
     resource_id: str = Field(alias="resourceId")
     thread_id: str = Field(alias="threadId")
     checkpoint_ns: str = Field(alias="checkpointNs")
+
+
+class CountMessageEmbeddingsArgs(ConvexModel):
+    """The arguments of ``recall:countMessageEmbeddings``."""
+
+    __convex_absent_if_none__: ClassVar[frozenset[str]] = frozenset({"thread_id"})
+
+    resource_id: str = Field(alias="resourceId")
+    thread_id: str | None = Field(default=None, alias="threadId")
 
 
 class CountMessagesArgs(ConvexModel):
@@ -862,7 +879,7 @@ class LoadWorkflowSnapshotArgs(ConvexModel):
 class MessageContent(ConvexModel):
     """An object taken and returned by ``messages:getMessagesByIds``,
     ``messages:listMessages``, ``messages:listMessagesByResource``,
-    ``messages:saveMessages`` and 2 more."""
+    ``messages:saveMessages`` and 3 more."""
 
     __convex_absent_if_none__: ClassVar[frozenset[str]] = frozenset({"content"})
 
@@ -874,7 +891,7 @@ class MessageContent(ConvexModel):
 
 class Message(ConvexModel):
     """An object returned by ``messages:getMessagesByIds``, ``messages:listMessages``,
-    ``messages:listMessagesByResource``, ``messages:saveMessages`` and 2 more."""
+    ``messages:listMessagesByResource``, ``messages:saveMessages`` and 3 more."""
 
     resource_id: str = Field(alias="resourceId")
     id: str
@@ -1072,6 +1089,72 @@ class QueryResult(ConvexModel):
     keyword_candidates: Float64Int | None = Field(default=None, alias="keywordCandidates")
 
 
+class RecallMessagesArgs(ConvexModel):
+    """The arguments of ``recall:recallMessages``."""
+
+    __convex_absent_if_none__: ClassVar[frozenset[str]] = frozenset(
+        {
+            "after",
+            "before",
+            "exclude_thread_id",
+            "keyword_query",
+            "keyword_weight",
+            "min_score",
+            "rrf_k",
+            "thread_id",
+        }
+    )
+
+    resource_id: str = Field(alias="resourceId")
+    thread_id: str | None = Field(default=None, alias="threadId")
+    query_vector: Float32Vector = Field(alias="queryVector")
+    top_k: Float64Int = Field(alias="topK")
+    keyword_query: str | None = Field(default=None, alias="keywordQuery")
+    keyword_weight: float | None = Field(default=None, alias="keywordWeight")
+    rrf_k: float | None = Field(default=None, alias="rrfK")
+    before: Float64Int | None = None
+    after: Float64Int | None = None
+    exclude_thread_id: str | None = Field(default=None, alias="excludeThreadId")
+    min_score: float | None = Field(default=None, alias="minScore")
+
+
+class RecallMessagesResultGroup(ConvexModel):
+    """An object returned by ``recall:recallMessages``."""
+
+    thread_id: str = Field(alias="threadId")
+    score: float
+    hit_ids: list[str] = Field(alias="hitIds")
+    messages: list[Message]
+
+
+class RecallMessagesResultHit(ConvexModel):
+    """An object returned by ``recall:recallMessages``."""
+
+    __convex_absent_if_none__: ClassVar[frozenset[str]] = frozenset(
+        {"keyword_rank", "vector_rank", "vector_score"}
+    )
+
+    id: str
+    thread_id: str = Field(alias="threadId")
+    score: float
+    vector_score: float | None = Field(default=None, alias="vectorScore")
+    vector_rank: Float64Int | None = Field(default=None, alias="vectorRank")
+    keyword_rank: Float64Int | None = Field(default=None, alias="keywordRank")
+
+
+class RecallMessagesResult(ConvexModel):
+    """An object returned by ``recall:recallMessages``."""
+
+    __convex_absent_if_none__: ClassVar[frozenset[str]] = frozenset({"keyword_candidates"})
+
+    groups: list[RecallMessagesResultGroup]
+    hits: list[RecallMessagesResultHit]
+    candidates: Float64Int
+    keyword_candidates: Float64Int | None = Field(default=None, alias="keywordCandidates")
+    may_be_incomplete: bool = Field(alias="mayBeIncomplete")
+    truncated: bool
+
+
 class Resource(ConvexModel):
     """An object returned by ``resources:getResource``, ``resources:saveResource``,
     ``resources:updateResource``."""
@@ -1088,7 +1171,9 @@ class Resource(ConvexModel):
 class SaveMessagesMessage(ConvexModel):
     """An object taken by ``messages:saveMessages``."""
 
-    __convex_absent_if_none__: ClassVar[frozenset[str]] = frozenset({"created_at", "type"})
+    __convex_absent_if_none__: ClassVar[frozenset[str]] = frozenset(
+        {"created_at", "embedding", "type"}
+    )
 
     id: str
     thread_id: str = Field(alias="threadId")
@@ -1096,6 +1181,7 @@ class SaveMessagesMessage(ConvexModel):
     type: str | None = None
     content: MessageContent
     created_at: float | None = Field(default=None, alias="createdAt")
+    embedding: Float32Vector | None = None
 
 
 class SaveMessagesArgs(ConvexModel):
@@ -1257,6 +1343,27 @@ class SearchStoreItemsPage(ConvexModel):
     page_status: Literal["SplitRecommended", "SplitRequired"] | None = Field(
         default=None, alias="pageStatus"
     )
+
+
+class SetMessageEmbeddingsEmbedding(ConvexModel):
+    """An object taken by ``recall:setMessageEmbeddings``."""
+
+    id: str
+    embedding: Float32Vector | None
+
+
+class SetMessageEmbeddingsArgs(ConvexModel):
+    """The arguments of ``recall:setMessageEmbeddings``."""
+
+    resource_id: str = Field(alias="resourceId")
+    embeddings: list[SetMessageEmbeddingsEmbedding]
+
+
+class SetMessageEmbeddingsResult(ConvexModel):
+    """An object returned by ``recall:setMessageEmbeddings``."""
+
+    set: Float64Int
+    removed: Float64Int
 
 
 class StoreNamespacePage(ConvexModel):

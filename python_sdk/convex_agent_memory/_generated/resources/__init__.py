@@ -4,6 +4,7 @@
 
 from .checkpoints import AsyncCheckpoints, Checkpoints
 from .messages import AsyncMessages, Messages
+from .recall import AsyncRecall, Recall
 from .resources import AsyncResources, Resources
 from .scores import AsyncScores, Scores
 from .store import AsyncStore, Store
@@ -15,6 +16,7 @@ from .workflows import AsyncWorkflows, Workflows
 __all__ = [
     "AsyncCheckpoints",
     "AsyncMessages",
+    "AsyncRecall",
     "AsyncResources",
     "AsyncScores",
     "AsyncStore",
@@ -24,6 +26,7 @@ __all__ = [
     "AsyncWorkflows",
     "Checkpoints",
     "Messages",
+    "Recall",
     "Resources",
     "Scores",
     "Store",

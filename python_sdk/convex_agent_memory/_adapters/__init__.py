@@ -1,0 +1,2 @@
+"""Helpers the framework adapters share (not part of the generic runtime: they use the
+component's own functions)."""
