@@ -10,7 +10,9 @@ export type Domain =
   | "vectors"
   | "workflows"
   | "scores"
-  | "traces";
+  | "traces"
+  | "checkpoints"
+  | "store";
 
 /**
  * What an exposed function is about to do, as the host app's `authorize` hook

@@ -1,8 +1,10 @@
 import { defaultPolicy, type Authorize } from "./authorize.js";
+import { exposeCheckpoints } from "./checkpoints.js";
 import { exposeMessages } from "./messages.js";
 import { exposeRecall } from "./recall.js";
 import { exposeResources } from "./resources.js";
 import { exposeScores } from "./scores.js";
+import { exposeStore } from "./store.js";
 import { exposeThreads } from "./threads.js";
 import { exposeTraces } from "./traces.js";
 import type { AgentMemoryComponent, ExposeOptions } from "./types.js";
@@ -38,6 +40,8 @@ export function exposeApi(component: AgentMemoryComponent, options: Partial<Expo
     ...exposeWorkflows(component, resolved),
     ...exposeScores(component, resolved),
     ...exposeTraces(component, resolved),
+    ...exposeCheckpoints(component, resolved),
+    ...exposeStore(component, resolved),
   };
 }
 

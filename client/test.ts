@@ -19,10 +19,12 @@ import schema from "../component/schema.js";
 /** The component's function modules, keyed as convex-test expects (the `_generated` key marks the root). */
 export const modules: Record<string, () => Promise<unknown>> = {
   "./component/_generated/api.js": () => import("../component/_generated/api.js"),
+  "./component/checkpoints.js": () => import("../component/checkpoints.js"),
   "./component/messages.js": () => import("../component/messages.js"),
   "./component/recall.js": () => import("../component/recall.js"),
   "./component/resources.js": () => import("../component/resources.js"),
   "./component/scores.js": () => import("../component/scores.js"),
+  "./component/store.js": () => import("../component/store.js"),
   "./component/threads.js": () => import("../component/threads.js"),
   "./component/traces.js": () => import("../component/traces.js"),
   "./component/vectors.js": () => import("../component/vectors.js"),

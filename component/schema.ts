@@ -1,9 +1,11 @@
 import { defineSchema } from "convex/server";
+import { checkpointTables } from "./model/checkpoints.js";
 import { counterTables } from "./model/counters.js";
 import { messageTables } from "./model/messages.js";
 import { recallTables } from "./model/recallEmbeddings.js";
 import { resourceTables } from "./model/resources.js";
 import { scoreTables } from "./model/scores.js";
+import { storeTables } from "./model/store.js";
 import { threadTables } from "./model/threads.js";
 import { traceTables } from "./model/traces.js";
 import { vectorTables } from "./model/vectors.js";
@@ -19,4 +21,6 @@ export default defineSchema({
   ...workflowTables,
   ...scoreTables,
   ...traceTables,
+  ...checkpointTables,
+  ...storeTables,
 });

@@ -10,10 +10,12 @@
  * - errors: `crates/application/src/redaction.rs` (`[Request ID: …] Server
  *   Error`, what a production deployment redacts), `crates/errors/src/lib.rs`
  *   and `crates/common/src/http/mod.rs` (`{code, message}` replies);
- * - `ConvexError` detection: `convex/values` marks them with `Symbol.for("ConvexError")`.
+ * - `ConvexError` detection: `isConvexError` of component/model/errors.ts.
  */
 import { randomBytes } from "node:crypto";
-import { ConvexError, type Value } from "convex/values";
+import type { Value } from "convex/values";
+import { isConvexError } from "../component/model/errors.js";
+import { MAX_PATH_COMPONENT_LENGTH, ModulePathError, parseModulePath as parseModulePathRule } from "../codegen/convex_py_codegen/node/convexModules.js";
 import {
   MAX_ARRAY_LEN,
   MAX_VALUE_NESTING,
@@ -65,7 +67,7 @@ export interface FunctionPath {
 }
 
 /** `crates/convex/sync_types/src/identifier.rs` MAX_IDENTIFIER_LEN. */
-const MAX_IDENTIFIER_LEN = 64;
+const MAX_IDENTIFIER_LEN = MAX_PATH_COMPONENT_LENGTH;
 
 function rustChar(char: string): string {
   const code = char.codePointAt(0) as number;
@@ -96,61 +98,17 @@ export function checkIdentifier(name: string): void {
 }
 
 /**
- * `check_valid_path_component` (`crates/convex/sync_types/src/path.rs`): the
- * rule every module path part must pass, at push time and in a call.
- */
-export function checkPathComponent(part: string): void {
-  if (Buffer.byteLength(part) > MAX_IDENTIFIER_LEN) {
-    throw new ValueError(
-      `Path component is too long (${Buffer.byteLength(part)} > maximum ${MAX_IDENTIFIER_LEN}): ${part.slice(0, MAX_IDENTIFIER_LEN)}...`,
-    );
-  }
-  if (!/^[A-Za-z0-9_.]*$/.test(part)) {
-    throw new ValueError(`Path component ${part} can only contain alphanumeric characters, underscores, or periods.`);
-  }
-  if (!/[A-Za-z0-9]/.test(part)) {
-    throw new ValueError(`Path component ${part} must have at least one alphanumeric character.`);
-  }
-}
-
-/** The extension of a file name as Rust's `Path::extension` sees it ("a.js" -> "js", ".js" -> none, "a." -> ""). */
-function extensionOf(fileName: string): string | undefined {
-  const dot = fileName.lastIndexOf(".");
-  if (dot <= 0) return undefined;
-  return fileName.slice(dot + 1);
-}
-
-/**
- * `ModulePath::from_str` then `canonicalize` (`module_path.rs`): "dir/notes"
- * or "dir/notes.js" -> "dir/notes.js". Returns the parts, ".js" included.
+ * The module path rule is defined once, beside the module walker
+ * (`codegen/convex_py_codegen/node/convexModules.ts`); a call's path gets the
+ * same verdict and message as a pushed file, as a `ValueError`.
  */
 export function parseModulePath(raw: string): string[] {
-  // Rust's Path::components: "/" first is RootDir, "." first is CurDir, ".." is ParentDir,
-  // empty parts and interior "." disappear.
-  const pieces = raw.split("/");
-  const components: Array<{ kind: "Normal" | "RootDir" | "CurDir" | "ParentDir"; text: string }> = [];
-  pieces.forEach((piece, i) => {
-    if (i === 0 && piece === "" && raw.length > 0) components.push({ kind: "RootDir", text: "" });
-    else if (piece === "") return;
-    else if (piece === "." && components.length === 0) components.push({ kind: "CurDir", text: piece });
-    else if (piece === ".") return;
-    else if (piece === "..") components.push({ kind: "ParentDir", text: piece });
-    else components.push({ kind: "Normal", text: piece });
-  });
-  const last = components[components.length - 1];
-  if (last === undefined || last.kind !== "Normal") throw new ValueError(`Module path ${quoteInput(raw)} doesn't have a filename.`);
-  const extension = extensionOf(last.text);
-  if (extension !== undefined && extension !== "js") {
-    throw new ValueError(`Module path (${quoteInput(raw)}) has an extension that isn't 'js'.`);
+  try {
+    return parseModulePathRule(raw, quoteInput);
+  } catch (error) {
+    if (error instanceof ModulePathError) throw new ValueError(error.message);
+    throw error;
   }
-  for (const component of components) {
-    if (component.kind === "RootDir") throw new ValueError(`Module paths must be relative (${quoteInput(raw)} is absolute).`);
-    if (component.kind !== "Normal") throw new ValueError(`Invalid path component ${component.kind} in ${quoteInput(raw)}.`);
-  }
-  const parts = components.map((c) => c.text);
-  if (extension === undefined) parts[parts.length - 1] = `${last.text}.js`;
-  for (const part of parts) checkPathComponent(part);
-  return parts;
 }
 
 /** `CanonicalizedUdfPath::from_str`: "module:function", "module.js:function", "module" (the default export). */
@@ -266,10 +224,9 @@ export function decodeArgs(path: FunctionPath, json: unknown): Value[] {
 
 // --- errors thrown by functions ----------------------------------------------------------------------
 
-/** A `ConvexError` from `convex/values` (any copy of the package: it is marked with a global symbol). */
-export function isConvexError(error: unknown): error is Error & { data: Value } {
-  return error instanceof ConvexError || (typeof error === "object" && error !== null && Symbol.for("ConvexError") in error);
-}
+// A `ConvexError` from any copy of `convex/values`: `isConvexError`, defined once in
+// component/model/errors.ts (it depends on `convex/values` alone).
+export { isConvexError };
 
 /** What a thrown error becomes: "Uncaught ConvexError: …" with its data, "Uncaught Error: …". */
 export function functionErrorOf(error: unknown): FunctionError {

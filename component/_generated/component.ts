@@ -23,6 +23,337 @@ import type { FunctionReference } from "convex/server";
  */
 export type ComponentApi<Name extends string | undefined = string | undefined> =
   {
+    checkpoints: {
+      copyCheckpointThread: FunctionReference<
+        "mutation",
+        "internal",
+        {
+          cursor?: string;
+          resourceId: string;
+          sourceThreadId: string;
+          targetThreadId: string;
+        },
+        { cursor?: string; done: boolean },
+        Name
+      >;
+      countCheckpoints: FunctionReference<
+        "query",
+        "internal",
+        { checkpointNs: string; resourceId: string; threadId: string },
+        number,
+        Name
+      >;
+      deleteCheckpointsForRuns: FunctionReference<
+        "mutation",
+        "internal",
+        { resourceId: string; runIds: Array<string> },
+        { cursor?: string; done: boolean },
+        Name
+      >;
+      deleteCheckpointThread: FunctionReference<
+        "mutation",
+        "internal",
+        { resourceId: string; threadId: string },
+        null,
+        Name
+      >;
+      getCheckpoint: FunctionReference<
+        "query",
+        "internal",
+        {
+          checkpointId?: string;
+          checkpointNs: string;
+          resourceId: string;
+          threadId: string;
+        },
+        {
+          blobs: Array<{
+            channel: string;
+            checkpointNs: string;
+            data?: ArrayBuffer;
+            size: number;
+            type: string;
+            version: string;
+          }>;
+          checkpoint: {
+            channelVersions: Array<{ channel: string; version: string }>;
+            checkpoint: ArrayBuffer;
+            checkpointId: string;
+            checkpointNs: string;
+            metadata: string;
+            parentCheckpointId?: string;
+            threadId: string;
+            type: string;
+          };
+          unreadBlobs: Array<{
+            channel: string;
+            checkpointNs: string;
+            version: string;
+          }>;
+          writes: Array<{
+            channel: string;
+            checkpointId: string;
+            checkpointNs: string;
+            data?: ArrayBuffer;
+            idx: number;
+            size: number;
+            taskId: string;
+            taskPath: string;
+            type: string;
+          }>;
+          writesCursor: string | null;
+        } | null,
+        Name
+      >;
+      getCheckpointValues: FunctionReference<
+        "query",
+        "internal",
+        {
+          blobs: Array<{
+            channel: string;
+            checkpointNs: string;
+            version: string;
+          }>;
+          resourceId: string;
+          threadId: string;
+          writes: Array<{
+            checkpointId: string;
+            checkpointNs: string;
+            idx: number;
+            taskId: string;
+          }>;
+        },
+        {
+          blobs: Array<{
+            channel: string;
+            checkpointNs: string;
+            data?: ArrayBuffer;
+            size: number;
+            type: string;
+            version: string;
+          }>;
+          missingBlobs: Array<{
+            channel: string;
+            checkpointNs: string;
+            version: string;
+          }>;
+          missingWrites: Array<{
+            checkpointId: string;
+            checkpointNs: string;
+            idx: number;
+            taskId: string;
+          }>;
+          writes: Array<{
+            channel: string;
+            checkpointId: string;
+            checkpointNs: string;
+            data?: ArrayBuffer;
+            idx: number;
+            size: number;
+            taskId: string;
+            taskPath: string;
+            type: string;
+          }>;
+        },
+        Name
+      >;
+      listCheckpointNamespaces: FunctionReference<
+        "query",
+        "internal",
+        {
+          paginationOpts: {
+            cursor: string | null;
+            endCursor?: string | null;
+            id?: number;
+            maximumBytesRead?: number;
+            maximumRowsRead?: number;
+            numItems: number;
+          };
+          resourceId: string;
+          threadId: string;
+        },
+        {
+          continueCursor: string;
+          isDone: boolean;
+          page: Array<{ checkpointNs: string; count: number }>;
+          pageStatus?: "SplitRecommended" | "SplitRequired" | null;
+          splitCursor?: string | null;
+        },
+        Name
+      >;
+      listCheckpoints: FunctionReference<
+        "query",
+        "internal",
+        {
+          before?: string;
+          checkpointNs: string;
+          filter?: string;
+          paginationOpts: {
+            cursor: string | null;
+            endCursor?: string | null;
+            id?: number;
+            maximumBytesRead?: number;
+            maximumRowsRead?: number;
+            numItems: number;
+          };
+          resourceId: string;
+          threadId: string;
+        },
+        {
+          continueCursor: string;
+          isDone: boolean;
+          page: Array<{
+            channelVersions: Array<{ channel: string; version: string }>;
+            checkpoint: ArrayBuffer;
+            checkpointId: string;
+            checkpointNs: string;
+            metadata: string;
+            parentCheckpointId?: string;
+            threadId: string;
+            type: string;
+          }>;
+          pageStatus?: "SplitRecommended" | "SplitRequired" | null;
+          splitCursor?: string | null;
+        },
+        Name
+      >;
+      listCheckpointThreads: FunctionReference<
+        "query",
+        "internal",
+        {
+          paginationOpts: {
+            cursor: string | null;
+            endCursor?: string | null;
+            id?: number;
+            maximumBytesRead?: number;
+            maximumRowsRead?: number;
+            numItems: number;
+          };
+          resourceId: string;
+        },
+        {
+          continueCursor: string;
+          isDone: boolean;
+          page: Array<{
+            createdAt: number;
+            threadId: string;
+            updatedAt: number;
+          }>;
+          pageStatus?: "SplitRecommended" | "SplitRequired" | null;
+          splitCursor?: string | null;
+        },
+        Name
+      >;
+      listCheckpointWrites: FunctionReference<
+        "query",
+        "internal",
+        {
+          checkpointNs: string;
+          fromCheckpointId: string;
+          paginationOpts: {
+            cursor: string | null;
+            endCursor?: string | null;
+            id?: number;
+            maximumBytesRead?: number;
+            maximumRowsRead?: number;
+            numItems: number;
+          };
+          resourceId: string;
+          threadId: string;
+          toCheckpointId: string;
+        },
+        {
+          continueCursor: string;
+          isDone: boolean;
+          page: Array<{
+            channel: string;
+            checkpointId: string;
+            checkpointNs: string;
+            data?: ArrayBuffer;
+            idx: number;
+            size: number;
+            taskId: string;
+            taskPath: string;
+            type: string;
+          }>;
+          pageStatus?: "SplitRecommended" | "SplitRequired" | null;
+          splitCursor?: string | null;
+        },
+        Name
+      >;
+      pruneCheckpoints: FunctionReference<
+        "mutation",
+        "internal",
+        {
+          cursor?: string;
+          resourceId: string;
+          strategy: "keep_latest" | "delete";
+          threadIds: Array<string>;
+        },
+        { cursor?: string; done: boolean },
+        Name
+      >;
+      putCheckpoint: FunctionReference<
+        "mutation",
+        "internal",
+        {
+          blobs: Array<{
+            channel: string;
+            data: ArrayBuffer;
+            type: string;
+            version: string;
+          }>;
+          channelVersions: Array<{ channel: string; version: string }>;
+          checkpoint: ArrayBuffer;
+          checkpointId: string;
+          checkpointNs: string;
+          metadata: string;
+          parentCheckpointId?: string;
+          resourceId: string;
+          threadId: string;
+          type: string;
+        },
+        null,
+        Name
+      >;
+      putCheckpointBlobs: FunctionReference<
+        "mutation",
+        "internal",
+        {
+          blobs: Array<{
+            channel: string;
+            data: ArrayBuffer;
+            type: string;
+            version: string;
+          }>;
+          checkpointNs: string;
+          resourceId: string;
+          threadId: string;
+        },
+        null,
+        Name
+      >;
+      putCheckpointWrites: FunctionReference<
+        "mutation",
+        "internal",
+        {
+          checkpointId: string;
+          checkpointNs: string;
+          resourceId: string;
+          taskId: string;
+          taskPath: string;
+          threadId: string;
+          writes: Array<{
+            channel: string;
+            data: ArrayBuffer;
+            idx: number;
+            type: string;
+          }>;
+        },
+        null,
+        Name
+      >;
+    };
     messages: {
       countMessages: FunctionReference<
         "query",
@@ -590,6 +921,144 @@ export type ComponentApi<Name extends string | undefined = string | undefined> =
           spanId?: string;
           traceId?: string;
         },
+        Name
+      >;
+    };
+    store: {
+      countStoreItems: FunctionReference<
+        "query",
+        "internal",
+        { namespace: Array<string>; resourceId: string },
+        number,
+        Name
+      >;
+      getStoreItems: FunctionReference<
+        "query",
+        "internal",
+        {
+          items: Array<{ key: string; namespace: Array<string> }>;
+          resourceId: string;
+        },
+        Array<{
+          createdAt: number;
+          expiresAt?: number;
+          key: string;
+          namespace: Array<string>;
+          updatedAt: number;
+          value: string;
+        } | null>,
+        Name
+      >;
+      listStoreNamespaces: FunctionReference<
+        "query",
+        "internal",
+        {
+          maxDepth?: number;
+          paginationOpts: {
+            cursor: string | null;
+            endCursor?: string | null;
+            id?: number;
+            maximumBytesRead?: number;
+            maximumRowsRead?: number;
+            numItems: number;
+          };
+          prefix?: Array<string>;
+          resourceId: string;
+          suffix?: Array<string>;
+        },
+        {
+          continueCursor: string;
+          isDone: boolean;
+          page: Array<Array<string>>;
+          pageStatus?: "SplitRecommended" | "SplitRequired" | null;
+          splitCursor?: string | null;
+        },
+        Name
+      >;
+      putStoreItems: FunctionReference<
+        "mutation",
+        "internal",
+        {
+          ops: Array<{
+            key: string;
+            namespace: Array<string>;
+            ttlMinutes?: number;
+            value?: string;
+            vectors?: Array<{
+              path: string;
+              vector: Array<number> | ArrayBuffer;
+            }>;
+          }>;
+          resourceId: string;
+        },
+        null,
+        Name
+      >;
+      searchStoreByVector: FunctionReference<
+        "action",
+        "internal",
+        {
+          filter?: string;
+          limit: number;
+          namespacePrefix: Array<string>;
+          offset?: number;
+          queryVector: Array<number> | ArrayBuffer;
+          resourceId: string;
+        },
+        {
+          items: Array<{
+            createdAt: number;
+            expiresAt?: number;
+            key: string;
+            namespace: Array<string>;
+            score: number;
+            updatedAt: number;
+            value: string;
+          }>;
+          mayBeIncomplete: boolean;
+        },
+        Name
+      >;
+      searchStoreItems: FunctionReference<
+        "query",
+        "internal",
+        {
+          filter?: string;
+          namespacePrefix: Array<string>;
+          paginationOpts: {
+            cursor: string | null;
+            endCursor?: string | null;
+            id?: number;
+            maximumBytesRead?: number;
+            maximumRowsRead?: number;
+            numItems: number;
+          };
+          resourceId: string;
+        },
+        {
+          continueCursor: string;
+          isDone: boolean;
+          page: Array<{
+            createdAt: number;
+            expiresAt?: number;
+            key: string;
+            namespace: Array<string>;
+            updatedAt: number;
+            value: string;
+          }>;
+          pageStatus?: "SplitRecommended" | "SplitRequired" | null;
+          splitCursor?: string | null;
+        },
+        Name
+      >;
+      touchStoreItems: FunctionReference<
+        "mutation",
+        "internal",
+        {
+          items: Array<{ key: string; namespace: Array<string> }>;
+          resourceId: string;
+        },
+        null,
         Name
       >;
     };

@@ -42,9 +42,19 @@ export const conflict = (message: string, details?: Record<string, Value>) =>
   fail("CONFLICT", message, details);
 // LIMIT_EXCEEDED: `limitExceeded` in ./limits.ts, whose data says which limit.
 
+/**
+ * Whether a caught error is a `ConvexError`, from any copy of `convex/values`
+ * (the class marks its instances with `Symbol.for("ConvexError")`, which is
+ * what the backend's JS runtime tests). The one ConvexError test of the
+ * project: the local backend and the tests call it too.
+ */
+export function isConvexError(error: unknown): error is Error & { data: Value } {
+  return error instanceof ConvexError || (typeof error === "object" && error !== null && Symbol.for("ConvexError") in error);
+}
+
 /** The error code of a caught error, if it is one of ours. */
 export function errorCodeOf(error: unknown): ErrorCode | undefined {
-  if (error instanceof ConvexError && typeof error.data === "object" && error.data !== null) {
+  if (isConvexError(error) && typeof error.data === "object" && error.data !== null) {
     const code = (error.data as { code?: unknown }).code;
     if (typeof code === "string" && (ERROR_CODES as readonly string[]).includes(code)) {
       return code as ErrorCode;

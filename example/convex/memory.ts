@@ -63,3 +63,25 @@ export const { saveScore, getScoreById, listScoresByScorerId, listScoresByRunId,
 
 // traces
 export const { createSpans, updateSpans, getTrace, listTraces, deleteTraces } = memory;
+
+// checkpoints (LangGraph's checkpointer)
+export const {
+  putCheckpoint,
+  putCheckpointBlobs,
+  putCheckpointWrites,
+  getCheckpoint,
+  listCheckpoints,
+  listCheckpointWrites,
+  getCheckpointValues,
+  countCheckpoints,
+  listCheckpointNamespaces,
+  listCheckpointThreads,
+  deleteCheckpointThread,
+  deleteCheckpointsForRuns,
+  copyCheckpointThread,
+  pruneCheckpoints,
+} = memory;
+
+// store (LangGraph's long-term memory store)
+export const { putStoreItems, getStoreItems, touchStoreItems, searchStoreItems, searchStoreByVector, listStoreNamespaces, countStoreItems } =
+  memory;

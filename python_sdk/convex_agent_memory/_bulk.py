@@ -30,11 +30,20 @@ from typing import Any, Literal, Protocol, TypeAlias
 from ._base_client import AsyncAPIClient, SyncAPIClient
 from ._encoding import check_field_name, encode_value, ints_as_float64, pack_float32, serialize
 from ._exceptions import InvalidArgumentError, LimitExceededError
+from ._limits import (
+    BYTES_PER_STORED_FLOAT,
+    EMBEDDING_DOC_OVERHEAD,
+    MAX_BATCH_BYTES,
+    MAX_BATCH_ITEMS,
+    MAX_EMBEDDING_BYTES_PER_CALL,
+    MAX_UPSERT_STORED_BYTES,
+)
 from ._types import FunctionKind
 
 __all__ = [
     "MAX_BATCH_BYTES",
     "MAX_BATCH_ITEMS",
+    "MAX_EMBEDDING_BYTES_PER_CALL",
     "MAX_UPSERT_STORED_BYTES",
     "Batch",
     "VectorFormat",
@@ -47,13 +56,6 @@ __all__ = [
     "split_into_batches",
     "upsert_vectors_in_batches",
 ]
-
-#: The component's own caps (component/model/limits.ts): MAX_BATCH_ITEMS, MAX_BATCH_BYTES.
-MAX_BATCH_ITEMS = 1_000
-MAX_BATCH_BYTES = 8 * 1024 * 1024
-#: The component's cap on what one vector upsert stores (component/model/vectors.ts,
-#: MAX_UPSERT_STORED_BYTES): 9 bytes a float64 as Convex counts them, plus the entry.
-MAX_UPSERT_STORED_BYTES = 12 * 1024 * 1024
 
 #: How the vector helpers send vectors: packed float32 bytes, or JSON float64 numbers.
 VectorFormat: TypeAlias = Literal["float32", "float64"]
@@ -392,13 +394,6 @@ async def asave_messages_in_batches(
     )  # fmt: skip
 
 
-#: Bytes the embeddings of one saveMessages / setMessageEmbeddings call may store
-#: (component/model/recallEmbeddings.ts MAX_EMBEDDING_BYTES_PER_CALL).
-MAX_EMBEDDING_BYTES_PER_CALL = 12 * 1024 * 1024
-#: Bytes the component counts for one stored embedding besides its floats (vectorStorage.ts).
-_EMBEDDING_DOC_OVERHEAD = 160
-
-
 def prepare_message(item: Any) -> Any:
     """A message to save: its embedding packed as float32 bytes, other ints as float64."""
     if not isinstance(item, Mapping) or item.get("embedding") is None:
@@ -415,7 +410,7 @@ def message_embedding_weight(item: Any, encoded_length: int) -> int:
     embedding = item.get("embedding") if isinstance(item, Mapping) else None
     if not isinstance(embedding, bytes | bytearray | memoryview):
         return 0
-    return _STORED_BYTES_PER_FLOAT * (len(embedding) // 4) + _EMBEDDING_DOC_OVERHEAD
+    return BYTES_PER_STORED_FLOAT * (len(embedding) // 4) + EMBEDDING_DOC_OVERHEAD
 
 
 def _vector_item(
@@ -465,7 +460,7 @@ def _vector_item(
             parts += [b',"metadata":', encoded_metadata]
             rest += len(encoded_metadata)
         parts.append(b"}")
-        weight = _STORED_BYTES_PER_FLOAT * dimension + _STORED_OVERHEAD + 2 * rest
+        weight = BYTES_PER_STORED_FLOAT * dimension + _STORED_OVERHEAD + 2 * rest
         return _EncodedItem(b"".join(parts), weight)
 
     return prepare
@@ -479,9 +474,8 @@ def _as_float64(vector: Any) -> Any:
     return as_float_list(vector)
 
 
-#: Bytes Convex counts per stored float64, and a stored vector's other bytes (its
-#: embedding document and entry: system fields, namespace, ids), with room to spare.
-_STORED_BYTES_PER_FLOAT = 9
+#: A stored vector's bytes besides its floats (its embedding document and entry: system
+#: fields, namespace, ids), with room to spare.
 _STORED_OVERHEAD = 300
 
 
@@ -499,7 +493,7 @@ def _vector_weight(vector_key: str) -> Callable[[Any, int], int]:
         else:
             dimension = len(vector) if vector is not None else 0
             rest = encoded_length - 4 * dimension  # a JSON number takes 3 bytes and a comma
-        return _STORED_BYTES_PER_FLOAT * dimension + _STORED_OVERHEAD + 2 * max(0, rest)
+        return BYTES_PER_STORED_FLOAT * dimension + _STORED_OVERHEAD + 2 * max(0, rest)
 
     return weigh
 

@@ -4,6 +4,8 @@ import { text } from "../component/core-fixtures.js";
 export const page = { numItems: 50, cursor: null };
 export type Args = Record<string, unknown>;
 export type Make = (owner: string | undefined, id: string) => Args;
+const bytes = (text: string) => new TextEncoder().encode(text).buffer as ArrayBuffer;
+const unit = (axis: number) => Array.from({ length: 128 }, (_, i) => (i === axis ? 1 : 0));
 const owned = (owner: string | undefined) => (owner === undefined ? {} : { resourceId: owner });
 /** A 128-dimension unit vector along `i`. */
 const axis = (i: number) => Array.from({ length: 128 }, (_, j) => (j === i ? 1 : 0));
@@ -72,6 +74,55 @@ export const CALLS: Record<string, Make> = {
   getTrace: (r, id) => ({ ...owned(r), traceId: id }),
   listTraces: (r) => ({ ...owned(r), paginationOpts: page }),
   deleteTraces: (r, id) => ({ ...owned(r), traceIds: [id] }),
+  // checkpoints (LangGraph's checkpointer)
+  putCheckpoint: (r, id) => ({
+    resourceId: r,
+    threadId: id,
+    checkpointNs: "",
+    checkpointId: "cp-1",
+    type: "msgpack",
+    checkpoint: bytes(`state of ${id}`),
+    metadata: `{"source":"loop","step":1,"run_id":"run-${id}","$note":1}`,
+    channelVersions: [{ channel: "c", version: "1" }],
+    blobs: [{ channel: "c", version: "1", type: "msgpack", data: bytes(`value of ${id}`) }],
+  }),
+  putCheckpointBlobs: (r, id) => ({ resourceId: r, threadId: id, checkpointNs: "", blobs: [{ channel: "d", version: "1", type: "msgpack", data: bytes("d") }] }),
+  putCheckpointWrites: (r, id) => ({
+    resourceId: r,
+    threadId: id,
+    checkpointNs: "",
+    checkpointId: "cp-1",
+    taskId: "task",
+    taskPath: "",
+    writes: [{ idx: 0, channel: "c", type: "msgpack", data: bytes(`write of ${id}`) }],
+  }),
+  getCheckpoint: (r, id) => ({ resourceId: r, threadId: id, checkpointNs: "" }),
+  listCheckpoints: (r, id) => ({ resourceId: r, threadId: id, checkpointNs: "", filter: '{"source":"loop"}', paginationOpts: page }),
+  listCheckpointWrites: (r, id) => ({ resourceId: r, threadId: id, checkpointNs: "", fromCheckpointId: "", toCheckpointId: "cp-9", paginationOpts: page }),
+  getCheckpointValues: (r, id) => ({
+    resourceId: r,
+    threadId: id,
+    blobs: [{ checkpointNs: "", channel: "c", version: "1" }],
+    writes: [{ checkpointNs: "", checkpointId: "cp-1", taskId: "task", idx: 0 }],
+  }),
+  countCheckpoints: (r, id) => ({ resourceId: r, threadId: id, checkpointNs: "" }),
+  listCheckpointNamespaces: (r, id) => ({ resourceId: r, threadId: id, paginationOpts: page }),
+  listCheckpointThreads: (r) => ({ resourceId: r, paginationOpts: page }),
+  deleteCheckpointThread: (r, id) => ({ resourceId: r, threadId: id }),
+  deleteCheckpointsForRuns: (r, id) => ({ resourceId: r, runIds: [`run-${id}`] }),
+  copyCheckpointThread: (r, id) => ({ resourceId: r, sourceThreadId: id, targetThreadId: `${id}-copy` }),
+  pruneCheckpoints: (r, id) => ({ resourceId: r, threadIds: [id], strategy: "keep_latest" }),
+  // store (LangGraph's long-term memory store)
+  putStoreItems: (r, id) => ({
+    resourceId: r,
+    ops: [{ namespace: ["memories", id], key: "fact", value: '{"text":"likes tea","n":1,"$v":2}', ttlMinutes: 60, vectors: [{ path: "text", vector: unit(0) }] }],
+  }),
+  getStoreItems: (r, id) => ({ resourceId: r, items: [{ namespace: ["memories", id], key: "fact" }] }),
+  touchStoreItems: (r, id) => ({ resourceId: r, items: [{ namespace: ["memories", id], key: "fact" }] }),
+  searchStoreItems: (r, id) => ({ resourceId: r, namespacePrefix: ["memories", id], filter: '{"n":{"$gte":1}}', paginationOpts: page }),
+  searchStoreByVector: (r, id) => ({ resourceId: r, namespacePrefix: ["memories", id], queryVector: unit(1), limit: 5 }),
+  listStoreNamespaces: (r) => ({ resourceId: r, prefix: ["memories", "*"], maxDepth: 2, paginationOpts: page }),
+  countStoreItems: (r, id) => ({ resourceId: r, namespace: ["memories", id] }),
 };
 
 

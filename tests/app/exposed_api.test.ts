@@ -4,7 +4,7 @@ import { expect, test } from "vitest";
 import { exposeApi, type AgentMemoryComponent } from "../../client/index.js";
 import { appModules, componentModules } from "../convex.js";
 
-const DOMAINS = ["threads", "messages", "recall", "resources", "vectors", "workflows", "scores", "traces"];
+const DOMAINS = ["threads", "messages", "recall", "resources", "vectors", "workflows", "scores", "traces", "checkpoints", "store"];
 
 type Registered = { isPublic?: boolean; isInternal?: boolean; isQuery?: boolean; isMutation?: boolean; isAction?: boolean };
 

@@ -9,10 +9,9 @@
 import fc from "fast-check";
 import { expect, test } from "vitest";
 import { anyApi } from "convex/server";
-import { ConvexError } from "convex/values";
 import { exposeApi, type AgentMemoryComponent } from "../../client/index.js";
 import componentSchema from "../../component/schema.js";
-import { ERROR_CODES, errorCodeOf } from "../../component/model/errors.js";
+import { ERROR_CODES, errorCodeOf, isConvexError } from "../../component/model/errors.js";
 import { appTest, runInComponent, SERVICE } from "../convex.js";
 import { CALLS, VECTOR_CALLS, type Args } from "./exposed-calls.js";
 
@@ -116,7 +115,7 @@ test("every exposed function refuses generated bad arguments with a typed error,
       }
       const message = String((error as Error).message ?? error);
       expect(message.length, `${where}: the refusal echoes its input`).toBeLessThan(20_000);
-      if (error instanceof ConvexError) {
+      if (isConvexError(error)) {
         counts.typed++;
         expect(message, where).not.toMatch(/\[object Object\]/);
         expect(ERROR_CODES, where).toContain(errorCodeOf(error));

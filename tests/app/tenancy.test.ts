@@ -11,7 +11,7 @@
  */
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { anyApi } from "convex/server";
-import { ConvexError } from "convex/values";
+import { isConvexError } from "../../component/model/errors.js";
 import { exposeApi, type AgentMemoryComponent } from "../../client/index.js";
 import * as memory from "../../example/convex/memory.js";
 import { appTest, SERVICE, userIdentity } from "../convex.js";
@@ -56,6 +56,25 @@ const DOMAINS = {
     write: ["createSpans", "updateSpans", "deleteTraces", "createSpans", "updateSpans"],
     read: ["getTrace", "listTraces"],
   },
+  checkpoints: {
+    create: ["putCheckpoint", "putCheckpointWrites"],
+    write: [
+      "putCheckpoint",
+      "putCheckpointBlobs",
+      "putCheckpointWrites",
+      "copyCheckpointThread",
+      "pruneCheckpoints",
+      "deleteCheckpointsForRuns",
+      "deleteCheckpointThread",
+      "putCheckpoint",
+    ],
+    read: ["getCheckpoint", "listCheckpoints", "listCheckpointWrites", "getCheckpointValues", "countCheckpoints", "listCheckpointNamespaces", "listCheckpointThreads"],
+  },
+  store: {
+    create: ["putStoreItems"],
+    write: ["putStoreItems", "touchStoreItems", "putStoreItems"],
+    read: ["getStoreItems", "searchStoreItems", "searchStoreByVector", "listStoreNamespaces", "countStoreItems"],
+  },
 } as const;
 
 const CREATE_ALL = Object.values(DOMAINS).flatMap((d) => d.create);
@@ -66,18 +85,14 @@ const READ_ALL = Object.values(DOMAINS).flatMap((d) => d.read);
 const kindOf = (name: string) => (memory as Record<string, { isQuery?: boolean; isAction?: boolean }>)[name];
 type Caller = { query: (f: any, a: any) => Promise<any>; mutation: (f: any, a: any) => Promise<any>; action: (f: any, a: any) => Promise<any> };
 const call = (caller: Caller, name: string, args: Args) =>
-  kindOf(name).isQuery === true
-    ? caller.query(app[name], args)
-    : kindOf(name).isAction === true
-      ? caller.action(app[name], args)
-      : caller.mutation(app[name], args);
+  kindOf(name).isAction ? caller.action(app[name], args) : kindOf(name).isQuery ? caller.query(app[name], args) : caller.mutation(app[name], args);
 
 /** What a call answered: its value, or its ConvexError data, or (never expected) any other error. */
 async function outcome(promise: Promise<unknown>): Promise<unknown> {
   try {
     return { value: await promise };
   } catch (e) {
-    if (e instanceof ConvexError) return { error: e.data };
+    if (isConvexError(e)) return { error: e.data };
     return { untyped: String(e) };
   }
 }

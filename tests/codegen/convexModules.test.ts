@@ -125,9 +125,9 @@ test("files a deployment refuses are problems, each named", () => {
   });
   const walk = walkConvexModules(dir);
   const problems = Object.fromEntries(walk.problems.map((p) => [p.relPath, p.message]));
-  expect(problems["my-notes.ts"]).toMatch(/only contain letters, digits, underscores or periods/);
+  expect(problems["my-notes.ts"]).toMatch(/Path component my-notes\.js can only contain alphanumeric characters, underscores, or periods\./);
   expect(problems["ünïcode.ts"]).toMatch(/only contain/);
-  expect(problems[`${"x".repeat(65)}.ts`]).toMatch(/longer than 64/);
+  expect(problems[`${"x".repeat(65)}.ts`]).toMatch(/Path component is too long \(68 > maximum 64\)/);
   expect(problems["_deps/lib.js"]).toMatch(/reserved/);
   expect(problems["actions/send.ts"]).toMatch(/no "use node"/);
   expect(problems["http.js"]).toMatch(/"use node" is not allowed/);
@@ -139,9 +139,10 @@ test("files a deployment refuses are problems, each named", () => {
 test("module path rule of the backend", () => {
   expect(modulePathProblem("notes.js")).toBeNull();
   expect(modulePathProblem("dir/v2.notes.js")).toBeNull();
-  expect(modulePathProblem("a-b.js")).toMatch(/letters, digits/);
-  expect(modulePathProblem("___/x.js")).toMatch(/at least one letter or digit/);
-  expect(modulePathProblem("/abs.js")).toMatch(/relative/);
+  expect(modulePathProblem("a-b.js")).toBe("Path component a-b.js can only contain alphanumeric characters, underscores, or periods.");
+  expect(modulePathProblem("___/x.js")).toBe("Path component ___ must have at least one alphanumeric character.");
+  expect(modulePathProblem("/abs.js")).toBe("Module paths must be relative (/abs.js is absolute).");
+  expect(modulePathProblem("notes.ts")).toBe("Module path (notes.ts) has an extension that isn't 'js'.");
 });
 
 test("the local backend's modules map is the same walk plus _generated and the schema", () => {

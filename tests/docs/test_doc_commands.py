@@ -362,6 +362,7 @@ def local_backend_help(ctx: Context) -> None:
     "npx tsx codegen/componentApi.ts",
     "npx tsx codegen/appApi.ts --app example/convex --file-type ts --component "
     "agentMemory=convex-agent-memory",
+    "npx tsx codegen/pythonLimits.ts",
     ".venv/bin/convex-py-codegen generate --config codegen/agent_memory.toml",
 )
 def regenerate_committed_files(ctx: Context) -> None:
@@ -371,6 +372,7 @@ def regenerate_committed_files(ctx: Context) -> None:
     for generated in (
         "component/_generated/component.ts",
         "example/convex/_generated/api.ts",
+        "python_sdk/convex_agent_memory/_limits.py",
         "python_sdk/convex_agent_memory/_generated/client.py",
     ):
         assert (checkout / generated).stat().st_size > 0, generated

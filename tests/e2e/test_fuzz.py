@@ -110,6 +110,87 @@ def templates(owner: str) -> dict[str, dict[str, Any]]:
         "vectors.update_vector": {"index_name": INDEX, "id": "v1", "metadata": {"topic": "b"}},
         "vectors.upsert": {"index_name": INDEX, "vectors": [{"id": "v1", "vector": VECTOR}]},
         "vectors.upsert_many": {"index_name": INDEX, "items": [{"id": "v2", "vector": VECTOR}]},
+        **checkpoint_templates(o),
+        **store_templates(o),
+    }
+
+
+def checkpoint_templates(o: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    thread = {**o, "thread_id": ID}
+    blob = {"channel": "c", "version": "1", "type": "msgpack", "data": b"v"}
+    return {
+        "checkpoints.copy_checkpoint_thread": {
+            **o,
+            "source_thread_id": ID,
+            "target_thread_id": uid("copy"),
+        },
+        "checkpoints.count_checkpoints": {**thread, "checkpoint_ns": ""},
+        "checkpoints.delete_checkpoint_thread": {**o, "thread_id": "gone"},
+        "checkpoints.delete_checkpoints_for_runs": {**o, "run_ids": ["gone"]},
+        "checkpoints.get_checkpoint": {**thread, "checkpoint_ns": ""},
+        "checkpoints.get_checkpoint_values": {
+            **thread,
+            "blobs": [{"checkpointNs": "", "channel": "c", "version": "1"}],
+            "writes": [],
+        },
+        "checkpoints.list_checkpoint_namespaces": {**thread, "page_size": 10},
+        "checkpoints.list_checkpoint_threads": {**o, "page_size": 10},
+        "checkpoints.list_checkpoint_writes": {
+            **thread,
+            "checkpoint_ns": "",
+            "from_checkpoint_id": "",
+            "to_checkpoint_id": "z",
+            "page_size": 10,
+        },
+        "checkpoints.list_checkpoints": {
+            **thread,
+            "checkpoint_ns": "",
+            "filter": {"source": "loop"},
+            "page_size": 10,
+        },
+        "checkpoints.prune_checkpoints": {**o, "thread_ids": ["gone"], "strategy": "keep_latest"},
+        "checkpoints.put_checkpoint": {
+            **thread,
+            "checkpoint_ns": "",
+            "checkpoint_id": "cp-1",
+            "type": "msgpack",
+            "checkpoint": b"state",
+            "metadata": {"source": "loop", "step": 1},
+            "channel_versions": [{"channel": "c", "version": "1"}],
+            "blobs": [blob],
+        },
+        "checkpoints.put_checkpoint_blobs": {**thread, "checkpoint_ns": "", "blobs": [blob]},
+        "checkpoints.put_checkpoint_writes": {
+            **thread,
+            "checkpoint_ns": "",
+            "checkpoint_id": "cp-1",
+            "task_id": "t",
+            "task_path": "",
+            "writes": [{"idx": 0, "channel": "c", "type": "msgpack", "data": b"w"}],
+        },
+    }
+
+
+def store_templates(o: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    item = {"namespace": ["fuzz", ID], "key": "k"}
+    return {
+        "store.count_store_items": {**o, "namespace": ["fuzz", ID]},
+        "store.get_store_items": {**o, "items": [item]},
+        "store.list_store_namespaces": {**o, "prefix": ["fuzz"], "page_size": 10},
+        "store.put_store_items": {**o, "ops": [{**item, "value": {"n": 1}}]},
+        "store.search_store_by_vector": {
+            **o,
+            "namespace_prefix": ["fuzz"],
+            "query_vector": VECTOR,
+            "limit": 3,
+        },
+        "store.search_store_items": {
+            **o,
+            "namespace_prefix": ["fuzz"],
+            "filter": {"n": {"$gte": 0}},
+            "page_size": 10,
+        },
+        "store.touch_store_items": {**o, "items": [item]},
     }
 
 
@@ -125,6 +206,8 @@ def method_names(client: Any) -> list[str]:
         "scores",
         "traces",
         "vectors",
+        "checkpoints",
+        "store",
     ):
         for name, _ in inspect.getmembers(getattr(client, namespace), inspect.ismethod):
             if name.startswith("_") or name in WATCH_METHODS or name.endswith("_all"):
@@ -144,6 +227,8 @@ def bad_values(original: Any) -> list[Any]:
     if isinstance(original, (int, float)) and not isinstance(original, bool):
         return BAD_NUMBERS + OTHER_TYPES
     if isinstance(original, list):
+        if not original:
+            return [[{}], [None] * 1_001, *OTHER_TYPES]
         return [[], [original[0]] * 1_001, [original[0], original[0]], *OTHER_TYPES]
     if isinstance(original, dict):
         return [{}, {"x": math.nan}, {"x": {1, 2}}, {"$k": 1}, {"k": 2**70}, *OTHER_TYPES]
@@ -166,6 +251,8 @@ def world(deployment: Deployment) -> Any:
         with contextlib.suppress(cam.ConflictError):  # another run made it (a shared deployment)
             client.vectors.create_index(name=INDEX, dimension=128)
         client.vectors.upsert(index_name=INDEX, vectors=[{"id": "v1", "vector": VECTOR}])
+        client.checkpoints.put_checkpoint(**t["checkpoints.put_checkpoint"])
+        client.store.put_store_items(**t["store.put_store_items"])
         yield client, owner
 
 
@@ -185,6 +272,9 @@ def state(client: Any, owner: str) -> str:
         client.traces.list_traces(**o, page_size=100),
         client.traces.get_trace(**o, trace_id=ID),
         client.vectors.describe_index(index_name=INDEX).count,
+        client.checkpoints.get_checkpoint(**o, thread_id=ID, checkpoint_ns=""),
+        client.checkpoints.list_checkpoint_threads(**o, page_size=100),
+        client.store.search_store_items(**o, namespace_prefix=[], page_size=100),
     )
     return repr(reads)
 

@@ -247,8 +247,8 @@ def test_a_hyphenated_module_fails(broken_copy: App) -> None:
             js.write_text(text.replace("vectorFilter.js", "vector-filter.js"))
     problems = broken_copy.problems(typecheck=False)  # types do not come from dist/*.js
     assert problems == [
-        "module path model/vector-filter.js: path component vector-filter.js can only contain "
-        "letters, digits, underscores or periods"
+        "module path model/vector-filter.js: Path component vector-filter.js can only contain "
+        "alphanumeric characters, underscores, or periods."
     ]
 
 

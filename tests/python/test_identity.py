@@ -457,6 +457,7 @@ def test_a_scoped_service_token_cannot_act_outside_its_resources(backend: Any) -
                 source="LIVE",
                 resource_id=theirs,
             ),
+            **langgraph_attempts(s, theirs),
             "getScoreById": lambda: s.scores.get_score_by_id(id=score.id, resource_id=theirs),
             "listScoresByScorerId": lambda: s.scores.list_scores_by_scorer_id(
                 scorer_id="sc", resource_id=theirs
@@ -556,3 +557,59 @@ async def test_an_async_subscription_outlives_its_tokens_and_ends_on_a_bad_one(
                 while True:
                     await sub.next(timeout=10)
             assert sub.closed
+
+
+def langgraph_attempts(s: Any, theirs: str) -> dict[str, Callable[[], Any]]:
+    """The LangGraph domains' exposed functions (checkpoints, store), naming another owner."""
+    thread = {"resource_id": theirs, "thread_id": "t"}
+    item = {"namespace": ["ns"], "key": "k"}
+    blob = {"channel": "c", "version": "1", "type": "msgpack", "data": b"v"}
+    checkpoint = {**thread, "checkpoint_ns": "", "checkpoint_id": "cp"}
+    return {
+        "putCheckpoint": lambda: s.checkpoints.put_checkpoint(
+            **checkpoint,
+            type="msgpack",
+            checkpoint=b"x",
+            metadata={},
+            channel_versions=[],
+            blobs=[],
+        ),
+        "putCheckpointBlobs": lambda: s.checkpoints.put_checkpoint_blobs(
+            **thread, checkpoint_ns="", blobs=[blob]
+        ),
+        "putCheckpointWrites": lambda: s.checkpoints.put_checkpoint_writes(
+            **checkpoint, task_id="t", task_path="", writes=[]
+        ),
+        "getCheckpoint": lambda: s.checkpoints.get_checkpoint(**thread, checkpoint_ns=""),
+        "listCheckpoints": lambda: s.checkpoints.list_checkpoints(**thread, checkpoint_ns=""),
+        "listCheckpointWrites": lambda: s.checkpoints.list_checkpoint_writes(
+            **thread, checkpoint_ns="", from_checkpoint_id="a", to_checkpoint_id="z"
+        ),
+        "getCheckpointValues": lambda: s.checkpoints.get_checkpoint_values(
+            **thread, blobs=[], writes=[]
+        ),
+        "countCheckpoints": lambda: s.checkpoints.count_checkpoints(**thread, checkpoint_ns=""),
+        "listCheckpointNamespaces": lambda: s.checkpoints.list_checkpoint_namespaces(**thread),
+        "listCheckpointThreads": lambda: s.checkpoints.list_checkpoint_threads(resource_id=theirs),
+        "deleteCheckpointThread": lambda: s.checkpoints.delete_checkpoint_thread(**thread),
+        "deleteCheckpointsForRuns": lambda: s.checkpoints.delete_checkpoints_for_runs(
+            resource_id=theirs, run_ids=["r"]
+        ),
+        "copyCheckpointThread": lambda: s.checkpoints.copy_checkpoint_thread(
+            resource_id=theirs, source_thread_id="t", target_thread_id="u"
+        ),
+        "pruneCheckpoints": lambda: s.checkpoints.prune_checkpoints(
+            resource_id=theirs, thread_ids=["t"], strategy="delete"
+        ),
+        "putStoreItems": lambda: s.store.put_store_items(resource_id=theirs, ops=[item]),
+        "getStoreItems": lambda: s.store.get_store_items(resource_id=theirs, items=[item]),
+        "touchStoreItems": lambda: s.store.touch_store_items(resource_id=theirs, items=[item]),
+        "searchStoreItems": lambda: s.store.search_store_items(
+            resource_id=theirs, namespace_prefix=[]
+        ),
+        "searchStoreByVector": lambda: s.store.search_store_by_vector(
+            resource_id=theirs, namespace_prefix=[], query_vector=V1, limit=1
+        ),
+        "listStoreNamespaces": lambda: s.store.list_store_namespaces(resource_id=theirs),
+        "countStoreItems": lambda: s.store.count_store_items(resource_id=theirs, namespace=["ns"]),
+    }

@@ -113,28 +113,88 @@ function* walkDir(dir: string, depth = 0): Generator<{ file: string; depth: numb
   }
 }
 
+/** Why the backend refuses a module path (`parseModulePath`'s error): the backend's own message. */
+export class ModulePathError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ModulePathError";
+  }
+}
+
 /**
- * Why the backend refuses a canonical module path ("dir/notes.js"), or null when it
- * takes it (`ModulePath::from_str` and `check_valid_path_component`).
+ * `check_valid_path_component` (`crates/convex/sync_types/src/path.rs`): the
+ * rule every module path part must pass, at push time and in a call. Throws
+ * `ModulePathError` with the backend's message.
  */
-export function modulePathProblem(canonicalPath: string): string | null {
-  if (canonicalPath.startsWith("/")) return `module paths must be relative (${canonicalPath} is absolute)`;
-  const components = canonicalPath.split("/");
-  if (components.some((c) => c === "" || c === "." || c === "..")) {
-    return `invalid path component in ${canonicalPath}`;
+export function checkPathComponent(part: string): void {
+  const bytes = Buffer.byteLength(part, "utf8");
+  if (bytes > MAX_PATH_COMPONENT_LENGTH) {
+    throw new ModulePathError(
+      `Path component is too long (${bytes} > maximum ${MAX_PATH_COMPONENT_LENGTH}): ${part.slice(0, MAX_PATH_COMPONENT_LENGTH)}...`,
+    );
+  }
+  if (!/^[A-Za-z0-9_.]*$/.test(part)) {
+    throw new ModulePathError(`Path component ${part} can only contain alphanumeric characters, underscores, or periods.`);
+  }
+  if (!/[A-Za-z0-9]/.test(part)) {
+    throw new ModulePathError(`Path component ${part} must have at least one alphanumeric character.`);
+  }
+}
+
+/** The extension of a file name as Rust's `Path::extension` sees it ("a.js" -> "js", ".js" -> none, "a." -> ""). */
+function extensionOf(fileName: string): string | undefined {
+  const dot = fileName.lastIndexOf(".");
+  if (dot <= 0) return undefined;
+  return fileName.slice(dot + 1);
+}
+
+/**
+ * `ModulePath::from_str` then `canonicalize`
+ * (`crates/convex/sync_types/src/module_path.rs`): "dir/notes" or
+ * "dir/notes.js" -> ["dir", "notes.js"]. The one definition of which module
+ * paths the backend takes: the walker below (what a push sends) and the local
+ * backend (what a call names, `local_backend/calls.ts`) both call it. Throws
+ * `ModulePathError` with the backend's message; `quote` shows the raw input in
+ * it (the local backend cuts long inputs, the backend quotes them whole).
+ */
+export function parseModulePath(raw: string, quote: (text: string) => string = (text) => text): string[] {
+  // Rust's Path::components: "/" first is RootDir, "." first is CurDir, ".." is ParentDir,
+  // empty parts and interior "." disappear.
+  const pieces = raw.split("/");
+  const components: Array<{ kind: "Normal" | "RootDir" | "CurDir" | "ParentDir"; text: string }> = [];
+  pieces.forEach((piece, i) => {
+    if (i === 0 && piece === "" && raw.length > 0) components.push({ kind: "RootDir", text: "" });
+    else if (piece === "") return;
+    else if (piece === "." && components.length === 0) components.push({ kind: "CurDir", text: piece });
+    else if (piece === ".") return;
+    else if (piece === "..") components.push({ kind: "ParentDir", text: piece });
+    else components.push({ kind: "Normal", text: piece });
+  });
+  const last = components[components.length - 1];
+  if (last === undefined || last.kind !== "Normal") throw new ModulePathError(`Module path ${quote(raw)} doesn't have a filename.`);
+  const extension = extensionOf(last.text);
+  if (extension !== undefined && extension !== "js") {
+    throw new ModulePathError(`Module path (${quote(raw)}) has an extension that isn't 'js'.`);
   }
   for (const component of components) {
-    if (Buffer.byteLength(component, "utf8") > MAX_PATH_COMPONENT_LENGTH) {
-      return `path component ${component} is longer than ${MAX_PATH_COMPONENT_LENGTH} characters`;
-    }
-    if (!/^[A-Za-z0-9_.]+$/.test(component)) {
-      return `path component ${component} can only contain letters, digits, underscores or periods`;
-    }
-    if (!/[A-Za-z0-9]/.test(component)) {
-      return `path component ${component} must have at least one letter or digit`;
-    }
+    if (component.kind === "RootDir") throw new ModulePathError(`Module paths must be relative (${quote(raw)} is absolute).`);
+    if (component.kind !== "Normal") throw new ModulePathError(`Invalid path component ${component.kind} in ${quote(raw)}.`);
   }
-  return null;
+  const parts = components.map((c) => c.text);
+  if (extension === undefined) parts[parts.length - 1] = `${last.text}.js`;
+  for (const part of parts) checkPathComponent(part);
+  return parts;
+}
+
+/** Why the backend refuses a module path ("dir/notes.js"), in its words, or null when it takes it. */
+export function modulePathProblem(modulePath: string): string | null {
+  try {
+    parseModulePath(modulePath);
+    return null;
+  } catch (error) {
+    if (error instanceof ModulePathError) return error.message;
+    throw error;
+  }
 }
 
 function hasUseNodeDirective(source: string): boolean {

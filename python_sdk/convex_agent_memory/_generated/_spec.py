@@ -3,5 +3,5 @@
 """The function spec this package was generated from: the one file that changes with any
 change to it (``convex-py-codegen check`` names only the files whose content changed)."""
 
-SPEC_SHA256 = "a928ea287ca35270f0a9cb5d53de3ca317aa7893bc64a8f2582712527d477624"
+SPEC_SHA256 = "b625633b8bfa1a2d40681d4b48c396f2fb584ce65198591bd5377d820366ade8"
 SOURCE = "component (component agentMemory)"

@@ -8,10 +8,12 @@ from functools import cached_property
 
 from convex_agent_memory._runtime import AsyncAPIClient, SyncAPIClient
 
+from .resources.checkpoints import AsyncCheckpoints, Checkpoints
 from .resources.messages import AsyncMessages, Messages
 from .resources.recall import AsyncRecall, Recall
 from .resources.resources import AsyncResources, Resources
 from .resources.scores import AsyncScores, Scores
+from .resources.store import AsyncStore, Store
 from .resources.threads import AsyncThreads, Threads
 from .resources.traces import AsyncTraces, Traces
 from .resources.vectors import AsyncVectors, Vectors
@@ -25,6 +27,11 @@ __all__ = [
 
 class GeneratedClient(SyncAPIClient):
     """Typed access to the component `agentMemory`'s public functions."""
+
+    @cached_property
+    def checkpoints(self) -> Checkpoints:
+        """The functions of the ``checkpoints`` module."""
+        return Checkpoints(self)
 
     @cached_property
     def messages(self) -> Messages:
@@ -45,6 +52,11 @@ class GeneratedClient(SyncAPIClient):
     def scores(self) -> Scores:
         """The functions of the ``scores`` module."""
         return Scores(self)
+
+    @cached_property
+    def store(self) -> Store:
+        """The functions of the ``store`` module."""
+        return Store(self)
 
     @cached_property
     def threads(self) -> Threads:
@@ -71,6 +83,11 @@ class AsyncGeneratedClient(AsyncAPIClient):
     """The async twin of :class:`GeneratedClient`."""
 
     @cached_property
+    def checkpoints(self) -> AsyncCheckpoints:
+        """The functions of the ``checkpoints`` module."""
+        return AsyncCheckpoints(self)
+
+    @cached_property
     def messages(self) -> AsyncMessages:
         """The functions of the ``messages`` module."""
         return AsyncMessages(self)
@@ -89,6 +106,11 @@ class AsyncGeneratedClient(AsyncAPIClient):
     def scores(self) -> AsyncScores:
         """The functions of the ``scores`` module."""
         return AsyncScores(self)
+
+    @cached_property
+    def store(self) -> AsyncStore:
+        """The functions of the ``store`` module."""
+        return AsyncStore(self)
 
     @cached_property
     def threads(self) -> AsyncThreads:

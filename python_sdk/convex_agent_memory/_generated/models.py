@@ -18,8 +18,21 @@ from convex_agent_memory._runtime import (
 )
 
 __all__ = [
+    "CheckpointBlob",
+    "CheckpointChannelVersion",
+    "CheckpointNamespace",
+    "CheckpointNamespacePage",
+    "CheckpointPage",
+    "CheckpointThread",
+    "CheckpointThreadPage",
+    "CheckpointUnreadBlob",
+    "CheckpointWrite",
+    "CheckpointWritePage",
+    "CopyCheckpointThreadArgs",
+    "CountCheckpointsArgs",
     "CountMessageEmbeddingsArgs",
     "CountMessagesArgs",
+    "CountStoreItemsArgs",
     "CountThreadsArgs",
     "CountWorkflowRunsArgs",
     "CreateIndexArgs",
@@ -27,6 +40,8 @@ __all__ = [
     "CreateSpansArgs",
     "CreateSpansResult",
     "CreateSpansSpan",
+    "DeleteCheckpointThreadArgs",
+    "DeleteCheckpointsForRunsArgs",
     "DeleteIndexArgs",
     "DeleteMessagesArgs",
     "DeleteThreadArgs",
@@ -35,9 +50,16 @@ __all__ = [
     "DeleteVectorsResult",
     "DeleteWorkflowRunByIdArgs",
     "DescribeIndexArgs",
+    "GetCheckpointArgs",
+    "GetCheckpointResult",
+    "GetCheckpointValuesArgs",
+    "GetCheckpointValuesResult",
+    "GetCheckpointValuesWrite",
     "GetMessagesByIdsArgs",
     "GetResourceArgs",
     "GetScoreByIdArgs",
+    "GetStoreItemsArgs",
+    "GetStoreItemsItem",
     "GetThreadArgs",
     "GetTraceArgs",
     "GetTraceResult",
@@ -45,6 +67,11 @@ __all__ = [
     "GetWorkflowRunByIdArgs",
     "Index",
     "IndexPage",
+    "ListCheckpointNamespacesArgs",
+    "ListCheckpointThreadsArgs",
+    "ListCheckpointWritesArgs",
+    "ListCheckpointsArgs",
+    "ListCheckpointsItem",
     "ListIndexesArgs",
     "ListMessagesArgs",
     "ListMessagesByResourceArgs",
@@ -53,6 +80,7 @@ __all__ = [
     "ListScoresByRunIdArgs",
     "ListScoresByScorerIdArgs",
     "ListScoresBySpanArgs",
+    "ListStoreNamespacesArgs",
     "ListThreadsArgs",
     "ListTracesArgs",
     "ListTracesItem",
@@ -64,6 +92,16 @@ __all__ = [
     "MessagesByResourcePage",
     "PaginationOptions",
     "PersistWorkflowSnapshotArgs",
+    "PruneCheckpointsArgs",
+    "PruneCheckpointsResult",
+    "PutCheckpointArgs",
+    "PutCheckpointBlob",
+    "PutCheckpointBlobsArgs",
+    "PutCheckpointWritesArgs",
+    "PutCheckpointWritesWrite",
+    "PutStoreItemsArgs",
+    "PutStoreItemsOp",
+    "PutStoreItemsOpVector",
     "QueryArgs",
     "QueryResult",
     "QueryResultResult",
@@ -79,11 +117,19 @@ __all__ = [
     "SaveThreadArgs",
     "Score",
     "ScoresByEntityIdPage",
+    "SearchStoreByVectorArgs",
+    "SearchStoreByVectorResult",
+    "SearchStoreByVectorResultItem",
+    "SearchStoreItemsArgs",
+    "SearchStoreItemsPage",
     "SetMessageEmbeddingsArgs",
     "SetMessageEmbeddingsEmbedding",
     "SetMessageEmbeddingsResult",
+    "StoreItem",
+    "StoreNamespacePage",
     "Thread",
     "ThreadPage",
+    "TouchStoreItemsArgs",
     "TracePage",
     "TruncateIndexArgs",
     "UpdateMessagesArgs",
@@ -112,6 +158,151 @@ __all__ = [
 ]
 
 
+class CheckpointBlob(ConvexModel):
+    """An object returned by ``checkpoints:getCheckpoint``,
+    ``checkpoints:getCheckpointValues``."""
+
+    __convex_absent_if_none__: ClassVar[frozenset[str]] = frozenset({"data"})
+
+    checkpoint_ns: str = Field(alias="checkpointNs")
+    channel: str
+    version: str
+    type: str
+    size: Float64Int
+    data: bytes | None = None
+
+
+class CheckpointChannelVersion(ConvexModel):
+    """An object taken and returned by ``checkpoints:getCheckpoint``,
+    ``checkpoints:listCheckpoints``, ``checkpoints:putCheckpoint``."""
+
+    channel: str
+    version: str
+
+
+class CheckpointNamespace(ConvexModel):
+    """An object returned by ``checkpoints:listCheckpointNamespaces``."""
+
+    checkpoint_ns: str = Field(alias="checkpointNs")
+    count: Float64Int
+
+
+class CheckpointNamespacePage(ConvexModel):
+    """An object returned by ``checkpoints:listCheckpointNamespaces``."""
+
+    page: list[CheckpointNamespace]
+    continue_cursor: str = Field(alias="continueCursor")
+    is_done: bool = Field(alias="isDone")
+    split_cursor: str | None = Field(default=None, alias="splitCursor")
+    page_status: Literal["SplitRecommended", "SplitRequired"] | None = Field(
+        default=None, alias="pageStatus"
+    )
+
+
+class ListCheckpointsItem(ConvexModel):
+    """An object returned by ``checkpoints:getCheckpoint``, ``checkpoints:listCheckpoints``."""
+
+    __convex_absent_if_none__: ClassVar[frozenset[str]] = frozenset({"parent_checkpoint_id"})
+
+    thread_id: str = Field(alias="threadId")
+    checkpoint_ns: str = Field(alias="checkpointNs")
+    checkpoint_id: str = Field(alias="checkpointId")
+    parent_checkpoint_id: str | None = Field(default=None, alias="parentCheckpointId")
+    type: str
+    checkpoint: bytes
+    metadata: JsonText
+    channel_versions: list[CheckpointChannelVersion] = Field(alias="channelVersions")
+
+
+class CheckpointPage(ConvexModel):
+    """An object returned by ``checkpoints:listCheckpoints``."""
+
+    page: list[ListCheckpointsItem]
+    continue_cursor: str = Field(alias="continueCursor")
+    is_done: bool = Field(alias="isDone")
+    split_cursor: str | None = Field(default=None, alias="splitCursor")
+    page_status: Literal["SplitRecommended", "SplitRequired"] | None = Field(
+        default=None, alias="pageStatus"
+    )
+
+
+class CheckpointThread(ConvexModel):
+    """An object returned by ``checkpoints:listCheckpointThreads``."""
+
+    thread_id: str = Field(alias="threadId")
+    created_at: float = Field(alias="createdAt")
+    updated_at: float = Field(alias="updatedAt")
+
+
+class CheckpointThreadPage(ConvexModel):
+    """An object returned by ``checkpoints:listCheckpointThreads``."""
+
+    page: list[CheckpointThread]
+    continue_cursor: str = Field(alias="continueCursor")
+    is_done: bool = Field(alias="isDone")
+    split_cursor: str | None = Field(default=None, alias="splitCursor")
+    page_status: Literal["SplitRecommended", "SplitRequired"] | None = Field(
+        default=None, alias="pageStatus"
+    )
+
+
+class CheckpointUnreadBlob(ConvexModel):
+    """An object taken and returned by ``checkpoints:getCheckpoint``,
+    ``checkpoints:getCheckpointValues``."""
+
+    checkpoint_ns: str = Field(alias="checkpointNs")
+    channel: str
+    version: str
+
+
+class CheckpointWrite(ConvexModel):
+    """An object returned by ``checkpoints:getCheckpoint``,
+    ``checkpoints:getCheckpointValues``, ``checkpoints:listCheckpointWrites``."""
+
+    __convex_absent_if_none__: ClassVar[frozenset[str]] = frozenset({"data"})
+
+    checkpoint_ns: str = Field(alias="checkpointNs")
+    checkpoint_id: str = Field(alias="checkpointId")
+    task_id: str = Field(alias="taskId")
+    task_path: str = Field(alias="taskPath")
+    idx: Float64Int
+    channel: str
+    type: str
+    size: Float64Int
+    data: bytes | None = None
+
+
+class CheckpointWritePage(ConvexModel):
+    """An object returned by ``checkpoints:listCheckpointWrites``."""
+
+    page: list[CheckpointWrite]
+    continue_cursor: str = Field(alias="continueCursor")
+    is_done: bool = Field(alias="isDone")
+    split_cursor: str | None = Field(default=None, alias="splitCursor")
+    page_status: Literal["SplitRecommended", "SplitRequired"] | None = Field(
+        default=None, alias="pageStatus"
+    )
+
+
+class CopyCheckpointThreadArgs(ConvexModel):
+    """The arguments of ``checkpoints:copyCheckpointThread``."""
+
+    __convex_absent_if_none__: ClassVar[frozenset[str]] = frozenset({"cursor"})
+
+    resource_id: str = Field(alias="resourceId")
+    source_thread_id: str = Field(alias="sourceThreadId")
+    target_thread_id: str = Field(alias="targetThreadId")
+    cursor: str | None = None
+
+
+class CountCheckpointsArgs(ConvexModel):
+    """The arguments of ``checkpoints:countCheckpoints``."""
+
+    resource_id: str = Field(alias="resourceId")
+    thread_id: str = Field(alias="threadId")
+    checkpoint_ns: str = Field(alias="checkpointNs")
+
+
 class CountMessageEmbeddingsArgs(ConvexModel):
     """The arguments of ``recall:countMessageEmbeddings``."""
 
@@ -126,6 +317,13 @@ class CountMessagesArgs(ConvexModel):
 
     resource_id: str = Field(alias="resourceId")
     thread_id: str = Field(alias="threadId")
+
+
+class CountStoreItemsArgs(ConvexModel):
+    """The arguments of ``store:countStoreItems``."""
+
+    resource_id: str = Field(alias="resourceId")
+    namespace: list[str]
 
 
 class CountThreadsArgs(ConvexModel):
@@ -221,6 +419,20 @@ class CreateSpansResult(ConvexModel):
     created: Float64Int
 
 
+class DeleteCheckpointThreadArgs(ConvexModel):
+    """The arguments of ``checkpoints:deleteCheckpointThread``."""
+
+    resource_id: str = Field(alias="resourceId")
+    thread_id: str = Field(alias="threadId")
+
+
+class DeleteCheckpointsForRunsArgs(ConvexModel):
+    """The arguments of ``checkpoints:deleteCheckpointsForRuns``."""
+
+    resource_id: str = Field(alias="resourceId")
+    run_ids: list[str] = Field(alias="runIds")
+
+
 class DeleteIndexArgs(ConvexModel):
     """The arguments of ``vectors:deleteIndex``."""
 
@@ -285,6 +497,54 @@ class DescribeIndexArgs(ConvexModel):
     index_name: str = Field(alias="indexName")
 
 
+class GetCheckpointArgs(ConvexModel):
+    """The arguments of ``checkpoints:getCheckpoint``."""
+
+    __convex_absent_if_none__: ClassVar[frozenset[str]] = frozenset({"checkpoint_id"})
+
+    resource_id: str = Field(alias="resourceId")
+    thread_id: str = Field(alias="threadId")
+    checkpoint_ns: str = Field(alias="checkpointNs")
+    checkpoint_id: str | None = Field(default=None, alias="checkpointId")
+
+
+class GetCheckpointResult(ConvexModel):
+    """An object returned by ``checkpoints:getCheckpoint``."""
+
+    checkpoint: ListCheckpointsItem
+    blobs: list[CheckpointBlob]
+    unread_blobs: list[CheckpointUnreadBlob] = Field(alias="unreadBlobs")
+    writes: list[CheckpointWrite]
+    writes_cursor: str | None = Field(alias="writesCursor")
+
+
+class GetCheckpointValuesWrite(ConvexModel):
+    """An object taken and returned by ``checkpoints:getCheckpointValues``."""
+
+    checkpoint_ns: str = Field(alias="checkpointNs")
+    checkpoint_id: str = Field(alias="checkpointId")
+    task_id: str = Field(alias="taskId")
+    idx: Float64Int
+
+
+class GetCheckpointValuesArgs(ConvexModel):
+    """The arguments of ``checkpoints:getCheckpointValues``."""
+
+    resource_id: str = Field(alias="resourceId")
+    thread_id: str = Field(alias="threadId")
+    blobs: list[CheckpointUnreadBlob]
+    writes: list[GetCheckpointValuesWrite]
+
+
+class GetCheckpointValuesResult(ConvexModel):
+    """An object returned by ``checkpoints:getCheckpointValues``."""
+
+    blobs: list[CheckpointBlob]
+    writes: list[CheckpointWrite]
+    missing_blobs: list[CheckpointUnreadBlob] = Field(alias="missingBlobs")
+    missing_writes: list[GetCheckpointValuesWrite] = Field(alias="missingWrites")
+
+
 class GetMessagesByIdsArgs(ConvexModel):
     """The arguments of ``messages:getMessagesByIds``."""
 
@@ -305,6 +565,20 @@ class GetScoreByIdArgs(ConvexModel):
 
     resource_id: str | None = Field(default=None, alias="resourceId")
     id: str
+
+
+class GetStoreItemsItem(ConvexModel):
+    """An object taken by ``store:getStoreItems``, ``store:touchStoreItems``."""
+
+    namespace: list[str]
+    key: str
+
+
+class GetStoreItemsArgs(ConvexModel):
+    """The arguments of ``store:getStoreItems``."""
+
+    resource_id: str = Field(alias="resourceId")
+    items: list[GetStoreItemsItem]
 
 
 class GetThreadArgs(ConvexModel):
@@ -394,8 +668,9 @@ class IndexPage(ConvexModel):
 
 
 class PaginationOptions(ConvexModel):
-    """An object taken by ``messages:listMessages``, ``messages:listMessagesByResource``,
-    ``scores:listScoresByEntityId``, ``scores:listScoresByRunId`` and 6 more."""
+    """An object taken by ``checkpoints:listCheckpointNamespaces``,
+    ``checkpoints:listCheckpointThreads``, ``checkpoints:listCheckpointWrites``,
+    ``checkpoints:listCheckpoints`` and 12 more."""
 
     __convex_absent_if_none__: ClassVar[frozenset[str]] = frozenset(
         {"id", "maximum_bytes_read", "maximum_rows_read"}
@@ -407,6 +682,45 @@ class PaginationOptions(ConvexModel):
     id: float | None = None
     maximum_rows_read: Float64Int | None = Field(default=None, alias="maximumRowsRead")
     maximum_bytes_read: Float64Int | None = Field(default=None, alias="maximumBytesRead")
+
+
+class ListCheckpointNamespacesArgs(ConvexModel):
+    """The arguments of ``checkpoints:listCheckpointNamespaces``."""
+
+    resource_id: str = Field(alias="resourceId")
+    thread_id: str = Field(alias="threadId")
+    pagination_opts: PaginationOptions = Field(alias="paginationOpts")
+
+
+class ListCheckpointThreadsArgs(ConvexModel):
+    """The arguments of ``checkpoints:listCheckpointThreads``."""
+
+    resource_id: str = Field(alias="resourceId")
+    pagination_opts: PaginationOptions = Field(alias="paginationOpts")
+
+
+class ListCheckpointWritesArgs(ConvexModel):
+    """The arguments of ``checkpoints:listCheckpointWrites``."""
+
+    resource_id: str = Field(alias="resourceId")
+    thread_id: str = Field(alias="threadId")
+    checkpoint_ns: str = Field(alias="checkpointNs")
+    from_checkpoint_id: str = Field(alias="fromCheckpointId")
+    to_checkpoint_id: str = Field(alias="toCheckpointId")
+    pagination_opts: PaginationOptions = Field(alias="paginationOpts")
+
+
+class ListCheckpointsArgs(ConvexModel):
+    """The arguments of ``checkpoints:listCheckpoints``."""
+
+    __convex_absent_if_none__: ClassVar[frozenset[str]] = frozenset({"before"})
+
+    resource_id: str = Field(alias="resourceId")
+    thread_id: str = Field(alias="threadId")
+    checkpoint_ns: str = Field(alias="checkpointNs")
+    before: str | None = None
+    filter: JsonText = None
+    pagination_opts: PaginationOptions = Field(alias="paginationOpts")
 
 
 class ListIndexesArgs(ConvexModel):
@@ -492,6 +806,20 @@ class ListScoresBySpanArgs(ConvexModel):
     resource_id: str | None = Field(default=None, alias="resourceId")
     trace_id: str = Field(alias="traceId")
     span_id: str = Field(alias="spanId")
+    pagination_opts: PaginationOptions = Field(alias="paginationOpts")
+
+
+class ListStoreNamespacesArgs(ConvexModel):
+    """The arguments of ``store:listStoreNamespaces``."""
+
+    __convex_absent_if_none__: ClassVar[frozenset[str]] = frozenset(
+        {"max_depth", "prefix", "suffix"}
+    )
+
+    resource_id: str = Field(alias="resourceId")
+    prefix: list[str] | None = None
+    suffix: list[str] | None = None
+    max_depth: Float64Int | None = Field(default=None, alias="maxDepth")
     pagination_opts: PaginationOptions = Field(alias="paginationOpts")
 
 
@@ -609,6 +937,109 @@ class PersistWorkflowSnapshotArgs(ConvexModel):
     run_id: str = Field(alias="runId")
     snapshot: JsonText
     created_at: float | None = Field(default=None, alias="createdAt")
+
+
+class PruneCheckpointsArgs(ConvexModel):
+    """The arguments of ``checkpoints:pruneCheckpoints``."""
+
+    __convex_absent_if_none__: ClassVar[frozenset[str]] = frozenset({"cursor"})
+
+    resource_id: str = Field(alias="resourceId")
+    thread_ids: list[str] = Field(alias="threadIds")
+    strategy: Literal["keep_latest", "delete"]
+    cursor: str | None = None
+
+
+class PruneCheckpointsResult(ConvexModel):
+    """An object returned by ``checkpoints:copyCheckpointThread``,
+    ``checkpoints:deleteCheckpointsForRuns``, ``checkpoints:pruneCheckpoints``."""
+
+    __convex_absent_if_none__: ClassVar[frozenset[str]] = frozenset({"cursor"})
+
+    done: bool
+    cursor: str | None = None
+
+
+class PutCheckpointBlob(ConvexModel):
+    """An object taken by ``checkpoints:putCheckpoint``, ``checkpoints:putCheckpointBlobs``."""
+
+    channel: str
+    version: str
+    type: str
+    data: bytes
+
+
+class PutCheckpointArgs(ConvexModel):
+    """The arguments of ``checkpoints:putCheckpoint``."""
+
+    __convex_absent_if_none__: ClassVar[frozenset[str]] = frozenset({"parent_checkpoint_id"})
+
+    resource_id: str = Field(alias="resourceId")
+    thread_id: str = Field(alias="threadId")
+    checkpoint_ns: str = Field(alias="checkpointNs")
+    checkpoint_id: str = Field(alias="checkpointId")
+    parent_checkpoint_id: str | None = Field(default=None, alias="parentCheckpointId")
+    type: str
+    checkpoint: bytes
+    metadata: JsonText
+    channel_versions: list[CheckpointChannelVersion] = Field(alias="channelVersions")
+    blobs: list[PutCheckpointBlob]
+
+
+class PutCheckpointBlobsArgs(ConvexModel):
+    """The arguments of ``checkpoints:putCheckpointBlobs``."""
+
+    resource_id: str = Field(alias="resourceId")
+    thread_id: str = Field(alias="threadId")
+    checkpoint_ns: str = Field(alias="checkpointNs")
+    blobs: list[PutCheckpointBlob]
+
+
+class PutCheckpointWritesWrite(ConvexModel):
+    """An object taken by ``checkpoints:putCheckpointWrites``."""
+
+    idx: Float64Int
+    channel: str
+    type: str
+    data: bytes
+
+
+class PutCheckpointWritesArgs(ConvexModel):
+    """The arguments of ``checkpoints:putCheckpointWrites``."""
+
+    resource_id: str = Field(alias="resourceId")
+    thread_id: str = Field(alias="threadId")
+    checkpoint_ns: str = Field(alias="checkpointNs")
+    checkpoint_id: str = Field(alias="checkpointId")
+    task_id: str = Field(alias="taskId")
+    task_path: str = Field(alias="taskPath")
+    writes: list[PutCheckpointWritesWrite]
+
+
+class PutStoreItemsOpVector(ConvexModel):
+    """An object taken by ``store:putStoreItems``."""
+
+    path: str
+    vector: Float32Vector
+
+
+class PutStoreItemsOp(ConvexModel):
+    """An object taken by ``store:putStoreItems``."""
+
+    __convex_absent_if_none__: ClassVar[frozenset[str]] = frozenset({"ttl_minutes", "vectors"})
+
+    namespace: list[str]
+    key: str
+    value: JsonText = None
+    ttl_minutes: float | None = Field(default=None, alias="ttlMinutes")
+    vectors: list[PutStoreItemsOpVector] | None = None
+
+
+class PutStoreItemsArgs(ConvexModel):
+    """The arguments of ``store:putStoreItems``."""
+
+    resource_id: str = Field(alias="resourceId")
+    ops: list[PutStoreItemsOp]
 
 
 class QueryArgs(ConvexModel):
@@ -846,6 +1277,74 @@ class ScoresByEntityIdPage(ConvexModel):
     )
 
 
+class SearchStoreByVectorArgs(ConvexModel):
+    """The arguments of ``store:searchStoreByVector``."""
+
+    __convex_absent_if_none__: ClassVar[frozenset[str]] = frozenset({"offset"})
+
+    resource_id: str = Field(alias="resourceId")
+    namespace_prefix: list[str] = Field(alias="namespacePrefix")
+    query_vector: Float32Vector = Field(alias="queryVector")
+    filter: JsonText = None
+    limit: Float64Int
+    offset: Float64Int | None = None
+
+
+class SearchStoreByVectorResultItem(ConvexModel):
+    """An object returned by ``store:searchStoreByVector``."""
+
+    __convex_absent_if_none__: ClassVar[frozenset[str]] = frozenset({"expires_at"})
+
+    namespace: list[str]
+    key: str
+    value: JsonText
+    created_at: float = Field(alias="createdAt")
+    updated_at: float = Field(alias="updatedAt")
+    expires_at: float | None = Field(default=None, alias="expiresAt")
+    score: float
+
+
+class SearchStoreByVectorResult(ConvexModel):
+    """An object returned by ``store:searchStoreByVector``."""
+
+    items: list[SearchStoreByVectorResultItem]
+    may_be_incomplete: bool = Field(alias="mayBeIncomplete")
+
+
+class SearchStoreItemsArgs(ConvexModel):
+    """The arguments of ``store:searchStoreItems``."""
+
+    resource_id: str = Field(alias="resourceId")
+    namespace_prefix: list[str] = Field(alias="namespacePrefix")
+    filter: JsonText = None
+    pagination_opts: PaginationOptions = Field(alias="paginationOpts")
+
+
+class StoreItem(ConvexModel):
+    """An object returned by ``store:getStoreItems``, ``store:searchStoreItems``."""
+
+    __convex_absent_if_none__: ClassVar[frozenset[str]] = frozenset({"expires_at"})
+
+    namespace: list[str]
+    key: str
+    value: JsonText
+    created_at: float = Field(alias="createdAt")
+    updated_at: float = Field(alias="updatedAt")
+    expires_at: float | None = Field(default=None, alias="expiresAt")
+
+
+class SearchStoreItemsPage(ConvexModel):
+    """An object returned by ``store:searchStoreItems``."""
+
+    page: list[StoreItem]
+    continue_cursor: str = Field(alias="continueCursor")
+    is_done: bool = Field(alias="isDone")
+    split_cursor: str | None = Field(default=None, alias="splitCursor")
+    page_status: Literal["SplitRecommended", "SplitRequired"] | None = Field(
+        default=None, alias="pageStatus"
+    )
+
+
 class SetMessageEmbeddingsEmbedding(ConvexModel):
     """An object taken by ``recall:setMessageEmbeddings``."""
 
@@ -865,6 +1364,18 @@ class SetMessageEmbeddingsResult(ConvexModel):
 
     set: float
     removed: float
+
+
+class StoreNamespacePage(ConvexModel):
+    """An object returned by ``store:listStoreNamespaces``."""
+
+    page: list[list[str]]
+    continue_cursor: str = Field(alias="continueCursor")
+    is_done: bool = Field(alias="isDone")
+    split_cursor: str | None = Field(default=None, alias="splitCursor")
+    page_status: Literal["SplitRecommended", "SplitRequired"] | None = Field(
+        default=None, alias="pageStatus"
+    )
 
 
 class Thread(ConvexModel):
@@ -891,6 +1402,13 @@ class ThreadPage(ConvexModel):
     page_status: Literal["SplitRecommended", "SplitRequired"] | None = Field(
         default=None, alias="pageStatus"
     )
+
+
+class TouchStoreItemsArgs(ConvexModel):
+    """The arguments of ``store:touchStoreItems``."""
+
+    resource_id: str = Field(alias="resourceId")
+    items: list[GetStoreItemsItem]
 
 
 class TracePage(ConvexModel):

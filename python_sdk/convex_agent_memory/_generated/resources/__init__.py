@@ -2,28 +2,34 @@
 # Regenerate: convex-py-codegen generate --config codegen/agent_memory.toml
 """One sync and one async resource class per module."""
 
+from .checkpoints import AsyncCheckpoints, Checkpoints
 from .messages import AsyncMessages, Messages
 from .recall import AsyncRecall, Recall
 from .resources import AsyncResources, Resources
 from .scores import AsyncScores, Scores
+from .store import AsyncStore, Store
 from .threads import AsyncThreads, Threads
 from .traces import AsyncTraces, Traces
 from .vectors import AsyncVectors, Vectors
 from .workflows import AsyncWorkflows, Workflows
 
 __all__ = [
+    "AsyncCheckpoints",
     "AsyncMessages",
     "AsyncRecall",
     "AsyncResources",
     "AsyncScores",
+    "AsyncStore",
     "AsyncThreads",
     "AsyncTraces",
     "AsyncVectors",
     "AsyncWorkflows",
+    "Checkpoints",
     "Messages",
     "Recall",
     "Resources",
     "Scores",
+    "Store",
     "Threads",
     "Traces",
     "Vectors",
