@@ -1,7 +1,7 @@
 """Bulk vector upsert rate with the SDK's byte-aware chunking, at 384 and 1536 dimensions.
 
     .venv/bin/python bench/bulk_upsert.py [--n384 20000] [--n1536 5000] [--rounds 3]
-                                          [--skip-backend]
+                                          [--skip-backend] [--smoke]
 
 For each size, random unit vectors (numpy float32, seeded) with a small metadata object are
 upserted with ``client.vectors.upsert_many`` (at most 1,000 items, 8 MiB of request body and
@@ -110,7 +110,13 @@ def main() -> None:
         "--backend-max", type=int, default=1_000_000,
         help="at most this many vectors per local-backend run (it is much slower)",
     )  # fmt: skip
+    parser.add_argument(
+        "--smoke", action="store_true",
+        help="one tiny iteration (50 and 10 vectors, one round): it still runs",
+    )  # fmt: skip
     options = parser.parse_args()
+    if options.smoke:
+        options.n384, options.n1536, options.rounds = 50, 10, 1
     print(f"bulk_upsert: {describe_machine()}")
     sizes = [(384, options.n384), (1536, options.n1536)]
     datasets = {dim: make_items(n, dim, options.seed + dim) for dim, n in sizes}

@@ -3,8 +3,10 @@ esbuild) + generate (jinja2) + format (ruff), as `convex-py-codegen generate` ru
 under 10 s.
 
     .venv/bin/python bench/codegen_bench.py [--runs 5] [--config codegen/agent_memory.toml]
+                                            [--smoke]
 
 Writes into a temporary folder, never over the committed SDK. Prints the median.
+``--smoke``: one run of each (tests/docs runs it to show the benchmark still runs).
 """
 
 from __future__ import annotations
@@ -33,7 +35,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--config", type=Path, action="append")
+    parser.add_argument("--smoke", action="store_true", help="one run of each: it still runs")
     args = parser.parse_args()
+    if args.smoke:
+        args.runs = 1
     configs = args.config or [
         ROOT / "codegen" / "agent_memory.toml",
         ROOT / "tests" / "fixtures" / "codegen" / "fixture.toml",

@@ -5,6 +5,7 @@
  * loopback, the server in a separate process.
  *
  *   npx tsx bench/live_latency.ts [--backend local|fixture] [--rounds 200] [--subscribers 1,10,100]
+ *                                 [--smoke]
  *
  * --backend local (default): the real local backend (local_backend/main.ts)
  *   serving the example app and the agentMemory component; the subscribers
@@ -16,13 +17,13 @@
  *
  * Per subscriber count it prints the median and p95 of every subscriber's
  * delay, and of the delay until the last subscriber has seen the write.
+ *
+ * --smoke: one tiny iteration (3 rounds, 1 warm-up, 1 and 2 subscribers) that
+ *   shows the benchmark still runs (tests/docs runs it); its figures mean nothing.
  */
 import { spawn } from "node:child_process";
 import { generateKeyPairSync, sign } from "node:crypto";
 import { once } from "node:events";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { createInterface } from "node:readline";
 import { ConvexClient } from "convex/browser";
 import { makeFunctionReference } from "convex/server";
@@ -40,8 +41,10 @@ function flag(name: string, fallback: string): string {
 }
 const BACKEND = flag("backend", "local");
 if (BACKEND !== "local" && BACKEND !== "fixture") throw new Error("--backend is local or fixture");
-const ROUNDS = Number(flag("rounds", "200"));
-const COUNTS = flag("subscribers", "1,10,100").split(",").map(Number);
+const SMOKE = process.argv.includes("--smoke");
+const ROUNDS = Number(flag("rounds", SMOKE ? "3" : "200"));
+const COUNTS = flag("subscribers", SMOKE ? "1,2" : "1,10,100").split(",").map(Number);
+const WARMUP = SMOKE ? 1 : 5;
 const ROUND_TIMEOUT_MS = 10_000;
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
@@ -53,7 +56,9 @@ function newClient(url: string, token?: string) {
   return client;
 }
 
-const ISSUER = "https://auth.bench.local";
+// The example app's auth.config.ts trusts `serviceAuthProvider()`: its issuer and audience, and
+// the public keys in AGENT_MEMORY_JWKS (client/authConfig.ts), as a deployment is configured.
+const ISSUER = "https://convex-agent-memory.invalid";
 const AUDIENCE = "convex-agent-memory";
 const keys = generateKeyPairSync("rsa", { modulusLength: 2048 });
 
@@ -69,10 +74,9 @@ async function startServer(): Promise<{ url: string; stop: () => Promise<void> }
   let args: string[];
   let ready: string;
   if (BACKEND === "local") {
-    const dir = mkdtempSync(path.join(tmpdir(), "live-bench-"));
-    const jwks = path.join(dir, "jwks.json");
-    writeFileSync(jwks, JSON.stringify({ keys: [{ ...keys.publicKey.export({ format: "jwk" }), kid: "bench", alg: "RS256", use: "sig" }] }));
-    args = ["local_backend/main.ts", "--port", "0", "--exit-on-stdin-close", "--jwks", jwks, "--issuer", ISSUER, "--application-id", AUDIENCE];
+    const jwks = JSON.stringify({ keys: [{ ...keys.publicKey.export({ format: "jwk" }), kid: "bench", alg: "RS256", use: "sig" }] });
+    const jwksUri = `data:text/plain;charset=utf-8;base64,${Buffer.from(jwks).toString("base64")}`;
+    args = ["local_backend/main.ts", "--port", "0", "--exit-on-stdin-close", "--env", `AGENT_MEMORY_JWKS=${jwksUri}`];
     ready = "LOCAL_BACKEND_URL=";
   } else {
     args = ["local_backend/sync/dev-server.ts", "--port", "0"];
@@ -170,7 +174,7 @@ async function measure(url: string, subscribers: number, rounds: number) {
   const each: number[] = [];
   const all: number[] = [];
   // A few warm-up rounds are run and not counted.
-  const warmup = 5;
+  const warmup = WARMUP;
   for (let round = 1; round <= rounds + warmup; round++) {
     expected = round;
     const seen = clients.map(

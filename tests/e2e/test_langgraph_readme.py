@@ -23,7 +23,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def readme_program() -> str:
     readme = (ROOT / "README.md").read_text()
-    section = readme.split("## LangGraph: checkpointer and store", 1)[1].split("\n## ", 1)[0]
+    # The section (a `###` of "Frameworks"), up to the next heading of its level or above.
+    section = readme.split("\n### LangGraph: checkpointer and store\n", 1)[1]
+    section = re.split(r"\n#{1,3} ", section, maxsplit=1)[0]
     match = re.search(r"```python\n(.*?)```", section, re.S)
     assert match is not None
     return match.group(1)
