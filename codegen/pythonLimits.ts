@@ -13,7 +13,7 @@ import { MAX_BATCH_BYTES, MAX_BATCH_ITEMS, MAX_PAGE_SIZE } from "../component/mo
 import * as vectors from "../component/model/vectors.js";
 import { MAX_UPSERT_STORED_BYTES } from "../component/model/vectors.js";
 import { BYTES_PER_STORED_FLOAT, EMBEDDING_DOC_OVERHEAD, MAX_SEARCH_LIMIT, VECTOR_DIMENSIONS } from "../component/model/vectorStorage.js";
-import { MAX_EMBEDDING_BYTES_PER_CALL } from "../component/model/recallEmbeddings.js";
+import { MAX_EMBEDDING_BYTES_PER_CALL, MAX_SEARCH_TEXT, SEARCH_ROW_OVERHEAD } from "../component/model/recallEmbeddings.js";
 import * as checkpoints from "../component/model/checkpoints.js";
 import * as store from "../component/model/store.js";
 
@@ -50,6 +50,16 @@ const constants: Array<[name: string, value: number | readonly number[], doc: st
     "MAX_EMBEDDING_BYTES_PER_CALL",
     MAX_EMBEDDING_BYTES_PER_CALL,
     "Embedding bytes one call of saveMessages or setMessageEmbeddings stores (recallEmbeddings.ts).",
+  ],
+  [
+    "SEARCH_ROW_OVERHEAD",
+    SEARCH_ROW_OVERHEAD,
+    "Bytes an embedded message's search-text row counts besides its text (recallEmbeddings.ts).",
+  ],
+  [
+    "MAX_SEARCH_TEXT",
+    MAX_SEARCH_TEXT,
+    "UTF-16 units of a message's text keyword recall indexes, 3 bytes each (recallEmbeddings.ts).",
   ],
   // convex_agent_memory.langgraph (ConvexSaver, ConvexStore)
   [

@@ -178,9 +178,13 @@ export function searchTextOf(content: { parts: unknown[]; content?: string }): s
 export const NO_EMBEDDING: RecallFields = {};
 
 /** Bytes a message's search text row stores at most besides the text. */
-const SEARCH_ROW_OVERHEAD = 200;
+export const SEARCH_ROW_OVERHEAD = 200;
 
-/** Bytes one embedding of a message stores (its embedding, and at most its search text). */
+/**
+ * Bytes one embedding of a message stores (its embedding, and at most its search text: 3 bytes
+ * a UTF-16 unit). The Python SDK's `message_embedding_weight` (`_bulk.py`) splits `save_many`
+ * calls by this same sum, from the constants `codegen/pythonLimits.ts` exports.
+ */
 export function messageEmbeddingBytes(dimension: number, content: { parts: unknown[]; content?: string }): number {
   return storedEmbeddingBytes(dimension) + SEARCH_ROW_OVERHEAD + 3 * searchTextOf(content).length;
 }

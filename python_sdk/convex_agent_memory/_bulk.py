@@ -36,7 +36,9 @@ from ._limits import (
     MAX_BATCH_BYTES,
     MAX_BATCH_ITEMS,
     MAX_EMBEDDING_BYTES_PER_CALL,
+    MAX_SEARCH_TEXT,
     MAX_UPSERT_STORED_BYTES,
+    SEARCH_ROW_OVERHEAD,
 )
 from ._types import FunctionKind
 
@@ -405,13 +407,39 @@ def prepare_message(item: Any) -> Any:
     return {**rest, "embedding": embedding}
 
 
+def _search_text_units(content: Any) -> int:
+    """UTF-16 units of the text keyword recall indexes for a message, as the component takes
+    it (component/model/recallEmbeddings.ts ``searchTextOf``): its text parts joined by
+    newlines, else ``content.content``, at most ``MAX_SEARCH_TEXT`` units."""
+    if not isinstance(content, Mapping):
+        return 0
+    texts = [
+        part["text"]
+        for part in content.get("parts") or ()
+        if isinstance(part, Mapping)
+        and part.get("type") == "text"
+        and isinstance(part.get("text"), str)
+    ]
+    text = "\n".join(texts) if texts else content.get("content")
+    if not isinstance(text, str):
+        return 0
+    units = len(text.encode("utf-16-le", "surrogatepass")) // 2
+    return min(units, MAX_SEARCH_TEXT)
+
+
 def message_embedding_weight(item: Any, encoded_length: int) -> int:
-    """The bytes a prepared message's embedding stores, as the component counts them
-    (component/model/vectorStorage.ts storedEmbeddingBytes)."""
+    """The bytes a prepared message's embedding stores, as the component counts them against
+    ``MAX_EMBEDDING_BYTES_PER_CALL`` (component/model/recallEmbeddings.ts
+    ``messageEmbeddingBytes``): the embedding, and the row holding its search text."""
     embedding = item.get("embedding") if isinstance(item, Mapping) else None
     if not isinstance(embedding, bytes | bytearray | memoryview):
         return 0
-    return BYTES_PER_STORED_FLOAT * (len(embedding) // 4) + EMBEDDING_DOC_OVERHEAD
+    return (
+        BYTES_PER_STORED_FLOAT * (len(embedding) // 4)
+        + EMBEDDING_DOC_OVERHEAD
+        + SEARCH_ROW_OVERHEAD
+        + 3 * _search_text_units(item.get("content"))
+    )
 
 
 def _vector_item(

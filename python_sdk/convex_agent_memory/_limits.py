@@ -20,7 +20,9 @@ __all__ = [
     "MAX_KEYWORD_TERMS",
     "MAX_PAGE_SIZE",
     "MAX_SEARCH_LIMIT",
+    "MAX_SEARCH_TEXT",
     "MAX_UPSERT_STORED_BYTES",
+    "SEARCH_ROW_OVERHEAD",
     "STORE_OPS_PER_CALL",
     "STORE_PUT_BYTES",
     "VECTORS_IDS_PER_CALL",
@@ -54,6 +56,10 @@ MAX_KEYWORD_TERMS: Final = 16
 MAX_KEYWORD_QUERY_LENGTH: Final = 1_024
 #: Embedding bytes one call of saveMessages or setMessageEmbeddings stores (recallEmbeddings.ts).
 MAX_EMBEDDING_BYTES_PER_CALL: Final = 12_582_912
+#: Bytes an embedded message's search-text row counts besides its text (recallEmbeddings.ts).
+SEARCH_ROW_OVERHEAD: Final = 200
+#: UTF-16 units of a message's text keyword recall indexes, 3 bytes each (recallEmbeddings.ts).
+MAX_SEARCH_TEXT: Final = 16_384
 #: Value bytes one checkpoint put carries (component/model/checkpoints.ts).
 CHECKPOINT_CALL_VALUE_BYTES: Final = 8_388_608
 #: Most channels of a checkpoint, blobs of one call (component/model/checkpoints.ts).

@@ -15,6 +15,7 @@ import convex_agent_memory as cam
 import httpx
 import numpy as np
 import pytest
+from convex_agent_memory import _limits as limits  # the component's caps, generated
 
 from .conftest import Clients, Deployment, aw, uid
 
@@ -286,3 +287,32 @@ def test_vectors_go_as_packed_float32(deployment: Deployment) -> None:
         assert len(base64.b64decode(value["$bytes"])) == 4 * DIM
     sent = np.frombuffer(base64.b64decode(packed[0]["$bytes"]), dtype="<f4")
     assert sent.tolist() == vectors[0].astype(np.float32).tolist()
+
+
+def test_save_many_cuts_calls_by_what_embedded_texts_store(deployment: Deployment) -> None:
+    """`messages.save_many` weighs an embedded message as the component does (its embedding
+    and its search-text row, 3 bytes a UTF-16 unit of at most 16,384 units): 400 messages of
+    long text fit one request body but not one call's embedding bytes, so they go in calls the
+    component accepts, and every message is saved and recallable."""
+    transport = Recording()
+    owner = deployment.user_a
+    text = ("lisbon tram " * 1_500)[:16_000]
+    stored_per_message = (
+        limits.BYTES_PER_STORED_FLOAT * DIM
+        + limits.EMBEDDING_DOC_OVERHEAD
+        + limits.SEARCH_ROW_OVERHEAD
+        + 3 * len(text)
+    )
+    per_call = limits.MAX_EMBEDDING_BYTES_PER_CALL // stored_per_message
+    with cam.Client(
+        url=deployment.url, token=deployment.token_a, http_client=httpx.Client(transport=transport)
+    ) as client:
+        thread = uid("long")
+        client.threads.save_thread(resource_id=owner, id=thread)
+        messages = [message(thread, i, f"{text} {i}", packed=True) for i in range(400)]
+        client.messages.save_many(resource_id=owner, messages=messages)
+        assert client.messages.count_messages(resource_id=owner, thread_id=thread) == 400
+        assert client.recall.count_message_embeddings(resource_id=owner, thread_id=thread) == 400
+    sizes = [len(args["messages"]) for args in transport.args_of("memory:saveMessages")]
+    assert sum(sizes) == 400 and len(sizes) == -(-400 // per_call)
+    assert max(sizes) <= per_call
