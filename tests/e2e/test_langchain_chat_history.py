@@ -242,15 +242,15 @@ def test_messages_other_clients_wrote(
     client.messages.save_messages(
         resource_id=history.resource_id,
         messages=[
-            {"id": uid("m"), "threadId": thread, "role": "user", "content": {"format": 2, "parts": [text("hi"), text("there")]}},
-            {"id": uid("m"), "threadId": thread, "role": "assistant", "content": {"format": 2, "parts": [
+            {"id": uid("m"), "threadId": thread, "role": "user", "content": {"format": 2, "parts": [text("hi"), text("there")]}},  # noqa: E501
+            {"id": uid("m"), "threadId": thread, "role": "assistant", "content": {"format": 2, "parts": [  # noqa: E501
                 text("Let me look."),
-                {"type": "tool-invocation", "toolInvocation": {"state": "call", "toolCallId": "c9", "toolName": "search", "args": {"q": "x"}}},
+                {"type": "tool-invocation", "toolInvocation": {"state": "call", "toolCallId": "c9", "toolName": "search", "args": {"q": "x"}}},  # noqa: E501
             ]}},
             {"id": uid("m"), "threadId": thread, "role": "tool", "content": {"format": 2, "parts": [
-                {"type": "tool-invocation", "toolInvocation": {"state": "result", "toolCallId": "c9", "toolName": "search", "result": "found"}},
+                {"type": "tool-invocation", "toolInvocation": {"state": "result", "toolCallId": "c9", "toolName": "search", "result": "found"}},  # noqa: E501
             ]}},
-            {"id": uid("m"), "threadId": thread, "role": "system", "content": {"format": 2, "parts": [], "content": "be brief"}},
+            {"id": uid("m"), "threadId": thread, "role": "system", "content": {"format": 2, "parts": [], "content": "be brief"}},  # noqa: E501
         ],
     )  # fmt: skip
     human, ai, tool, system = history.messages

@@ -57,7 +57,7 @@ def test_the_recall_program(deployment: Deployment, tmp_path: Path) -> None:
     program = tmp_path / "recall.py"
     program.write_text(readme_program("Semantic recall"))
     assert run(program, deployment) == [
-        "readme-trip ['Lovely, what do you like to eat?', 'I am vegetarian.', 'Noted, vegetarian it is.']"
+        "readme-trip ['Lovely, what do you like to eat?', 'I am vegetarian.', 'Noted, vegetarian it is.']"  # noqa: E501
     ]
 
 
@@ -100,9 +100,9 @@ def test_examples_recall(deployment: Deployment) -> None:
         "   [trip] best score 0.318",
         "     0.318 user      Food markets and old trams. I'm vegetarian, by the way.",
         "           assistant Noted: vegetarian. Time Out Market has many vegetarian stalls.",
-        "   fused 0.0328 (cosine 0.599; vector rank 1, keyword rank 1) Should I book Pena Palace tickets in advance?",
+        "   fused 0.0328 (cosine 0.599; vector rank 1, keyword rank 1) Should I book Pena Palace tickets in advance?",  # noqa: E501
         "   [running] best score 0.642",
-        '5. trip deleted: 6 embeddings gone; recalling "I\'m vegetarian" finds 0 messages (before: 2)',
+        '5. trip deleted: 6 embeddings gone; recalling "I\'m vegetarian" finds 0 messages (before: 2)',  # noqa: E501
     ]:
         assert expected in text, (expected, text)
     assert "[today]" not in text.split("3. hybrid", 1)[0]  # excluded

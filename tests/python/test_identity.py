@@ -410,9 +410,7 @@ def test_a_scoped_service_token_cannot_act_outside_its_resources(backend: Any) -
             "setMessageEmbeddings": lambda: s.recall.set_message_embeddings(
                 resource_id=theirs, embeddings=[{"id": msgs[0]["id"], "embedding": V1}]
             ),
-            "countMessageEmbeddings": lambda: s.recall.count_message_embeddings(
-                resource_id=theirs
-            ),
+            "countMessageEmbeddings": lambda: s.recall.count_message_embeddings(resource_id=theirs),
             "getResource": lambda: s.resources.get_resource(resource_id=theirs),
             "saveResource": lambda: s.resources.save_resource(
                 resource_id=theirs, working_memory="x"

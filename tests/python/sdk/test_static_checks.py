@@ -28,7 +28,7 @@ def test_ruff() -> None:
     ruff = shutil.which("ruff") or str(Path(sys.executable).with_name("ruff"))
     if not Path(ruff).exists():
         pytest.skip("ruff is not installed")
-    targets = ("python_sdk", "codegen", "tests/python/sdk", "tests/python/codegen")
+    targets = ("python_sdk", "codegen", "tests", "bench", "examples")
     result = run(ruff, "check", *targets)
     assert result.returncode == 0, result.stdout + result.stderr
     result = run(ruff, "format", "--check", *targets)
