@@ -55,6 +55,7 @@ def options_for(config: Config, spec: Spec) -> Options:
         float32_vectors=config.float32_vectors,
         extensions=config.extensions,
         default_page_size=config.default_page_size,
+        model_names=config.model_names,
         source_label=source,
         regenerate_command=f"convex-py-codegen generate --config {config.display(config.path)}",
     )

@@ -40,6 +40,7 @@ KNOWN_KEYS = frozenset(
         "default_integers",
         "float32_vectors",
         "extensions",
+        "model_names",
     }
 )
 
@@ -111,6 +112,7 @@ class Config:
     float32_vectors: FieldRule  # vector fields sent as packed float32 bytes
     extensions: dict[str, Extension]  # namespace ("threads", "dir/notes") -> mixins
     default_page_size: int
+    model_names: dict[str, str]  # a model's generated name -> the name it takes instead
 
     def display(self, path: Path) -> str:
         try:
@@ -166,6 +168,13 @@ def load_config(path: Path) -> Config:
     patterns = tuple(_strings(section, "integers", path))
     if section.get("default_integers", True):
         patterns = DEFAULT_INTEGER_FIELDS + patterns
+    model_names = section.get("model_names", {})
+    if not isinstance(model_names, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in model_names.items()
+    ):
+        raise ConfigError(
+            f"{path}: `[codegen.model_names]` maps generated model names to names (strings)"
+        )
     extensions: dict[str, Extension] = {}
     for namespace, spec in section.get("extensions", {}).items():
         if not isinstance(spec, dict) or not {"sync", "async"} <= set(spec):
@@ -202,4 +211,5 @@ def load_config(path: Path) -> Config:
         float32_vectors=FieldRule(tuple(_strings(section, "float32_vectors", path))),
         extensions=extensions,
         default_page_size=int(section.get("default_page_size", 100)),
+        model_names=dict(model_names),
     )

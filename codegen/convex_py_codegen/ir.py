@@ -96,6 +96,8 @@ class Options:
     integers: IntegerRule = field(default_factory=IntegerRule)
     float32_vectors: FieldRule = field(default_factory=FieldRule)
     extensions: Mapping[str, Extension] = field(default_factory=dict)
+    #: a model's generated name -> the name it takes instead (``[codegen.model_names]``)
+    model_names: Mapping[str, str] = field(default_factory=dict)
     source_label: str = "a function spec"
     regenerate_command: str = "convex-py-codegen generate"
     line_length: int = 100
@@ -282,7 +284,7 @@ def plan(spec: Spec, options: Options) -> Plan:
     namespaces = [roots[k] for k in sorted(roots)]
     _name_namespaces(namespaces, options)
     class_names = {c for root in namespaces for c in root.all_classes}
-    registry.assign_names(taken=frozenset(class_names))
+    registry.assign_names(taken=frozenset(class_names), renames=options.model_names)
 
     for fn in functions:
         segments = tuple(s for s in fn.module.split("/") if s) or ("default",)

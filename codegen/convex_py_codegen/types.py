@@ -36,6 +36,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import fnmatch
+import keyword
 import math
 import struct
 from collections import Counter
@@ -630,9 +631,12 @@ class TypeRegistry:
 
     # ---- naming -------------------------------------------------------------------------
 
-    def assign_names(self, taken: frozenset[str] = frozenset()) -> None:
+    def assign_names(
+        self, taken: frozenset[str] = frozenset(), renames: Mapping[str, str] | None = None
+    ) -> None:
         """Names every model and id type (see the module docstring); ``taken``: names used
-        by other generated things (runtime types, resource classes)."""
+        by other generated things (runtime types, resource classes); ``renames``: the
+        config's ``[codegen.model_names]``, a generated model name -> the name it takes."""
         used = set(taken) | set(self.reserved_names)
         # Ids: MessageId for table "messages" (the table's own spelling when that collides).
         id_names: dict[str, list[str]] = {}
@@ -691,7 +695,33 @@ class TypeRegistry:
                 "same place of functions whose module and name spell the same):\n"
                 + "\n".join(lines)
             )
+        self._rename(renames or {}, used)
         self._named = True
+
+    def _rename(self, renames: Mapping[str, str], used: set[str]) -> None:
+        """Applies ``[codegen.model_names]``: each entry must name a generated model and give
+        it a legal class name no other generated thing has."""
+        if not renames:
+            return
+        by_name = {m.name: m for m in self.objects.values()}
+        unknown = sorted(set(renames) - set(by_name))
+        if unknown:
+            raise NamingError(
+                f"[codegen.model_names] names models the spec does not generate: {unknown}"
+            )
+        targets = list(renames.values())
+        for old, new in renames.items():
+            if not new.isidentifier() or keyword.iskeyword(new) or not new[:1].isupper():
+                raise NamingError(
+                    f"[codegen.model_names] {old} = {new!r}: a model name is a PascalCase "
+                    "Python identifier"
+                )
+            if targets.count(new) > 1 or (new in used and new not in renames):
+                raise NamingError(
+                    f"[codegen.model_names] {old} = {new!r}: that name is already taken"
+                )
+        for old, new in renames.items():
+            by_name[old].name = new
 
     @property
     def models(self) -> list[ObjectModel]:

@@ -18,11 +18,13 @@ from convex_agent_memory._runtime import (
 )
 
 __all__ = [
+    "BatchProgress",
     "CheckpointBlob",
     "CheckpointChannelVersion",
     "CheckpointNamespace",
     "CheckpointNamespacePage",
     "CheckpointPage",
+    "CheckpointRow",
     "CheckpointThread",
     "CheckpointThreadPage",
     "CheckpointUnreadBlob",
@@ -71,7 +73,6 @@ __all__ = [
     "ListCheckpointThreadsArgs",
     "ListCheckpointWritesArgs",
     "ListCheckpointsArgs",
-    "ListCheckpointsItem",
     "ListIndexesArgs",
     "ListMessagesArgs",
     "ListMessagesByResourceArgs",
@@ -93,7 +94,6 @@ __all__ = [
     "PaginationOptions",
     "PersistWorkflowSnapshotArgs",
     "PruneCheckpointsArgs",
-    "PruneCheckpointsResult",
     "PutCheckpointArgs",
     "PutCheckpointBlob",
     "PutCheckpointBlobsArgs",
@@ -158,6 +158,16 @@ __all__ = [
 ]
 
 
+class BatchProgress(ConvexModel):
+    """An object returned by ``checkpoints:copyCheckpointThread``,
+    ``checkpoints:deleteCheckpointsForRuns``, ``checkpoints:pruneCheckpoints``."""
+
+    __convex_absent_if_none__: ClassVar[frozenset[str]] = frozenset({"cursor"})
+
+    done: bool
+    cursor: str | None = None
+
+
 class CheckpointBlob(ConvexModel):
     """An object returned by ``checkpoints:getCheckpoint``,
     ``checkpoints:getCheckpointValues``."""
@@ -199,7 +209,7 @@ class CheckpointNamespacePage(ConvexModel):
     )
 
 
-class ListCheckpointsItem(ConvexModel):
+class CheckpointRow(ConvexModel):
     """An object returned by ``checkpoints:getCheckpoint``, ``checkpoints:listCheckpoints``."""
 
     __convex_absent_if_none__: ClassVar[frozenset[str]] = frozenset({"parent_checkpoint_id"})
@@ -217,7 +227,7 @@ class ListCheckpointsItem(ConvexModel):
 class CheckpointPage(ConvexModel):
     """An object returned by ``checkpoints:listCheckpoints``."""
 
-    page: list[ListCheckpointsItem]
+    page: list[CheckpointRow]
     continue_cursor: str = Field(alias="continueCursor")
     is_done: bool = Field(alias="isDone")
     split_cursor: str | None = Field(default=None, alias="splitCursor")
@@ -511,7 +521,7 @@ class GetCheckpointArgs(ConvexModel):
 class GetCheckpointResult(ConvexModel):
     """An object returned by ``checkpoints:getCheckpoint``."""
 
-    checkpoint: ListCheckpointsItem
+    checkpoint: CheckpointRow
     blobs: list[CheckpointBlob]
     unread_blobs: list[CheckpointUnreadBlob] = Field(alias="unreadBlobs")
     writes: list[CheckpointWrite]
@@ -947,16 +957,6 @@ class PruneCheckpointsArgs(ConvexModel):
     resource_id: str = Field(alias="resourceId")
     thread_ids: list[str] = Field(alias="threadIds")
     strategy: Literal["keep_latest", "delete"]
-    cursor: str | None = None
-
-
-class PruneCheckpointsResult(ConvexModel):
-    """An object returned by ``checkpoints:copyCheckpointThread``,
-    ``checkpoints:deleteCheckpointsForRuns``, ``checkpoints:pruneCheckpoints``."""
-
-    __convex_absent_if_none__: ClassVar[frozenset[str]] = frozenset({"cursor"})
-
-    done: bool
     cursor: str | None = None
 
 

@@ -26,7 +26,7 @@ from langgraph.checkpoint.base import (
 from langgraph.checkpoint.serde.base import SerializerProtocol
 
 from convex_agent_memory import AsyncClient, Client
-from convex_agent_memory.types import CheckpointBlob, CheckpointWrite, ListCheckpointsItem
+from convex_agent_memory.types import CheckpointBlob, CheckpointRow, CheckpointWrite
 
 from .._limits import (
     CHECKPOINT_CALL_VALUE_BYTES,
@@ -204,7 +204,7 @@ class ConvexSaver(BaseCheckpointSaver[str]):
 
     def _tuple(
         self,
-        row: ListCheckpointsItem,
+        row: CheckpointRow,
         blobs: dict[tuple[str, str, str], tuple[str, bytes]],
         writes: list[tuple[str, str, Any]],
     ) -> CheckpointTuple:
@@ -230,7 +230,7 @@ class ConvexSaver(BaseCheckpointSaver[str]):
         self,
         thread_id: str,
         checkpoint_ns: str,
-        rows: list[ListCheckpointsItem],
+        rows: list[CheckpointRow],
         contiguous: bool,
         first_writes: dict[str, tuple[list[CheckpointWrite], str | None]] | None = None,
         prefetched: Sequence[CheckpointBlob] = (),

@@ -46,6 +46,7 @@ def build_sdk_with_plan(
     integers: IntegerRule | None = None,
     float32_vectors: tuple[str, ...] = (),
     wrappers: WrapperRule | None = None,
+    model_names: dict[str, str] | None = None,
 ) -> tuple[Path, Plan]:
     """Generates ``<tmp>/<package>/_generated``, puts ``tmp`` on sys.path, and returns the
     package's folder and the plan it was generated from.
@@ -73,6 +74,7 @@ def build_sdk_with_plan(
         integers=integers if integers is not None else IntegerRule(),
         float32_vectors=FieldRule(float32_vectors),
         wrappers=wrappers if wrappers is not None else WrapperRule(),
+        model_names=model_names or {},
         source_label="a test spec",
     )
     files, plan = generate_files(spec, options)

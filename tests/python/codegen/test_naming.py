@@ -240,3 +240,49 @@ def test_component_functions_behind_one_wrapper_are_an_error_naming_the_config(
 
 def test_any_is_documented_as_any_value(app: tuple[Path, Any]) -> None:
     assert ANY["type"] == "any"  # (the kinds themselves: test_validator_kinds.py)
+
+
+SHARED = spec(
+    fn("reports.js:getReport", obj(id=S), union(obj(report=obj(title=S, pages=N)), NULL)),
+    fn("reports.js:listReports", obj(paginationOpts=PAGE_OPTS), page_of(obj(title=S, pages=N))),
+)
+
+
+def test_model_names_rename_a_shared_model_everywhere(tmp_path: Path) -> None:
+    """`[codegen.model_names]` gives a model shared by several functions the name the author
+    chooses; every annotation that uses it follows."""
+    pkg, plan = build_sdk_with_plan(tmp_path, SHARED, package="renamed", component=False)
+    default = {m.name for m in plan.registry.models}
+    assert "ListReportsItem" in default
+    pkg, plan = build_sdk_with_plan(
+        tmp_path,
+        SHARED,
+        package="renamed",
+        component=False,
+        model_names={"ListReportsItem": "ReportRow"},
+    )
+    names = {m.name for m in plan.registry.models}
+    assert "ReportRow" in names and "ListReportsItem" not in names
+    models = (pkg / "_generated" / "models.py").read_text()
+    assert "class ReportRow(ConvexModel)" in models
+    assert "report: ReportRow" in models
+    assert "ListReportsItem" not in "".join(p.read_text() for p in pkg.rglob("*.py"))
+    assert mypy_strict(tmp_path, "renamed").returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("renames", "message"),
+    [
+        ({"NoSuchModel": "Thing"}, r"does not generate: \['NoSuchModel'\]"),
+        ({"ListReportsItem": "GetReportResult"}, "already taken"),
+        ({"ListReportsItem": "Row", "GetReportResult": "Row"}, "already taken"),
+        ({"ListReportsItem": "not_pascal"}, "PascalCase"),
+        ({"ListReportsItem": "class"}, "PascalCase"),
+    ],
+)
+def test_model_names_refuse_what_would_lie_or_clash(
+    tmp_path: Path, renames: dict[str, str], message: str
+) -> None:
+    with pytest.raises(NamingError, match=message):
+        build_sdk(tmp_path, SHARED, package="badrename", component=False, model_names=renames)
+    assert not (tmp_path / "badrename" / "_generated").exists()

@@ -20,10 +20,12 @@ from convex_agent_memory._runtime import (
 )
 
 from ..models import (
+    BatchProgress,
     CheckpointChannelVersion,
     CheckpointNamespace,
     CheckpointNamespacePage,
     CheckpointPage,
+    CheckpointRow,
     CheckpointThread,
     CheckpointThreadPage,
     CheckpointUnreadBlob,
@@ -40,11 +42,9 @@ from ..models import (
     GetCheckpointValuesWrite,
     ListCheckpointNamespacesArgs,
     ListCheckpointsArgs,
-    ListCheckpointsItem,
     ListCheckpointThreadsArgs,
     ListCheckpointWritesArgs,
     PruneCheckpointsArgs,
-    PruneCheckpointsResult,
     PutCheckpointArgs,
     PutCheckpointBlob,
     PutCheckpointBlobsArgs,
@@ -57,11 +57,11 @@ __all__ = [
     "Checkpoints",
 ]
 
-_CHECKPOINTS__COPY_CHECKPOINT_THREAD: FunctionRef[PruneCheckpointsResult] = FunctionRef(
+_CHECKPOINTS__COPY_CHECKPOINT_THREAD: FunctionRef[BatchProgress] = FunctionRef(
     "mutation",
     "memory:copyCheckpointThread",
     CopyCheckpointThreadArgs,
-    PruneCheckpointsResult,
+    BatchProgress,
 )
 _CHECKPOINTS__COUNT_CHECKPOINTS: FunctionRef[int] = FunctionRef(
     "query",
@@ -76,11 +76,11 @@ _CHECKPOINTS__DELETE_CHECKPOINT_THREAD: FunctionRef[None] = FunctionRef(
     None,
     idempotent=True,
 )
-_CHECKPOINTS__DELETE_CHECKPOINTS_FOR_RUNS: FunctionRef[PruneCheckpointsResult] = FunctionRef(
+_CHECKPOINTS__DELETE_CHECKPOINTS_FOR_RUNS: FunctionRef[BatchProgress] = FunctionRef(
     "mutation",
     "memory:deleteCheckpointsForRuns",
     DeleteCheckpointsForRunsArgs,
-    PruneCheckpointsResult,
+    BatchProgress,
     idempotent=True,
 )
 _CHECKPOINTS__GET_CHECKPOINT: FunctionRef[GetCheckpointResult | None] = FunctionRef(
@@ -119,11 +119,11 @@ _CHECKPOINTS__LIST_CHECKPOINTS: FunctionRef[CheckpointPage] = FunctionRef(
     ListCheckpointsArgs,
     CheckpointPage,
 )
-_CHECKPOINTS__PRUNE_CHECKPOINTS: FunctionRef[PruneCheckpointsResult] = FunctionRef(
+_CHECKPOINTS__PRUNE_CHECKPOINTS: FunctionRef[BatchProgress] = FunctionRef(
     "mutation",
     "memory:pruneCheckpoints",
     PruneCheckpointsArgs,
-    PruneCheckpointsResult,
+    BatchProgress,
 )
 _CHECKPOINTS__PUT_CHECKPOINT: FunctionRef[None] = FunctionRef(
     "mutation",
@@ -161,7 +161,7 @@ class Checkpoints:
         source_thread_id: str,
         target_thread_id: str,
         cursor: str | Omit = omit,
-    ) -> PruneCheckpointsResult:
+    ) -> BatchProgress:
         """Copies a thread to a new thread id of the same owner; one batch per call, `done: false`
         means call again with the cursor.
 
@@ -175,7 +175,7 @@ class Checkpoints:
             cursor (str | Omit): Optional: left out unless given.
 
         Returns:
-            PruneCheckpointsResult: what the function returns.
+            BatchProgress: what the function returns.
         """
         return _CHECKPOINTS__COPY_CHECKPOINT_THREAD.call(
             self._client,
@@ -249,7 +249,7 @@ class Checkpoints:
         *,
         resource_id: str,
         run_ids: list[str],
-    ) -> PruneCheckpointsResult:
+    ) -> BatchProgress:
         """Deletes the checkpoints of runs (metadata run_id) with their writes; one batch per call,
         `done: false` means call again.
 
@@ -261,7 +261,7 @@ class Checkpoints:
             run_ids (list[str]): ``runIds`` on the wire.
 
         Returns:
-            PruneCheckpointsResult: what the function returns.
+            BatchProgress: what the function returns.
         """
         return _CHECKPOINTS__DELETE_CHECKPOINTS_FOR_RUNS.call(
             self._client,
@@ -595,7 +595,7 @@ class Checkpoints:
         filter: JsonText | Omit = omit,
         page_size: int = 100,
         cursor: str | None = None,
-    ) -> SyncPaginator[ListCheckpointsItem]:
+    ) -> SyncPaginator[CheckpointRow]:
         """Iterates every item of :meth:`list_checkpoints`, one page at a time: ``for item in ...``
         walks the cursors lazily; ``.pages()`` yields whole pages.
 
@@ -611,7 +611,7 @@ class Checkpoints:
                 ``continue_cursor``.
 
         Returns:
-            SyncPaginator[ListCheckpointsItem]: the items, page after page.
+            SyncPaginator[CheckpointRow]: the items, page after page.
         """
         return _CHECKPOINTS__LIST_CHECKPOINTS.paginate(
             self._client,
@@ -633,7 +633,7 @@ class Checkpoints:
         thread_ids: list[str],
         strategy: Literal["keep_latest", "delete"],
         cursor: str | Omit = omit,
-    ) -> PruneCheckpointsResult:
+    ) -> BatchProgress:
         """Prunes threads: "keep_latest" keeps each namespace's latest checkpoint, "delete" deletes
         them.
 
@@ -647,7 +647,7 @@ class Checkpoints:
             cursor (str | Omit): Optional: left out unless given.
 
         Returns:
-            PruneCheckpointsResult: what the function returns.
+            BatchProgress: what the function returns.
         """
         return _CHECKPOINTS__PRUNE_CHECKPOINTS.call(
             self._client,
@@ -800,7 +800,7 @@ class AsyncCheckpoints:
         source_thread_id: str,
         target_thread_id: str,
         cursor: str | Omit = omit,
-    ) -> PruneCheckpointsResult:
+    ) -> BatchProgress:
         """Copies a thread to a new thread id of the same owner; one batch per call, `done: false`
         means call again with the cursor.
 
@@ -814,7 +814,7 @@ class AsyncCheckpoints:
             cursor (str | Omit): Optional: left out unless given.
 
         Returns:
-            PruneCheckpointsResult: what the function returns.
+            BatchProgress: what the function returns.
         """
         return await _CHECKPOINTS__COPY_CHECKPOINT_THREAD.acall(
             self._client,
@@ -888,7 +888,7 @@ class AsyncCheckpoints:
         *,
         resource_id: str,
         run_ids: list[str],
-    ) -> PruneCheckpointsResult:
+    ) -> BatchProgress:
         """Deletes the checkpoints of runs (metadata run_id) with their writes; one batch per call,
         `done: false` means call again.
 
@@ -900,7 +900,7 @@ class AsyncCheckpoints:
             run_ids (list[str]): ``runIds`` on the wire.
 
         Returns:
-            PruneCheckpointsResult: what the function returns.
+            BatchProgress: what the function returns.
         """
         return await _CHECKPOINTS__DELETE_CHECKPOINTS_FOR_RUNS.acall(
             self._client,
@@ -1234,7 +1234,7 @@ class AsyncCheckpoints:
         filter: JsonText | Omit = omit,
         page_size: int = 100,
         cursor: str | None = None,
-    ) -> AsyncPaginator[ListCheckpointsItem]:
+    ) -> AsyncPaginator[CheckpointRow]:
         """Iterates every item of :meth:`list_checkpoints`, one page at a time: ``async for item in
         ...`` walks the cursors lazily; ``.pages()`` yields whole pages.
 
@@ -1250,7 +1250,7 @@ class AsyncCheckpoints:
                 ``continue_cursor``.
 
         Returns:
-            AsyncPaginator[ListCheckpointsItem]: the items, page after page.
+            AsyncPaginator[CheckpointRow]: the items, page after page.
         """
         return _CHECKPOINTS__LIST_CHECKPOINTS.apaginate(
             self._client,
@@ -1272,7 +1272,7 @@ class AsyncCheckpoints:
         thread_ids: list[str],
         strategy: Literal["keep_latest", "delete"],
         cursor: str | Omit = omit,
-    ) -> PruneCheckpointsResult:
+    ) -> BatchProgress:
         """Prunes threads: "keep_latest" keeps each namespace's latest checkpoint, "delete" deletes
         them.
 
@@ -1286,7 +1286,7 @@ class AsyncCheckpoints:
             cursor (str | Omit): Optional: left out unless given.
 
         Returns:
-            PruneCheckpointsResult: what the function returns.
+            BatchProgress: what the function returns.
         """
         return await _CHECKPOINTS__PRUNE_CHECKPOINTS.acall(
             self._client,
