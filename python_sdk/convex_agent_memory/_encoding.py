@@ -47,6 +47,7 @@ __all__ = [
     "dumps",
     "encode_value",
     "ints_as_float64",
+    "is_plain_json",
     "loads",
     "pack_float32",
     "serialize",
@@ -163,6 +164,26 @@ def unpack_float32(data: bytes) -> list[float]:
 def check_field_name(key: object) -> str:
     """Returns ``key`` if Convex accepts it as a field name; ValueError otherwise."""
     return _check_field_name(key)
+
+
+def is_plain_json(value: Any) -> bool:
+    """Whether a JSON value (``json.loads``'s output) is stored by Convex as it is: every key
+    a field name Convex keeps (:func:`check_field_name`) and every number finite. The adapters
+    keep anything else in JSON text only."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            try:
+                _check_field_name(key)
+            except ValueError:
+                return False
+            if not is_plain_json(item):
+                return False
+        return True
+    if isinstance(value, list):
+        return all(is_plain_json(item) for item in value)
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return value is None or isinstance(value, str | bool | int)
 
 
 def _check_field_name(key: object) -> str:

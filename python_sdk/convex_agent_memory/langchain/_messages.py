@@ -34,6 +34,7 @@ from langchain_core.messages import (
 )
 from langchain_core.messages.tool import tool_call
 
+from .._encoding import is_plain_json
 from ..types import Message
 
 __all__ = ["LANGCHAIN_KEY", "from_stored", "to_stored"]
@@ -57,26 +58,6 @@ def _role_of(message: BaseMessage) -> str:
         role = getattr(message, "role", "")
         return role if role in _STORED_ROLES else "assistant"
     return _ROLES.get(kind, "assistant")
-
-
-def is_plain(value: Any) -> bool:
-    """Whether a JSON value can be stored as a Convex value as it is (printable ASCII keys
-    without a leading ``$``, no ``__proto__``, finite numbers)."""
-    if isinstance(value, dict):
-        return all(
-            isinstance(k, str)
-            and k.isascii()
-            and k.isprintable()
-            and not k.startswith("$")
-            and k != "__proto__"
-            and is_plain(v)
-            for k, v in value.items()
-        )
-    if isinstance(value, list):
-        return all(is_plain(v) for v in value)
-    if isinstance(value, float):
-        return value == value and value not in (float("inf"), float("-inf"))
-    return value is None or isinstance(value, str | bool | int)
 
 
 def _content_parts(content: str | list[Any]) -> list[dict[str, Any]]:
@@ -105,7 +86,7 @@ def _tool_call_parts(message: BaseMessage) -> list[dict[str, Any]]:
             "toolCallId": call.get("id"),
             "toolName": call["name"],
         }
-        if is_plain(call.get("args")):
+        if is_plain_json(call.get("args")):
             invocation["args"] = call["args"]
         parts.append({"type": "tool-invocation", "toolInvocation": invocation})
     if isinstance(message, ToolMessage):

@@ -21,6 +21,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from .._encoding import is_plain_json
 from ..types import Message
 
 __all__ = ["ITEM_KEY", "item_of", "message_of"]
@@ -58,25 +59,7 @@ def _arguments(arguments: Any) -> dict[str, Any] | None:
         parsed = json.loads(arguments)
     except ValueError:
         return None
-    return parsed if isinstance(parsed, dict) and _is_plain(parsed) else None
-
-
-def _is_plain(value: Any) -> bool:
-    """Whether a JSON value can be stored as a Convex value as it is (printable ASCII keys
-    without a leading ``$``, no ``__proto__``); otherwise it stays in the JSON text only."""
-    if isinstance(value, dict):
-        return all(
-            isinstance(k, str)
-            and k.isascii()
-            and k.isprintable()
-            and not k.startswith("$")
-            and k != "__proto__"
-            and _is_plain(v)
-            for k, v in value.items()
-        )
-    if isinstance(value, list):
-        return all(_is_plain(v) for v in value)
-    return value is None or isinstance(value, str | bool | int | float)
+    return parsed if isinstance(parsed, dict) and is_plain_json(parsed) else None
 
 
 def _parts_of(item: Mapping[str, Any]) -> list[dict[str, Any]]:
