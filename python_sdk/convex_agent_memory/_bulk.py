@@ -442,6 +442,22 @@ def message_embedding_weight(item: Any, encoded_length: int) -> int:
     )
 
 
+def embedding_update_weight(item: Any, encoded_length: int) -> int:
+    """The most a prepared ``setMessageEmbeddings`` item can store, as the component counts it
+    (component/model/recallEmbeddings.ts ``messageEmbeddingBytes``): the SDK does not know the
+    message's text, so its search-text row is counted at its largest (``MAX_SEARCH_TEXT``
+    units), and every call it cuts is one the component accepts. Removing one stores nothing."""
+    embedding = item.get("embedding") if isinstance(item, Mapping) else None
+    if not isinstance(embedding, bytes | bytearray | memoryview):
+        return 0
+    return (
+        BYTES_PER_STORED_FLOAT * (len(embedding) // 4)
+        + EMBEDDING_DOC_OVERHEAD
+        + SEARCH_ROW_OVERHEAD
+        + 3 * MAX_SEARCH_TEXT
+    )
+
+
 def _vector_item(
     vector_key: str, id_key: str, vector_format: VectorFormat = "float32"
 ) -> Callable[[Any], Any]:

@@ -23,6 +23,7 @@ from ._bulk import (
     VectorFormat,
     asave_in_batches,
     aupsert_vectors_in_batches,
+    embedding_update_weight,
     message_embedding_weight,
     prepare_message,
     save_in_batches,
@@ -34,7 +35,14 @@ if TYPE_CHECKING:
     from ._base_client import AsyncAPIClient, SyncAPIClient
     from ._functions import FunctionRef
 
-__all__ = ["AsyncMessagesBulk", "AsyncVectorsBulk", "MessagesBulk", "VectorsBulk"]
+__all__ = [
+    "AsyncEmbeddingsBulk",
+    "AsyncMessagesBulk",
+    "AsyncVectorsBulk",
+    "EmbeddingsBulk",
+    "MessagesBulk",
+    "VectorsBulk",
+]
 
 ResultT = TypeVar("ResultT")
 
@@ -323,6 +331,104 @@ class AsyncMessagesBulk(Generic[ResultT]):
             arg_name="messages", extra_args=extra, idempotent=ref.idempotent,
             progress=progress, max_items=max_items, max_bytes=max_bytes,
             prepare=prepare_message, weigh=message_embedding_weight,
+            max_weight=MAX_EMBEDDING_BYTES_PER_CALL,
+        )  # fmt: skip
+        return [ref.read(result) for result in results]
+
+
+def _checked_embeddings(
+    ref: FunctionRef[Any], embeddings: Iterable[Any], arguments: Mapping[str, Any]
+) -> _Mapped:
+    """Each ``{id, embedding}`` checked and encoded as the single-call method would, before
+    its batch is sent."""
+    return _Mapped(
+        _checked_iterable(ref, "embeddings", embeddings),
+        lambda item: ref.encode({**arguments, "embeddings": [item]})["embeddings"][0],
+    )
+
+
+class EmbeddingsBulk(Generic[ResultT]):
+    """``set_message_embeddings_many``: many messages' embeddings set (or removed), in calls
+    the component accepts whatever the messages' texts."""
+
+    _client: SyncAPIClient
+    _functions: ClassVar[Mapping[str, FunctionRef[Any]]]
+
+    def set_message_embeddings_many(
+        self,
+        *,
+        resource_id: str,
+        embeddings: Iterable[Mapping[str, Any] | BaseModel],
+        progress: bool = False,
+        max_items: int = MAX_BATCH_ITEMS,
+        max_bytes: int = MAX_BATCH_BYTES,
+    ) -> list[ResultT]:
+        """Sets many messages' embeddings in order, batch by batch (an absolute set by
+        message id, so a batch that failed in transit is retried). Each call stays under the
+        component's embedding bytes per call, counting every message's search text at its
+        largest (at 1,536 dimensions about 200 embeddings a call).
+
+        Args:
+            resource_id (str): The owner of the messages (``resourceId`` on the wire).
+            embeddings (Iterable[Mapping[str, Any] | BaseModel]): ``{"id": ..., "embedding":
+                ...}`` items (a numpy array, numbers or packed float32 bytes; ``None``
+                removes the message's embedding), each checked before its batch is sent.
+            progress (bool): Show a tqdm bar (the ``progress`` extra).
+            max_items (int): Embeddings per call at most.
+            max_bytes (int): Request body bytes per call at most.
+
+        Returns:
+            list[ResultT]: What each call returned (how many were set and removed), in order.
+        """
+        ref = self._functions["setMessageEmbeddings"]
+        arguments = {"resource_id": resource_id}
+        extra = _other_arguments(ref, "embeddings", arguments)
+        results = save_in_batches(
+            self._client, path=ref.path, items=_checked_embeddings(ref, embeddings, arguments),
+            arg_name="embeddings", extra_args=extra, idempotent=ref.idempotent,
+            progress=progress, max_items=max_items, max_bytes=max_bytes,
+            prepare=prepare_message, weigh=embedding_update_weight,
+            max_weight=MAX_EMBEDDING_BYTES_PER_CALL,
+        )  # fmt: skip
+        return [ref.read(result) for result in results]
+
+
+class AsyncEmbeddingsBulk(Generic[ResultT]):
+    """The async twin of :class:`EmbeddingsBulk` (one call at a time: order matters)."""
+
+    _client: AsyncAPIClient
+    _functions: ClassVar[Mapping[str, FunctionRef[Any]]]
+
+    async def set_message_embeddings_many(
+        self,
+        *,
+        resource_id: str,
+        embeddings: Iterable[Mapping[str, Any] | BaseModel],
+        progress: bool = False,
+        max_items: int = MAX_BATCH_ITEMS,
+        max_bytes: int = MAX_BATCH_BYTES,
+    ) -> list[ResultT]:
+        """The async twin of ``Recall.set_message_embeddings_many``.
+
+        Args:
+            resource_id (str): The owner of the messages.
+            embeddings (Iterable[Mapping[str, Any] | BaseModel]): The ``{id, embedding}``
+                items (see the sync method).
+            progress (bool): Show a tqdm bar (the ``progress`` extra).
+            max_items (int): Embeddings per call at most.
+            max_bytes (int): Request body bytes per call at most.
+
+        Returns:
+            list[ResultT]: What each call returned, in order.
+        """
+        ref = self._functions["setMessageEmbeddings"]
+        arguments = {"resource_id": resource_id}
+        extra = _other_arguments(ref, "embeddings", arguments)
+        results = await asave_in_batches(
+            self._client, path=ref.path, items=_checked_embeddings(ref, embeddings, arguments),
+            arg_name="embeddings", extra_args=extra, idempotent=ref.idempotent,
+            progress=progress, max_items=max_items, max_bytes=max_bytes,
+            prepare=prepare_message, weigh=embedding_update_weight,
             max_weight=MAX_EMBEDDING_BYTES_PER_CALL,
         )  # fmt: skip
         return [ref.read(result) for result in results]

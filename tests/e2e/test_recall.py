@@ -316,3 +316,50 @@ def test_save_many_cuts_calls_by_what_embedded_texts_store(deployment: Deploymen
     sizes = [len(args["messages"]) for args in transport.args_of("memory:saveMessages")]
     assert sum(sizes) == 400 and len(sizes) == -(-400 // per_call)
     assert max(sizes) <= per_call
+
+
+def test_set_message_embeddings_many_in_calls_the_component_accepts(
+    deployment: Deployment,
+) -> None:
+    """`recall.set_message_embeddings_many` embeds messages saved without embeddings, in
+    calls the component accepts whatever their texts (each counted at its largest), then
+    removes some (``None``): counts exact, recall finds them, removed ones are gone."""
+    transport = Recording()
+    owner = deployment.user_a
+    text = ("porto river " * 1_500)[:16_000]
+    worst = (
+        limits.BYTES_PER_STORED_FLOAT * DIM
+        + limits.EMBEDDING_DOC_OVERHEAD
+        + limits.SEARCH_ROW_OVERHEAD
+        + 3 * limits.MAX_SEARCH_TEXT
+    )
+    per_call = limits.MAX_EMBEDDING_BYTES_PER_CALL // worst
+    with cam.Client(
+        url=deployment.url, token=deployment.token_a, http_client=httpx.Client(transport=transport)
+    ) as client:
+        thread = uid("later")
+        client.threads.save_thread(resource_id=owner, id=thread)
+        saved = [message(thread, i, f"{text} {i}", embedded=False) for i in range(300)]
+        client.messages.save_many(resource_id=owner, messages=saved)
+        assert client.recall.count_message_embeddings(resource_id=owner, thread_id=thread) == 0
+        vectors = np.asarray(embed([m["content"]["parts"][0]["text"] for m in saved]))
+        results = client.recall.set_message_embeddings_many(
+            resource_id=owner,
+            embeddings=(
+                {"id": m["id"], "embedding": v} for m, v in zip(saved, vectors, strict=True)
+            ),
+        )
+        assert sum(r.set for r in results) == 300 and all(r.removed == 0 for r in results)
+        assert client.recall.count_message_embeddings(resource_id=owner, thread_id=thread) == 300
+        found = client.recall.recall_messages(
+            resource_id=owner, query_vector=vectors[7], top_k=1, thread_id=thread
+        )
+        assert [h.id for h in found.hits] == [saved[7]["id"]]
+        removed = client.recall.set_message_embeddings_many(
+            resource_id=owner, embeddings=[{"id": m["id"], "embedding": None} for m in saved[:10]]
+        )
+        assert [(r.set, r.removed) for r in removed] == [(0, 10)]
+        assert client.recall.count_message_embeddings(resource_id=owner, thread_id=thread) == 290
+    sizes = [len(args["embeddings"]) for args in transport.args_of("memory:setMessageEmbeddings")]
+    assert sizes[:-1] and max(sizes[:-1]) <= per_call and sum(sizes[:-1]) == 300
+    assert len(sizes) - 1 == -(-300 // per_call)

@@ -24,6 +24,7 @@ import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
+from .._bulk_methods import AsyncEmbeddingsBulk, EmbeddingsBulk
 from .._exceptions import InvalidArgumentError
 from .._limits import MAX_KEYWORD_QUERY_LENGTH, MAX_KEYWORD_TERMS
 from .._models import SupportsArray
@@ -43,6 +44,7 @@ __all__ = [
 ]
 
 ResultT = TypeVar("ResultT")
+SetResultT = TypeVar("SetResultT")
 
 #: What ``embed`` returns: one vector per text (a list of lists of numbers, a list of numpy
 #: arrays, a 2-D numpy array, ...).
@@ -113,8 +115,9 @@ def _arguments(
     }
 
 
-class RecallByText(Generic[ResultT]):
-    """``recall_text``: recall by a text query, embedded by your ``embed``."""
+class RecallByText(EmbeddingsBulk[SetResultT], Generic[ResultT, SetResultT]):
+    """``recall_text``: recall by a text query, embedded by your ``embed``; and
+    ``set_message_embeddings_many`` (:class:`EmbeddingsBulk`)."""
 
     _client: SyncAPIClient
     _functions: ClassVar[Mapping[str, FunctionRef[Any]]]
@@ -172,7 +175,7 @@ class RecallByText(Generic[ResultT]):
         )  # fmt: skip
 
 
-class AsyncRecallByText(Generic[ResultT]):
+class AsyncRecallByText(AsyncEmbeddingsBulk[SetResultT], Generic[ResultT, SetResultT]):
     """The async twin of :class:`RecallByText`; ``embed`` may be a coroutine function."""
 
     _client: AsyncAPIClient

@@ -121,6 +121,10 @@ def test_the_hand_written_resource_methods_do_too() -> None:
         client.messages.save_many,
         aclient.vectors.upsert_many,
         aclient.messages.save_many,
+        client.recall.set_message_embeddings_many,
+        aclient.recall.set_message_embeddings_many,
+        client.recall.recall_text,
+        aclient.recall.recall_text,
     ]
     for method in methods:
         assert check(method, method.__qualname__) == []

@@ -54,11 +54,12 @@ _RECALL__SET_MESSAGE_EMBEDDINGS: FunctionRef[SetMessageEmbeddingsResult] = Funct
 )
 
 
-class Recall(_RecallByText[RecallMessagesResult]):
+class Recall(_RecallByText[RecallMessagesResult, SetMessageEmbeddingsResult]):
     """The functions of the ``recall`` module."""
 
     _functions: ClassVar[Mapping[str, FunctionRef[Any]]] = {
         "recallMessages": _RECALL__RECALL_MESSAGES,
+        "setMessageEmbeddings": _RECALL__SET_MESSAGE_EMBEDDINGS,
     }
 
     def __init__(self, client: SyncAPIClient) -> None:
@@ -183,11 +184,12 @@ class Recall(_RecallByText[RecallMessagesResult]):
         )
 
 
-class AsyncRecall(_AsyncRecallByText[RecallMessagesResult]):
+class AsyncRecall(_AsyncRecallByText[RecallMessagesResult, SetMessageEmbeddingsResult]):
     """The functions of the ``recall`` module."""
 
     _functions: ClassVar[Mapping[str, FunctionRef[Any]]] = {
         "recallMessages": _RECALL__RECALL_MESSAGES,
+        "setMessageEmbeddings": _RECALL__SET_MESSAGE_EMBEDDINGS,
     }
 
     def __init__(self, client: AsyncAPIClient) -> None:
