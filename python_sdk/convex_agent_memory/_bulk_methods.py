@@ -135,15 +135,33 @@ def _other_arguments(
     return encoded
 
 
-def _checked_messages(
-    ref: FunctionRef[Any], messages: Iterable[Any], arguments: Mapping[str, Any]
-) -> _Mapped:
-    """Each message checked and encoded as the single-call method would (unknown keys,
-    snake_case keys, types), before its batch is sent."""
-    return _Mapped(
-        _checked_iterable(ref, "messages", messages),
-        lambda message: ref.encode({**arguments, "messages": [message]})["messages"][0],
-    )
+def _embedded_batches(
+    ref: FunctionRef[Any],
+    batch: str,
+    items: Iterable[Any],
+    arguments: Mapping[str, Any],
+    weigh: Callable[[Any, int], int],
+    **limits: Any,
+) -> dict[str, Any]:
+    """What :func:`save_in_batches` (or its async twin) takes to send ``items`` that may
+    carry an ``embedding`` (``saveMessages``' messages, ``setMessageEmbeddings``' items):
+    each item checked and encoded as the single-call method would before its batch is sent,
+    the function's other arguments with every call, embeddings packed as float32, and calls
+    cut by what ``weigh`` says the embeddings store."""
+    return {
+        "path": ref.path,
+        "items": _Mapped(
+            _checked_iterable(ref, batch, items),
+            lambda item: ref.encode({**arguments, batch: [item]})[batch][0],
+        ),
+        "arg_name": batch,
+        "extra_args": _other_arguments(ref, batch, arguments),
+        "idempotent": ref.idempotent,
+        "prepare": prepare_message,
+        "weigh": weigh,
+        "max_weight": MAX_EMBEDDING_BYTES_PER_CALL,
+        **limits,
+    }
 
 
 class VectorsBulk(Generic[ResultT]):
@@ -282,14 +300,11 @@ class MessagesBulk(Generic[ResultT]):
         """
         ref = self._functions["saveMessages"]
         arguments = {**arguments, "resource_id": resource_id}
-        extra = _other_arguments(ref, "messages", arguments)
-        results = save_in_batches(
-            self._client, path=ref.path, items=_checked_messages(ref, messages, arguments),
-            arg_name="messages", extra_args=extra, idempotent=ref.idempotent,
+        batches = _embedded_batches(
+            ref, "messages", messages, arguments, message_embedding_weight,
             progress=progress, max_items=max_items, max_bytes=max_bytes,
-            prepare=prepare_message, weigh=message_embedding_weight,
-            max_weight=MAX_EMBEDDING_BYTES_PER_CALL,
         )  # fmt: skip
+        results = save_in_batches(self._client, **batches)
         return [ref.read(result) for result in results]
 
 
@@ -325,26 +340,12 @@ class AsyncMessagesBulk(Generic[ResultT]):
         """
         ref = self._functions["saveMessages"]
         arguments = {**arguments, "resource_id": resource_id}
-        extra = _other_arguments(ref, "messages", arguments)
-        results = await asave_in_batches(
-            self._client, path=ref.path, items=_checked_messages(ref, messages, arguments),
-            arg_name="messages", extra_args=extra, idempotent=ref.idempotent,
+        batches = _embedded_batches(
+            ref, "messages", messages, arguments, message_embedding_weight,
             progress=progress, max_items=max_items, max_bytes=max_bytes,
-            prepare=prepare_message, weigh=message_embedding_weight,
-            max_weight=MAX_EMBEDDING_BYTES_PER_CALL,
         )  # fmt: skip
+        results = await asave_in_batches(self._client, **batches)
         return [ref.read(result) for result in results]
-
-
-def _checked_embeddings(
-    ref: FunctionRef[Any], embeddings: Iterable[Any], arguments: Mapping[str, Any]
-) -> _Mapped:
-    """Each ``{id, embedding}`` checked and encoded as the single-call method would, before
-    its batch is sent."""
-    return _Mapped(
-        _checked_iterable(ref, "embeddings", embeddings),
-        lambda item: ref.encode({**arguments, "embeddings": [item]})["embeddings"][0],
-    )
 
 
 class EmbeddingsBulk(Generic[ResultT]):
@@ -382,14 +383,11 @@ class EmbeddingsBulk(Generic[ResultT]):
         """
         ref = self._functions["setMessageEmbeddings"]
         arguments = {"resource_id": resource_id}
-        extra = _other_arguments(ref, "embeddings", arguments)
-        results = save_in_batches(
-            self._client, path=ref.path, items=_checked_embeddings(ref, embeddings, arguments),
-            arg_name="embeddings", extra_args=extra, idempotent=ref.idempotent,
+        batches = _embedded_batches(
+            ref, "embeddings", embeddings, arguments, embedding_update_weight,
             progress=progress, max_items=max_items, max_bytes=max_bytes,
-            prepare=prepare_message, weigh=embedding_update_weight,
-            max_weight=MAX_EMBEDDING_BYTES_PER_CALL,
         )  # fmt: skip
+        results = save_in_batches(self._client, **batches)
         return [ref.read(result) for result in results]
 
 
@@ -423,12 +421,9 @@ class AsyncEmbeddingsBulk(Generic[ResultT]):
         """
         ref = self._functions["setMessageEmbeddings"]
         arguments = {"resource_id": resource_id}
-        extra = _other_arguments(ref, "embeddings", arguments)
-        results = await asave_in_batches(
-            self._client, path=ref.path, items=_checked_embeddings(ref, embeddings, arguments),
-            arg_name="embeddings", extra_args=extra, idempotent=ref.idempotent,
+        batches = _embedded_batches(
+            ref, "embeddings", embeddings, arguments, embedding_update_weight,
             progress=progress, max_items=max_items, max_bytes=max_bytes,
-            prepare=prepare_message, weigh=embedding_update_weight,
-            max_weight=MAX_EMBEDDING_BYTES_PER_CALL,
         )  # fmt: skip
+        results = await asave_in_batches(self._client, **batches)
         return [ref.read(result) for result in results]
