@@ -427,10 +427,10 @@ def _search_text_units(content: Any) -> int:
     return min(units, MAX_SEARCH_TEXT)
 
 
-def message_embedding_weight(item: Any, encoded_length: int) -> int:
-    """The bytes a prepared message's embedding stores, as the component counts them against
-    ``MAX_EMBEDDING_BYTES_PER_CALL`` (component/model/recallEmbeddings.ts
-    ``messageEmbeddingBytes``): the embedding, and the row holding its search text."""
+def _stored_embedding_bytes(item: Any, text_units: Callable[[], int]) -> int:
+    """What a prepared item's packed ``embedding`` stores as the component counts it
+    (component/model/recallEmbeddings.ts ``messageEmbeddingBytes``): the embedding, and the
+    row holding the message's search text of ``text_units()`` UTF-16 units; 0 without one."""
     embedding = item.get("embedding") if isinstance(item, Mapping) else None
     if not isinstance(embedding, bytes | bytearray | memoryview):
         return 0
@@ -438,24 +438,21 @@ def message_embedding_weight(item: Any, encoded_length: int) -> int:
         BYTES_PER_STORED_FLOAT * (len(embedding) // 4)
         + EMBEDDING_DOC_OVERHEAD
         + SEARCH_ROW_OVERHEAD
-        + 3 * _search_text_units(item.get("content"))
+        + 3 * text_units()
     )
+
+
+def message_embedding_weight(item: Any, encoded_length: int) -> int:
+    """The bytes a prepared message's embedding stores, counted against
+    ``MAX_EMBEDDING_BYTES_PER_CALL``: the embedding and its message's search text."""
+    return _stored_embedding_bytes(item, lambda: _search_text_units(item.get("content")))
 
 
 def embedding_update_weight(item: Any, encoded_length: int) -> int:
-    """The most a prepared ``setMessageEmbeddings`` item can store, as the component counts it
-    (component/model/recallEmbeddings.ts ``messageEmbeddingBytes``): the SDK does not know the
+    """The most a prepared ``setMessageEmbeddings`` item can store: the SDK does not know the
     message's text, so its search-text row is counted at its largest (``MAX_SEARCH_TEXT``
     units), and every call it cuts is one the component accepts. Removing one stores nothing."""
-    embedding = item.get("embedding") if isinstance(item, Mapping) else None
-    if not isinstance(embedding, bytes | bytearray | memoryview):
-        return 0
-    return (
-        BYTES_PER_STORED_FLOAT * (len(embedding) // 4)
-        + EMBEDDING_DOC_OVERHEAD
-        + SEARCH_ROW_OVERHEAD
-        + 3 * MAX_SEARCH_TEXT
-    )
+    return _stored_embedding_bytes(item, lambda: MAX_SEARCH_TEXT)
 
 
 def _vector_item(

@@ -61,7 +61,8 @@ class _Mapped:
         return len(self._items)  # type: ignore[arg-type]  # TypeError: no total known
 
 
-def _refuse(ref: FunctionRef[Any], message: str) -> InvalidArgumentError:
+def refusal(ref: FunctionRef[Any], message: str) -> InvalidArgumentError:
+    """The SDK's own INVALID_ARGUMENT for a call of ``ref``, raised before anything is sent."""
     return InvalidArgumentError(
         message,
         code="INVALID_ARGUMENT",
@@ -77,7 +78,7 @@ def _checked_iterable(ref: FunctionRef[Any], name: str, items: Any) -> Iterable[
     if isinstance(items, str | bytes | bytearray | memoryview | Mapping) or not isinstance(
         items, Iterable
     ):
-        raise _refuse(ref, f"{name} must be an iterable of items, not {type(items).__name__}")
+        raise refusal(ref, f"{name} must be an iterable of items, not {type(items).__name__}")
     return items
 
 
@@ -109,12 +110,12 @@ def _vector_items(ref: FunctionRef[Any], items: Any) -> _Mapped:
             if isinstance(item, BaseModel):
                 return item.model_dump(by_alias=True, exclude_unset=True)
             if not isinstance(item, Mapping):
-                raise _refuse(ref, f"item {index}: a vector item is a mapping or a model, not "
+                raise refusal(ref, f"item {index}: a vector item is a mapping or a model, not "
                                    f"{type(item).__name__}")  # fmt: skip
         if known and not known.issuperset(item):
             unknown = sorted(str(k) for k in item if k not in known)
             takes = ", ".join(sorted(wire.values()))
-            raise _refuse(
+            raise refusal(
                 ref, f"item {index}: unknown field {unknown[0]!r} (an item takes {takes})"
             )
         if renamed and not renamed.keys().isdisjoint(item):  # snake_case keys: Convex names

@@ -24,8 +24,7 @@ import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
-from .._bulk_methods import AsyncEmbeddingsBulk, EmbeddingsBulk
-from .._exceptions import InvalidArgumentError
+from .._bulk_methods import AsyncEmbeddingsBulk, EmbeddingsBulk, refusal
 from .._limits import MAX_KEYWORD_QUERY_LENGTH, MAX_KEYWORD_TERMS
 from .._models import SupportsArray
 from .._types import Omit, omit
@@ -70,14 +69,7 @@ def _query_vector(ref: FunctionRef[Any], vectors: Any) -> Any:
     count = len(vectors) if hasattr(vectors, "__len__") else None
     if count != 1:
         what = f"{count} vectors" if count is not None else f"a {type(vectors).__name__}"
-        message = f"embed returned {what} for one text (one vector per text)"
-        raise InvalidArgumentError(
-            message,
-            code="INVALID_ARGUMENT",
-            data={"code": "INVALID_ARGUMENT", "message": message},
-            path=ref.path,
-            kind=ref.kind,
-        )
+        raise refusal(ref, f"embed returned {what} for one text (one vector per text)")
     return vectors[0]
 
 
