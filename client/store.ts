@@ -1,6 +1,5 @@
-import { actionGeneric } from "convex/server";
 import { storeArgs as A, storeReturns as R } from "../component/model/store.js";
-import { ownedMutation, ownedQuery, ownerOperation, signatureOf } from "./expose.js";
+import { ownedAction, ownedMutation, ownedQuery, signatureOf } from "./expose.js";
 import type { AgentMemoryComponent, ExposeOptions } from "./types.js";
 
 /**
@@ -19,12 +18,6 @@ export function exposeStore(component: AgentMemoryComponent, { authorize }: Expo
     countStoreItems: ownedQuery(authorize, "store", "countStoreItems", sig("countStoreItems"), fns.countStoreItems),
     putStoreItems: ownedMutation(authorize, "store", "putStoreItems", sig("putStoreItems"), fns.putStoreItems),
     touchStoreItems: ownedMutation(authorize, "store", "touchStoreItems", sig("touchStoreItems"), fns.touchStoreItems),
-    searchStoreByVector: actionGeneric({
-      ...sig("searchStoreByVector"),
-      handler: async (ctx, args) => {
-        await authorize(ctx, ownerOperation("store", "searchStoreByVector", "read", args));
-        return ctx.runAction(fns.searchStoreByVector, args);
-      },
-    }),
+    searchStoreByVector: ownedAction(authorize, "store", "searchStoreByVector", sig("searchStoreByVector"), fns.searchStoreByVector),
   };
 }
