@@ -8,6 +8,7 @@ import base64
 import hashlib
 import json
 import math
+import re
 import struct
 from typing import Any
 
@@ -22,12 +23,24 @@ from .conftest import Clients, Deployment, aw, uid
 DIM = 128
 
 
+MARKER_BUCKETS = 6
+MARKER = re.compile(r"w[0-9a-f]{12}")
+
+
 def embed(texts: list[str]) -> list[list[float]]:
-    """Word hashing into 128 dimensions, unit length (deterministic)."""
+    """Word hashing into 128 dimensions, unit length (deterministic). A thread's marker word
+    (see ``marker``) is spread over six buckets, so that two markers tie only if all six
+    collide: the owner is shared by every test of a session (and, on a deployment, by every
+    run), and one bucket per marker made another seed's row tie with this one's at 1 in 128."""
     out = []
     for text in texts:
         vector = [0.0] * DIM
         for word in text.lower().replace("?", "").replace(".", "").split():
+            if MARKER.fullmatch(word):
+                for k in range(MARKER_BUCKETS):
+                    bucket = int(hashlib.sha1(f"{k}:{word}".encode()).hexdigest(), 16) % DIM
+                    vector[bucket] += 1.0 / math.sqrt(MARKER_BUCKETS)
+                continue
             vector[int(hashlib.sha1(word.encode()).hexdigest(), 16) % DIM] += 1.0
         norm = math.sqrt(sum(x * x for x in vector)) or 1.0
         out.append([x / norm for x in vector])
