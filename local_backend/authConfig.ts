@@ -10,7 +10,8 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import vm from "node:vm";
-import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
+import { domainToASCII, fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
 import { TokenVerifier, type AuthProvider, type VerifierOptions } from "./auth.js";
 
@@ -160,15 +161,26 @@ function issuerUrl(original: string): string {
     throw invalid((error as Error).message);
   }
   if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw invalid("scheme should be http or https");
-  if (!hadScheme) {
-    const host = parsed.hostname;
-    const tld = host.includes(".") ? host.slice(host.lastIndexOf(".") + 1) : "";
-    // The backend checks against the list of top-level domains; letters only approximates it.
-    if (host !== "localhost" && !/^[a-z]{2,}$/i.test(tld)) {
-      throw invalid("Does not look like a URL (must have a scheme or end with a top-level domain)");
-    }
+  if (!hadScheme && !endsWithTld(parsed.hostname)) {
+    throw invalid("Does not look like a URL (must have a scheme or end with a top-level domain)");
   }
   return url;
+}
+
+let topLevelDomains: Set<string> | undefined;
+
+// crates/common/src/auth.rs: ends_with_tld, `tld::exist` on what follows the host's last dot.
+// The `tld` crate holds IANA's list in ASCII (IDNs as xn--); the `tlds` package holds the same
+// list with IDNs in Unicode, so each is converted as the host already is (WHATWG URL parsing
+// lowercases and punycodes it, as the url crate does).
+function endsWithTld(host: string): boolean {
+  if (host === "localhost") return true;
+  const dot = host.lastIndexOf(".");
+  if (dot < 0) return false;
+  topLevelDomains ??= new Set(
+    (createRequire(import.meta.url)("tlds") as string[]).map((tld) => domainToASCII(tld)),
+  );
+  return topLevelDomains.has(host.slice(dot + 1));
 }
 
 function field(provider: Record<string, unknown>, name: string, index: number, optional = false): string | null {

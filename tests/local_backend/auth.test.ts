@@ -163,6 +163,24 @@ describe("auth.config.ts checked as the backend checks it", () => {
     ]);
   });
 
+  // Without a scheme the host must end with a top-level domain on IANA's list (the backend's
+  // `tld::exist`), compared as the URL parser gives it: lowercase, IDNs in punycode.
+  const domain = (d: string) => () => parseAuthConfig({ providers: [{ domain: d, applicationID: "x" }] });
+  test.each(["auth.example.COM", "auth.example.рф", "auth.example.xn--p1ai", "login.example.dev", "localhost:3000"])(
+    "a scheme-less domain with a top-level domain: %s",
+    (d) => {
+      expect(domain(d)()).toEqual([{ type: "oidc", applicationID: "x", domain: `https://${d}` }]);
+    },
+  );
+  test.each(["auth.example.zz", "auth.example.notatld", "10.0.0.1", "auth.example.com.", "example"])(
+    "a scheme-less domain without one: %s",
+    (d) => {
+      expect(domain(d)).toThrow(/Does not look like a URL \(must have a scheme or end with a top-level domain\)/);
+      // With a scheme the same host is taken as it is.
+      expect(domain(`https://${d}`)()).toEqual([{ type: "oidc", applicationID: "x", domain: `https://${d}` }]);
+    },
+  );
+
   test("the example app's three-line config gives the service provider", async () => {
     const providers = await loadAuthProviders(path.join(REPO, "example/convex"), serviceKeys("ES256").env);
     expect(providers).toEqual([
