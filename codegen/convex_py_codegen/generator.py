@@ -14,7 +14,18 @@ from pathlib import Path
 import jinja2
 
 from .docstrings import all_doc, method_doc
-from .ir import Namespace, Options, Plan, Spelling, annotate, class_scope_names, plan
+from .ir import (
+    ABC_NAMES,
+    RUNTIME_NAMES,
+    TYPING_NAMES,
+    Namespace,
+    Options,
+    Plan,
+    Spelling,
+    annotate,
+    class_scope_names,
+    plan,
+)
 from .models import model_entries
 from .names import string_literal
 from .output import format_files
@@ -24,27 +35,11 @@ __all__ = ["TEMPLATES", "Generator", "generate_files"]
 
 TEMPLATES = Path(__file__).parent / "templates"
 
-_TYPING = "from typing import Annotated, Any, ClassVar, Literal, NewType, TypeAlias"
-_ABC = "from collections.abc import Mapping, Sequence"
-_RUNTIME = [
-    "AsyncAPIClient",
-    "AsyncPaginator",
-    "AsyncSubscription",
-    "ConvexAny",
-    "ConvexModel",
-    "Float32Vector",
-    "Float64Int",
-    "FunctionRef",
-    "Int64",
-    "JsonText",
-    "Omit",
-    "SyncAPIClient",
-    "SyncPaginator",
-    "Subscription",
-    "WireFloat",
-    "float_literal",
-    "omit",
-]
+# The names the generated code imports, from the sets the planner keeps models away from
+# (ruff's isort orders them when the files are formatted).
+_TYPING = f"from typing import {', '.join(sorted(TYPING_NAMES))}"
+_ABC = f"from collections.abc import {', '.join(sorted(ABC_NAMES))}"
+_RUNTIME = sorted(RUNTIME_NAMES)
 
 
 def _environment() -> jinja2.Environment:
