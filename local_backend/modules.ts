@@ -6,13 +6,20 @@
 import { existsSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { assertPushable, walkConvexModules, type ModuleWalk } from "../codegen/convex_py_codegen/node/convexModules.js";
+import {
+  assertPushable,
+  registeredFunction,
+  walkConvexModules,
+  type FunctionKind,
+  type ModuleWalk,
+  type RegisteredFunction as Registered,
+} from "../codegen/convex_py_codegen/node/convexModules.js";
 import { parseModulePath } from "./calls.js";
 
 export type ModuleLoader = () => Promise<Record<string, unknown>>;
 export type ModulesMap = Record<string, ModuleLoader>;
 
-export type FunctionKind = "query" | "mutation" | "action" | "httpAction";
+export type { FunctionKind };
 
 export interface FunctionInfo {
   /** Canonical path as clients name it: "dir/module:name" (no ".js"). */
@@ -21,17 +28,8 @@ export interface FunctionInfo {
   visibility: "public" | "internal";
 }
 
-/** What `query()`, `mutation()`, ... register: flags, validators and the entry points the runtime calls. */
-export interface RegisteredFunction {
-  isQuery?: boolean;
-  isMutation?: boolean;
-  isAction?: boolean;
-  isHttp?: boolean;
-  isPublic?: boolean;
-  isInternal?: boolean;
-  isRegistered?: boolean;
-  exportArgs?: () => string;
-  exportReturns?: () => string;
+/** What Convex registers on a function, with the entry points the runtime calls. */
+export interface RegisteredFunction extends Registered {
   invokeQuery?: (argsJson: string) => Promise<string>;
   invokeMutation?: (argsJson: string) => Promise<string>;
   invokeAction?: (requestId: string, argsJson: string) => Promise<string>;
@@ -122,16 +120,6 @@ export function modulesMapFromDir(dir: string): { modules: ModulesMap; moduleNam
   return { modules, moduleNames };
 }
 
-function kindOf(value: unknown): FunctionKind | null {
-  if ((typeof value !== "function" && typeof value !== "object") || value === null) return null;
-  const fn = value as RegisteredFunction;
-  if (fn.isQuery) return "query";
-  if (fn.isMutation) return "mutation";
-  if (fn.isAction) return "action";
-  if (fn.isHttp) return "httpAction";
-  return null;
-}
-
 /** Imports every module of `dir` (failing loudly if one does not load) and lists its functions. */
 export async function loadModules(dir: string): Promise<LoadedModules> {
   const { modules, moduleNames } = modulesMapFromDir(dir);
@@ -145,9 +133,9 @@ export async function loadModules(dir: string): Promise<LoadedModules> {
       throw new Error(`Could not load module "${name}" of ${path.resolve(dir)}: ${String(error)}`, { cause: error });
     }
     for (const [exportName, value] of Object.entries(exports)) {
-      const kind = kindOf(value);
-      if (kind === null) continue;
-      const fn = value as RegisteredFunction;
+      const found = registeredFunction<RegisteredFunction>(value);
+      if (found === null) continue;
+      const { fn, kind } = found;
       functions.push({
         path: `${name}:${exportName}`,
         kind,

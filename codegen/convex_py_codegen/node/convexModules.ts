@@ -1,7 +1,8 @@
 /**
- * Which files of a Convex functions folder are modules, and the path each one
- * gets: the one place this project decides it (the codegen's extractor and the
- * local backend both walk a folder through here).
+ * Which files of a Convex functions folder are modules, the path each one
+ * gets, and which of a module's exports are functions: the one place this
+ * project decides it (the codegen's extractor and the local backend both walk
+ * a folder and read its exports through here).
  *
  * Followed, in this order:
  *
@@ -287,4 +288,36 @@ export function assertPushable(walk: ModuleWalk): void {
   if (walk.problems.length === 0) return;
   const lines = walk.problems.map((p) => `  ${p.relPath}: ${p.message}`).join("\n");
   throw new Error(`${walk.dir} cannot be pushed to a Convex deployment:\n${lines}`);
+}
+
+export type FunctionKind = "query" | "mutation" | "action" | "httpAction";
+
+/**
+ * What `query()`, `mutation()`, `action()`, `httpAction()` and their internal
+ * twins set on the value they return (`registration_impl.js` in
+ * node_modules/convex/dist/esm/server/impl): the flags the backend reads and
+ * the validators it reports.
+ */
+export interface RegisteredFunction {
+  isQuery?: boolean;
+  isMutation?: boolean;
+  isAction?: boolean;
+  isHttp?: boolean;
+  isPublic?: boolean;
+  isInternal?: boolean;
+  exportArgs?: () => string;
+  exportReturns?: () => string;
+}
+
+/** A module's export as a Convex function with its kind, or null for any other export. */
+export function registeredFunction<F extends RegisteredFunction = RegisteredFunction>(
+  value: unknown,
+): { fn: F; kind: FunctionKind } | null {
+  if ((typeof value !== "function" && typeof value !== "object") || value === null) return null;
+  const fn = value as F;
+  if (fn.isQuery) return { fn, kind: "query" };
+  if (fn.isMutation) return { fn, kind: "mutation" };
+  if (fn.isAction) return { fn, kind: "action" };
+  if (fn.isHttp) return { fn, kind: "httpAction" };
+  return null;
 }

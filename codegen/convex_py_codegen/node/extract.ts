@@ -22,9 +22,22 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { type ConvexModule, assertPushable, walkConvexModules } from "./convexModules.js";
+import {
+  type ConvexModule,
+  type FunctionKind,
+  assertPushable,
+  registeredFunction,
+  walkConvexModules,
+} from "./convexModules.js";
 
-type FunctionType = "Query" | "Mutation" | "Action" | "HttpAction";
+/** The spec's spelling of each kind (`functionType` as `npx convex function-spec` gives it). */
+const FUNCTION_TYPE = {
+  query: "Query",
+  mutation: "Mutation",
+  action: "Action",
+  httpAction: "HttpAction",
+} as const satisfies Record<FunctionKind, string>;
+type FunctionType = (typeof FUNCTION_TYPE)[FunctionKind];
 
 export interface FunctionSpec {
   identifier: string;
@@ -47,17 +60,6 @@ export interface Spec {
   failedModules: FailedModule[];
 }
 
-interface RegisteredFunction {
-  isQuery?: boolean;
-  isMutation?: boolean;
-  isAction?: boolean;
-  isHttp?: boolean;
-  isPublic?: boolean;
-  isInternal?: boolean;
-  exportArgs?: () => string;
-  exportReturns?: () => string;
-}
-
 /** The part of esbuild's API used here (esbuild comes from the app's `convex` package). */
 interface Esbuild {
   build(options: Record<string, unknown>): Promise<{ errors: EsbuildMessage[] }>;
@@ -65,14 +67,6 @@ interface Esbuild {
 interface EsbuildMessage {
   text: string;
   location?: { file: string; line: number } | null;
-}
-
-function functionType(fn: RegisteredFunction): FunctionType | null {
-  if (fn.isQuery) return "Query";
-  if (fn.isMutation) return "Mutation";
-  if (fn.isAction) return "Action";
-  if (fn.isHttp) return "HttpAction";
-  return null;
 }
 
 /** The JSDoc block right above `export const <name>`, as plain text. */
@@ -222,10 +216,9 @@ export async function extract(functionsDir: string, options: ExtractOptions): Pr
       }
       const docs = docComments(readFileSync(module.file, "utf8"));
       for (const [name, value] of Object.entries(exports)) {
-        if ((typeof value !== "function" && typeof value !== "object") || value === null) continue;
-        const fn = value as RegisteredFunction;
-        const type = functionType(fn);
-        if (type === null) continue;
+        const registered = registeredFunction(value);
+        if (registered === null) continue;
+        const { fn, kind } = registered;
         let args: unknown;
         let returns: unknown;
         try {
@@ -237,7 +230,7 @@ export async function extract(functionsDir: string, options: ExtractOptions): Pr
         }
         const spec: FunctionSpec = {
           identifier: `${module.canonicalPath}:${name}`,
-          functionType: type,
+          functionType: FUNCTION_TYPE[kind],
           visibility: { kind: fn.isInternal ? "internal" : "public" },
           args,
           returns,
