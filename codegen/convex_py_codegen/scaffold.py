@@ -118,28 +118,26 @@ from ._generated.models import __all__ as __all__
 '''
 
 
+def _json_string(file: Path, key: str) -> str | None:
+    """``file``'s top-level ``key`` when the file holds a JSON object with a non-empty
+    string there; None otherwise (no file, not JSON, another shape)."""
+    if not file.exists():
+        return None
+    try:
+        value = json.loads(file.read_text(encoding="utf-8")).get(key)
+    except (OSError, json.JSONDecodeError, AttributeError):
+        return None
+    return value if isinstance(value, str) and value else None
+
+
 def _functions_dir(app: Path) -> str:
-    config = app / "convex.json"
-    if config.exists():
-        try:
-            functions = json.loads(config.read_text(encoding="utf-8")).get("functions")
-        except (OSError, json.JSONDecodeError, AttributeError):
-            functions = None
-        if isinstance(functions, str) and functions:
-            return functions.rstrip("/")
-    return "convex"
+    functions = _json_string(app / "convex.json", "functions")
+    return functions.rstrip("/") if functions is not None else "convex"
 
 
 def _app_name(app: Path) -> str:
-    package_json = app / "package.json"
-    if package_json.exists():
-        try:
-            name = json.loads(package_json.read_text(encoding="utf-8")).get("name")
-        except (OSError, json.JSONDecodeError, AttributeError):
-            name = None
-        if isinstance(name, str) and name:
-            return name.rpartition("/")[2]
-    return app.resolve().name
+    name = _json_string(app / "package.json", "name")
+    return name.rpartition("/")[2] if name is not None else app.resolve().name
 
 
 def init_project(
